@@ -1,0 +1,88 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "credmon",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "credmon", targets: ["credmon"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // The core: the credential-directory contract, the provider protocol and table, the monitor.
+        // No network, no crypto.
+        .target(
+            name: "Engine",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Keys, JWS signing (ES256, RS256), JWKS and openid-configuration documents.
+        .target(
+            name: "Signers",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // `kind: local-scitoken`: SciTokens / WLCG tokens signed with a local key.
+        .target(
+            name: "LocalSciToken",
+            dependencies: ["Engine", "Signers"],
+            path: "Sources/Providers/LocalSciToken",
+            swiftSettings: strictSettings
+        ),
+        // The `credmon` command line: the daemon and the admin tools (testable library).
+        .target(
+            name: "CredmonHost",
+            dependencies: [
+                "Engine", "Signers", "LocalSciToken",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Host/CredmonHost",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "credmon",
+            dependencies: ["CredmonHost"],
+            path: "Sources/Host/credmon",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "credmon-bench",
+            dependencies: ["Engine", "Signers", "LocalSciToken", "CredmonHost"],
+            path: "Benchmarks/credmon-bench",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: strictSettings),
+        .testTarget(name: "SignersTests", dependencies: ["Signers"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LocalSciTokenTests",
+            dependencies: ["LocalSciToken", "Engine", "Signers"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["credmon", "Engine"],
+            exclude: ["Verifiers"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

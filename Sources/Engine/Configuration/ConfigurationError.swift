@@ -1,0 +1,33 @@
+/// A problem in a provider fragment: the file, the line, the key, what is wrong and what to do.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var key: String?
+    public var problem: String
+    public var fix: String?
+
+    public init(file: String, line: Int? = nil, key: String? = nil, problem: String, fix: String? = nil) {
+        self.file = file
+        self.line = line
+        self.key = key
+        self.problem = problem
+        self.fix = fix
+    }
+
+    public var description: String {
+        var text = file
+        if let line { text += ":\(line)" }
+        text += ": "
+        if let key { text += "key '\(key)': " }
+        text += problem
+        if let fix { text += "; \(fix)" }
+        return text
+    }
+}
+
+/// Several configuration problems found in one go.
+public struct ConfigurationErrors: Error, Sendable, CustomStringConvertible {
+    public var errors: [ConfigurationError]
+    public init(_ errors: [ConfigurationError]) { self.errors = errors }
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,86 @@
+import Glibc
+
+/// The credential directory (`$CD`, `SEC_CREDENTIAL_DIRECTORY_OAUTH`): validation, and the files Credmon owns at
+/// its top level (`pid`, `CREDMON_COMPLETE`).
+public struct CredentialDirectory: Sendable {
+    public let path: String
+
+    /// Name of the marker touched after every full pass.
+    public static let completeMarker = "CREDMON_COMPLETE"
+    /// Name of the file holding the daemon's PID (credd sends SIGHUP to it).
+    public static let pidFile = "pid"
+
+    public init(path: String) { self.path = path }
+
+    /// Why the directory cannot be used, with what to do.
+    public struct ValidationError: Error, Sendable, CustomStringConvertible {
+        public var path: String
+        public var problem: String
+        public var fix: String
+        public var description: String { "credential directory \(path): \(problem); \(fix)" }
+    }
+
+    /// Creates the directory (mode 02770) if it is missing; refuses one with any "other" permission bit, one that is
+    /// a symlink or not a directory, or one this process cannot read, write and search.
+    public func prepare() throws(ValidationError) {
+        var st = stat()
+        if lstat(path, &st) != 0 {
+            guard errno == ENOENT else { throw ValidationError(path: path, problem: "cannot stat it (\(String(cString: strerror(errno))))", fix: "check the path and its parents") }
+            let previous = umask(0o007)
+            defer { umask(previous) }
+            if mkdir(path, 0o2770) != 0 && errno != EEXIST {
+                throw ValidationError(path: path, problem: "cannot create it (\(String(cString: strerror(errno))))", fix: "create it as root:condor with mode 2770")
+            }
+            _ = chmod(path, 0o2770)
+            guard lstat(path, &st) == 0 else { throw ValidationError(path: path, problem: "vanished after creation", fix: "check the file system") }
+        }
+        if st.st_mode & S_IFMT == S_IFLNK {
+            throw ValidationError(path: path, problem: "is a symlink", fix: "point the configuration at the real directory")
+        }
+        guard st.st_mode & S_IFMT == S_IFDIR else {
+            throw ValidationError(path: path, problem: "is not a directory", fix: "remove it or choose another path")
+        }
+        let mode = st.st_mode & 0o7777
+        if mode & 0o007 != 0 {
+            throw ValidationError(
+                path: path,
+                problem: "permissions \(String(mode, radix: 8)) give access to other users",
+                fix: "run: chmod o-rwx \(path) (HTCondor expects mode 2770, owner root, group condor)")
+        }
+        guard access(path, R_OK | W_OK | X_OK) == 0 else {
+            throw ValidationError(path: path, problem: "this process cannot read, write and search it", fix: "run credmon as root or fix the owner")
+        }
+    }
+
+    /// Opens the directory.
+    public func open() throws(SystemError) -> DirectoryHandle { try DirectoryHandle.open(path: path) }
+
+    /// Writes `pid` (decimal, no newline), atomically.
+    public func writePID(_ pid: Int32) throws(SystemError) {
+        let handle = try open()
+        try AtomicWriter.write(Array(String(pid).utf8), to: Self.pidFile, in: handle, mode: 0o644, durability: .atomic)
+    }
+
+    /// Removes `pid` if it still names this process.
+    public func removePID(ifItIs pid: Int32) {
+        guard let handle = try? open(), let bytes = try? handle.readFile(Self.pidFile, limit: 64),
+              String(decoding: bytes, as: UTF8.self) == String(pid) else { return }
+        try? handle.removeFile(Self.pidFile)
+    }
+
+    /// Removes `CREDMON_COMPLETE` if it is a regular file.
+    public func removeCompleteMarker() {
+        guard let handle = try? open(), let status = try? FileStatus.at(handle.descriptor, Self.completeMarker, path: ""),
+              status.type == .regular else { return }
+        try? handle.removeFile(Self.completeMarker)
+    }
+
+    /// Creates or touches `CREDMON_COMPLETE`.
+    public func touchCompleteMarker() throws(SystemError) {
+        let handle = try open()
+        let fd = openat(handle.descriptor, Self.completeMarker, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SystemError("touch", path: handle.childPath(Self.completeMarker)) }
+        defer { close(fd) }
+        guard futimens(fd, nil) == 0 else { throw SystemError("touch", path: handle.childPath(Self.completeMarker)) }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// A `<token>.use` file: HTCondor's JSON form (`{"access_token": …, "expires_in": …, …}`) or a bare token line.
+public struct AccessTokenFile: Sendable, Equatable {
+    public enum Format: Sendable, Equatable { case json, bare }
+
+    public var format: Format
+    public var accessToken: String
+    public var expiresIn: Int?
+    public var expiresAt: Double?
+    /// The whole JSON object (unknown keys kept), for the JSON form.
+    public var object: [String: JSONValue]
+
+    /// Parses a `.use` file's bytes; `path` is for the error message.
+    public static func parse(_ bytes: [UInt8], path: String) throws(FormatError) -> AccessTokenFile {
+        let firstNonSpace = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        if firstNonSpace == UInt8(ascii: "{") {
+            guard let object = JSONValue.parseObject(bytes) else {
+                throw FormatError(path: path, problem: "not valid JSON; expected {\"access_token\": \"…\", \"expires_in\": N}")
+            }
+            guard let token = object["access_token"]?.stringValue else {
+                throw FormatError(path: path, problem: "JSON without a string \"access_token\"")
+            }
+            let expiresIn = object["expires_in"]?.numberValue.flatMap { $0.isFinite ? Int(exactly: $0.rounded()) : nil }
+            let expiresAt = object["expires_at"]?.numberValue
+            return AccessTokenFile(format: .json, accessToken: token, expiresIn: expiresIn, expiresAt: expiresAt, object: object)
+        }
+        var body = bytes[...]
+        while let last = body.last, last == 0x0A || last == 0x0D { body = body.dropLast() }
+        guard body.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw FormatError(path: path, problem: "neither JSON nor a bare token (contains spaces, control or non-ASCII bytes)")
+        }
+        return AccessTokenFile(format: .bare, accessToken: String(decoding: body, as: UTF8.self), expiresIn: nil, expiresAt: nil, object: [:])
+    }
+
+    /// When the token was issued and expires: from the JWT's `iat`/`exp`, else `expires_at`, else the file's
+    /// modification time plus `expires_in`. Nil when nothing says.
+    public func validity(fileModified: Date) -> TokenValidity? {
+        if let claims = JWTClaimsPeek(accessToken), let exp = claims.expiration {
+            let issued = claims.issuedAt ?? expiresIn.map { exp.addingTimeInterval(-Double($0)) } ?? fileModified
+            return TokenValidity(issuedAt: issued, expiresAt: exp)
+        }
+        if let expiresAt {
+            let end = Date(timeIntervalSince1970: expiresAt)
+            let issued = expiresIn.map { end.addingTimeInterval(-Double($0)) } ?? fileModified
+            return TokenValidity(issuedAt: issued, expiresAt: end)
+        }
+        if let expiresIn {
+            return TokenValidity(issuedAt: fileModified, expiresAt: fileModified.addingTimeInterval(Double(expiresIn)))
+        }
+        return nil
+    }
+}
+
+/// Reads `iat` and `exp` from a JWT's payload without verifying it (the engine only needs the dates).
+struct JWTClaimsPeek {
+    var issuedAt: Date?
+    var expiration: Date?
+
+    init?(_ token: String) {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let claims = JSONValue.parseObject(data) else { return nil }
+        issuedAt = claims["iat"]?.numberValue.map(Date.init(timeIntervalSince1970:))
+        expiration = claims["exp"]?.numberValue.map(Date.init(timeIntervalSince1970:))
+    }
+}

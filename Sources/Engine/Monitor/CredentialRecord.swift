@@ -1,0 +1,34 @@
+import Foundation
+
+/// What the monitor knows about one credential.
+public struct CredentialRecord: Sendable {
+    /// Where a credential stands.
+    public enum State: String, Sendable, Codable {
+        /// Seen, not yet handled.
+        case pending
+        /// The access token is fresh.
+        case valid
+        /// The last attempt failed with a transient error; retrying with backoff.
+        case failing
+        /// The provider said retrying cannot help; waiting for the seed to change.
+        case terminal
+        /// No configured provider handles this service.
+        case unowned
+        /// The provider refuses this credential (e.g. a handle on a local issuer).
+        case refused
+    }
+
+    public var id: CredentialID
+    public var provider: String?
+    public var state: State = .pending
+    public var seedStatus: FileStatus?
+    public var accessStatus: FileStatus?
+    public var validity: TokenValidity?
+    public var dueAt: Date?
+    public var lastRenewal: Date?
+    public var consecutiveFailures = 0
+    public var lastError: String?
+    public var fingerprint: String?
+
+    public init(id: CredentialID) { self.id = id }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Glibc
+
+/// What the watcher saw.
+public enum WatchEvent: Sendable, Equatable {
+    /// A `.top`, `.use` or `.meta` file of a user changed (created, replaced, written, removed).
+    case credentialFile(user: String, stem: String)
+    /// A user directory appeared at the top level.
+    case userAppeared(String)
+    /// A user directory went away.
+    case userRemoved(String)
+    /// The kernel dropped events (queue overflow) or a watch could not be added: rescan everything.
+    case rescanNeeded
+}
+
+/// Watches the credential directory and every user directory with inotify, on a thread of its own.
+/// Events arrive in batches (one `read(2)` worth) on ``events``.
+public final class DirectoryWatcher: @unchecked Sendable {
+    public let events: AsyncStream<[WatchEvent]>
+    private let continuation: AsyncStream<[WatchEvent]>.Continuation
+    private let root: String
+    private let inotifyFD: Int32
+    private var wakePipe: [Int32] = [-1, -1]
+    private let lock = NSLock()
+    private var userByWatch: [Int32: String] = [:]
+    private var watchByUser: [String: Int32] = [:]
+    private var rootWatch: Int32 = -1
+    private var thread: Thread?
+    /// Set when the kernel refused a watch (fs.inotify.max_user_watches).
+    public private(set) var watchLimitReached = false
+
+    private static let userMask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE
+        | IN_DELETE_SELF | IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_ONLYDIR)
+    private static let rootMask = UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_DONT_FOLLOW | IN_ONLYDIR)
+
+    /// Creates the inotify instance and watches `root`.
+    public init(root: String) throws(SystemError) {
+        self.root = root
+        (events, continuation) = AsyncStream.makeStream(of: [WatchEvent].self, bufferingPolicy: .unbounded)
+        inotifyFD = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        guard inotifyFD >= 0 else { throw SystemError("inotify_init1", path: root) }
+        guard pipe(&wakePipe) == 0 else { throw SystemError("pipe", path: root) }
+        rootWatch = inotify_add_watch(inotifyFD, root, Self.rootMask)
+        guard rootWatch >= 0 else { throw SystemError("inotify_add_watch", path: root) }
+    }
+
+    deinit {
+        close(inotifyFD)
+        close(wakePipe[0])
+        close(wakePipe[1])
+    }
+
+    /// Watches a user directory (idempotent). Returns false when the kernel refused (watch limit).
+    @discardableResult
+    public func watchUser(_ user: String) -> Bool {
+        let wd = inotify_add_watch(inotifyFD, root + "/" + user, Self.userMask)
+        if wd < 0 {
+            if errno == ENOSPC { lock.withLock { watchLimitReached = true } }
+            return false
+        }
+        lock.withLock {
+            userByWatch[wd] = user
+            watchByUser[user] = wd
+        }
+        return true
+    }
+
+    /// Number of user directories watched.
+    public var watchedUsers: Int { lock.withLock { watchByUser.count } }
+
+    /// Starts the reading thread.
+    public func start() {
+        let thread = Thread { [self] in self.readLoop() }
+        thread.name = "credmon-inotify"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops the reading thread and finishes ``events``.
+    public func stop() {
+        var byte: UInt8 = 1
+        _ = write(wakePipe[1], &byte, 1)
+    }
+
+    private func readLoop() {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var fds = [pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0), pollfd(fd: wakePipe[0], events: Int16(POLLIN), revents: 0)]
+        while true {
+            fds[0].revents = 0
+            fds[1].revents = 0
+            let ready = poll(&fds, 2, -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            if fds[1].revents != 0 { break }
+            var batch: [WatchEvent] = []
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(inotifyFD, $0.baseAddress!, $0.count) }
+                if n <= 0 { break }
+                buffer.withUnsafeBytes { parse($0, count: n, into: &batch) }
+            }
+            if !batch.isEmpty { continuation.yield(batch) }
+        }
+        continuation.finish()
+    }
+
+    private func parse(_ raw: UnsafeRawBufferPointer, count: Int, into batch: inout [WatchEvent]) {
+        var offset = 0
+        let headerSize = MemoryLayout<inotify_event>.size
+        while offset + headerSize <= count {
+            let wd = raw.load(fromByteOffset: offset, as: Int32.self)
+            let mask = raw.load(fromByteOffset: offset + 4, as: UInt32.self)
+            let length = Int(raw.load(fromByteOffset: offset + 12, as: UInt32.self))
+            var name = ""
+            if length > 0 {
+                let start = raw.baseAddress! + offset + headerSize
+                name = String(cString: start.assumingMemoryBound(to: CChar.self))
+            }
+            offset += headerSize + length
+            if mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                batch.append(.rescanNeeded)
+                continue
+            }
+            if wd == rootWatch {
+                guard !name.isEmpty, mask & UInt32(IN_ISDIR) != 0 || mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 else { continue }
+                if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
+                    batch.append(.userAppeared(name))
+                } else if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 {
+                    forget(user: name)
+                    batch.append(.userRemoved(name))
+                }
+                continue
+            }
+            guard let user = lock.withLock({ userByWatch[wd] }) else { continue }
+            if mask & UInt32(IN_IGNORED) != 0 {
+                lock.withLock {
+                    userByWatch[wd] = nil
+                    if watchByUser[user] == wd { watchByUser[user] = nil }
+                }
+                continue
+            }
+            if mask & UInt32(IN_DELETE_SELF) != 0 {
+                batch.append(.userRemoved(user))
+                continue
+            }
+            guard !name.hasPrefix(AtomicWriter.temporaryPrefix) else { continue }
+            for suffix in [".top", ".use", ".meta"] where name.hasSuffix(suffix) {
+                batch.append(.credentialFile(user: user, stem: String(name.dropLast(suffix.count))))
+            }
+        }
+    }
+
+    private func forget(user: String) {
+        lock.withLock {
+            if let wd = watchByUser.removeValue(forKey: user) {
+                userByWatch[wd] = nil
+                inotify_rm_watch(inotifyFD, wd)
+            }
+        }
+    }
+}

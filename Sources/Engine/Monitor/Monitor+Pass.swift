@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+
+extension Monitor {
+    /// One full pass: scan the directory, handle what changed or is due, wait for it, touch `CREDMON_COMPLETE`.
+    @discardableResult
+    public func fullPass() async -> PassSummary {
+        let started = ContinuousClock.now
+        renewedSincePass = 0
+        failedSincePass = 0
+        let scan: DirectoryScanner.Result
+        do {
+            scan = try await scanner.scanAll(parallelism: configuration.scanParallelism)
+        } catch {
+            logger.error("Cannot scan the credential directory", metadata: ["credmon.error": "\(error)"])
+            return PassSummary(credentials: records.count, processed: 0, renewed: 0, failed: 0, duration: ContinuousClock.now - started)
+        }
+        for problem in scan.problems {
+            reportOnce(problem.description) {
+                logger.warning("Ignored entry in the credential directory", metadata: ["credmon.path": "\(problem.path)", "credmon.problem": "\(problem.problem)"])
+            }
+        }
+        if passCount == 0 {
+            removeOrphans(scan.orphans)
+        }
+        if let watcher {
+            let hadLimit = watcher.watchLimitReached
+            for user in scan.users { watcher.watchUser(user) }
+            if watcher.watchLimitReached && !hadLimit {
+                logger.warning("inotify watch limit reached; some users rely on the periodic pass",
+                               metadata: ["credmon.watched": "\(watcher.watchedUsers)", "credmon.fix": "raise fs.inotify.max_user_watches"])
+            }
+        }
+        let now = clock.now()
+        var seen = Set<CredentialID>()
+        seen.reserveCapacity(scan.credentials.count)
+        var work = Set<CredentialID>()
+        for snapshot in scan.credentials {
+            seen.insert(snapshot.id)
+            if needsWork(snapshot, now: now) { work.insert(snapshot.id) }
+        }
+        for id in records.keys where !seen.contains(id) { work.insert(id) }
+        for id in work.sorted() { enqueue(id) }
+        await drain(work)
+        passCount += 1
+        do {
+            try directory.touchCompleteMarker()
+        } catch {
+            logger.error("Cannot touch CREDMON_COMPLETE", metadata: ["credmon.error": "\(error)"])
+        }
+        let summary = PassSummary(credentials: seen.count, processed: work.count, renewed: renewedSincePass,
+                                  failed: failedSincePass, duration: ContinuousClock.now - started)
+        logger.debug("Pass complete", metadata: [
+            "credmon.credentials": "\(summary.credentials)", "credmon.processed": "\(summary.processed)",
+            "credmon.renewed": "\(summary.renewed)", "credmon.failed": "\(summary.failed)",
+            "credmon.duration": "\(summary.duration)",
+        ])
+        onPassCompleteHook(summary)
+        return summary
+    }
+
+    private func needsWork(_ snapshot: CredentialSnapshot, now: Date) -> Bool {
+        guard let record = records[snapshot.id] else { return true }
+        if record.seedStatus != snapshot.seed { return true }
+        switch record.state {
+        case .terminal, .refused: return false
+        case .unowned: return table.provider(for: snapshot.id.token.service) != nil
+        case .pending: return true
+        case .valid, .failing: break
+        }
+        if record.accessStatus != snapshot.access { return true }
+        if let provider = table.provider(for: snapshot.id.token.service), provider.profile.fingerprint != record.fingerprint {
+            return true
+        }
+        return (record.dueAt ?? .distantPast) <= now
+    }
+
+    private func removeOrphans(_ orphans: [(user: String, name: String)]) {
+        for orphan in orphans {
+            guard let handle = try? DirectoryHandle.open(path: configuration.credentialDirectory + "/" + orphan.user) else { continue }
+            try? handle.removeFile(orphan.name)
+            logger.info("Removed a temporary file left by an earlier run", metadata: ["credmon.path": "\(handle.childPath(orphan.name))"])
+        }
+    }
+
+    /// Handles one batch of inotify events.
+    func handle(_ batch: [WatchEvent], watcher: DirectoryWatcher) {
+        var rescan = false
+        for event in batch {
+            switch event {
+            case .credentialFile(let user, let stem):
+                guard let token = TokenName(stem: stem, allowSpecialCharacters: configuration.allowSpecialCharacterNames) else { continue }
+                let id = CredentialID(user: user, token: token)
+                if let record = records[id], record.state != .pending, isOwnAccessWrite(id, record) { continue }
+                enqueue(id)
+            case .userAppeared(let user):
+                guard CredentialNames.isValidUser(user) else { continue }
+                watcher.watchUser(user)
+                var found = DirectoryScanner.Result()
+                scanner.scanUser(user, into: &found)
+                for snapshot in found.credentials { enqueue(snapshot.id) }
+            case .userRemoved(let user):
+                for id in records.keys where id.user == user { enqueue(id) }
+            case .rescanNeeded:
+                rescan = true
+            }
+        }
+        if rescan { requestPass() }
+    }
+
+    /// True when the files of `id` are exactly as the monitor last wrote or saw them (the event is our own write).
+    private func isOwnAccessWrite(_ id: CredentialID, _ record: CredentialRecord) -> Bool {
+        let base = configuration.credentialDirectory + "/" + id.user + "/" + id.token.stem
+        guard let seed = try? FileStatus.of(path: base + ".top"), seed == record.seedStatus else { return false }
+        let access = try? FileStatus.of(path: base + ".use")
+        return access == record.accessStatus
+    }
+}

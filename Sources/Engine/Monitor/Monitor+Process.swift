@@ -1,0 +1,219 @@
+import Foundation
+import Logging
+
+extension Monitor {
+    /// Handles one credential: decide whether it is due, and if so run its provider and write the result.
+    /// Runs off the actor (file I/O and signing in parallel); only record updates hop onto it.
+    nonisolated func process(_ id: CredentialID) async {
+        let (provider, previous) = await begin(id)
+        var record = previous ?? CredentialRecord(id: id)
+        let now = clock.now()
+        let userPath = configuration.credentialDirectory + "/" + id.user
+        let stem = id.token.stem
+        var log = logger
+        log[metadataKey: "credmon.user"] = "\(id.user)"
+        log[metadataKey: "credmon.token"] = "\(stem)"
+
+        let userDirectory: DirectoryHandle
+        let seedStatus: FileStatus?
+        do {
+            userDirectory = try DirectoryHandle.open(path: userPath)
+            seedStatus = try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))
+        } catch {
+            if error.errno == ENOENT || error.errno == ENOTDIR {
+                await removed(id, provider: provider, logger: log)
+            } else {
+                await report(id, problem: "\(error)", logger: log)
+            }
+            return
+        }
+        guard let seedStatus else {
+            await removed(id, provider: provider, logger: log)
+            return
+        }
+        guard seedStatus.type == .regular else {
+            await report(id, problem: "\(userDirectory.childPath(stem + ".top")) is not a regular file (symlinks are never followed); ignored", logger: log)
+            return
+        }
+        guard let provider else {
+            if record.state != .unowned {
+                log.debug("No provider for this service; left alone")
+            }
+            record.state = .unowned
+            record.provider = nil
+            record.seedStatus = seedStatus
+            await commit(record)
+            return
+        }
+        record.provider = provider.profile.name
+        if id.token.handle != nil && !provider.profile.traits.allowsHandles {
+            if record.state != .refused || record.seedStatus != seedStatus {
+                log.error("Refused: this provider does not accept handles (as condor_credd refuses them)",
+                          metadata: ["credmon.provider": "\(provider.profile.name)"])
+            }
+            record.state = .refused
+            record.seedStatus = seedStatus
+            record.lastError = "handles are not supported by \(provider.profile.kind) providers"
+            await commit(record)
+            return
+        }
+        let seedChanged = record.seedStatus != seedStatus
+        if record.state == .terminal && !seedChanged { return }
+
+        // What is there now?
+        var current: AccessTokenFile?
+        var validity: TokenValidity?
+        var accessStatus = try? FileStatus.at(userDirectory.descriptor, stem + ".use", path: "")
+        if let status = accessStatus, status.type != .regular {
+            log.warning("The .use is not a regular file; it will be replaced",
+                        metadata: ["credmon.path": "\(userDirectory.childPath(stem + ".use"))"])
+            accessStatus = nil
+        }
+        if let status = accessStatus {
+            if status == record.accessStatus, let known = record.validity, !seedChanged {
+                validity = known
+            } else {
+                do {
+                    if let bytes = try userDirectory.readFile(stem + ".use") {
+                        let parsed = try AccessTokenFile.parse(bytes, path: userDirectory.childPath(stem + ".use"))
+                        current = parsed
+                        validity = parsed.validity(fileModified: Date(timeIntervalSince1970: status.modified.epochSeconds))
+                    }
+                } catch let error as FormatError {
+                    log.warning("Unreadable access token file; it will be replaced", metadata: ["credmon.error": "\(error)"])
+                } catch {
+                    log.warning("Cannot read the access token file; it will be replaced", metadata: ["credmon.error": "\(error)"])
+                }
+            }
+        }
+        record.seedStatus = seedStatus
+        record.accessStatus = accessStatus
+        record.validity = validity
+
+        // Is it due?
+        let fingerprintChanged = record.fingerprint != nil && record.fingerprint != provider.profile.fingerprint
+        if record.state == .failing, !seedChanged, let retry = record.dueAt, retry > now {
+            await commit(record, scheduleAt: retry)
+            return
+        }
+        if let validity, !fingerprintChanged, !seedChanged || previous == nil {
+            let due = provider.renewalDate(for: validity)
+            if due > now {
+                if record.state == .pending || record.state == .terminal { record.state = .valid }
+                record.fingerprint = provider.profile.fingerprint
+                record.dueAt = due
+                await commit(record, scheduleAt: due)
+                return
+            }
+        }
+
+        // Renew.
+        let semaphore = await semaphore(for: provider)
+        await semaphore?.acquire()
+        let outcome: Result<CredentialUpdate, any Error>
+        do {
+            var request = CredentialRequest(id: id, current: current, now: now)
+            if provider.profile.traits.readsSeed {
+                request.seed = try userDirectory.readFile(stem + ".top").map(SeedFile.parse)
+                if let metaBytes = try userDirectory.readFile(stem + ".meta") {
+                    request.metadata = try ClientMetadata.parse(metaBytes, path: userDirectory.childPath(stem + ".meta"))
+                }
+            }
+            let update = try await (validity == nil && current == nil && accessStatus == nil
+                ? provider.fetch(request) : provider.refresh(request))
+            if let rotated = update.rotatedSeed {
+                try AtomicWriter.write(rotated, to: stem + ".top", in: userDirectory, mode: 0o400, durability: .durable)
+                record.seedStatus = try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))
+            }
+            try AtomicWriter.write(update.accessTokenFile, to: stem + ".use", in: userDirectory, mode: 0o400,
+                                   durability: configuration.accessTokenDurability)
+            outcome = .success(update)
+        } catch {
+            outcome = .failure(error)
+        }
+        await semaphore?.release()
+
+        switch outcome {
+        case .success(let update):
+            let written = try? FileStatus.at(userDirectory.descriptor, stem + ".use", path: "")
+            let newValidity = update.validity ?? (try? AccessTokenFile.parse(update.accessTokenFile, path: ""))?
+                .validity(fileModified: now)
+            let wasFailing = record.state == .failing || record.state == .terminal
+            record.accessStatus = written
+            record.validity = newValidity
+            record.state = .valid
+            record.lastRenewal = now
+            record.consecutiveFailures = 0
+            record.lastError = nil
+            record.fingerprint = provider.profile.fingerprint
+            let due = newValidity.map(provider.renewalDate(for:)) ?? now.addingTimeInterval(configuration.scanInterval)
+            record.dueAt = due
+            log.info(current == nil && previous?.lastRenewal == nil ? "Issued access token" : "Renewed access token", metadata: [
+                "credmon.provider": "\(provider.profile.name)",
+                "credmon.expires": "\(newValidity.map { Int($0.expiresAt.timeIntervalSince1970) }.map(String.init) ?? "unknown")",
+            ])
+            if wasFailing { log.notice("Credential recovered", metadata: ["credmon.provider": "\(provider.profile.name)"]) }
+            await commit(record, scheduleAt: due, renewed: true)
+        case .failure(let error):
+            let providerError = error as? ProviderError
+            record.consecutiveFailures += 1
+            record.lastError = providerError?.description ?? "\(error)"
+            if providerError?.disposition == .terminal {
+                if record.state != .terminal {
+                    log.error("Credential needs attention; not retrying until its .top changes", metadata: [
+                        "credmon.provider": "\(provider.profile.name)", "credmon.error": "\(record.lastError ?? "")",
+                    ])
+                }
+                record.state = .terminal
+                record.dueAt = nil
+                await commit(record, failed: true)
+            } else {
+                let delay = configuration.backoff.delay(afterFailures: record.consecutiveFailures, retryAfter: providerError?.retryAfter)
+                if record.state != .failing {
+                    log.warning("Renewal failed; retrying with backoff", metadata: [
+                        "credmon.provider": "\(provider.profile.name)", "credmon.error": "\(record.lastError ?? "")",
+                        "credmon.retry_in": "\(Int(delay.rounded()))s",
+                    ])
+                } else {
+                    log.debug("Renewal failed again", metadata: ["credmon.error": "\(record.lastError ?? "")", "credmon.failures": "\(record.consecutiveFailures)"])
+                }
+                record.state = .failing
+                let retry = now.addingTimeInterval(delay)
+                record.dueAt = retry
+                await commit(record, scheduleAt: retry, failed: true)
+            }
+        }
+    }
+
+    private func begin(_ id: CredentialID) -> ((any CredentialProvider)?, CredentialRecord?) {
+        (table.provider(for: id.token.service), records[id])
+    }
+
+    func commit(_ record: CredentialRecord, scheduleAt date: Date? = nil, renewed: Bool = false, failed: Bool = false) {
+        records[record.id] = record
+        changeCount += 1
+        if let date { dueQueue.insert(record.id, at: date) }
+        if renewed { renewedSincePass += 1 }
+        if failed { failedSincePass += 1 }
+    }
+
+    private func report(_ id: CredentialID, problem: String, logger: Logger) {
+        reportOnce(problem) { logger.warning("Credential skipped", metadata: ["credmon.problem": "\(problem)"]) }
+    }
+
+    private func removed(_ id: CredentialID, provider: (any CredentialProvider)?, logger: Logger) async {
+        guard let record = records.removeValue(forKey: id) else { return }
+        changeCount += 1
+        logger.info("Credential removed")
+        guard let provider, provider.profile.traits.revokesOnRemoval, record.state != .unowned else { return }
+        do {
+            try await provider.revoke(RevocationRequest(id: id, seed: nil, metadata: nil))
+        } catch {
+            logger.warning("Revocation failed", metadata: ["credmon.error": "\(error)"])
+        }
+    }
+
+    func onPassCompleteHook(_ summary: PassSummary) {
+        passCompleteCallback(summary, currentRecords())
+    }
+}

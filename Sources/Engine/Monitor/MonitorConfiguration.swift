@@ -1,0 +1,35 @@
+import Foundation
+
+/// How the monitor runs.
+public struct MonitorConfiguration: Sendable {
+    /// The credential directory (`$CD`).
+    public var credentialDirectory: String
+    /// Seconds between full passes (the safety net behind inotify). HTCondor's credmon: 60.
+    public var scanInterval: TimeInterval = 60
+    /// Operations in flight at once, over all providers.
+    public var maxConcurrent: Int = 16
+    /// `CREDMON_ALLOW_SPECIAL_CHAR_NAMES`: the whole file stem is the service; no handles.
+    public var allowSpecialCharacterNames = false
+    /// React to file changes at once with inotify (else only passes and SIGHUP).
+    public var watchFiles = true
+    /// Retry schedule for transient failures.
+    public var backoff = Backoff()
+    /// Whether `.use` files are fsynced (`.top` files always are).
+    public var accessTokenDurability: Durability = .atomic
+    /// Parallel directory-scan tasks.
+    public var scanParallelism = 2
+    /// Stop after the first full pass (`credmon run --once`).
+    public var once = false
+
+    public init(credentialDirectory: String) { self.credentialDirectory = credentialDirectory }
+}
+
+/// Figures from one full pass.
+public struct PassSummary: Sendable {
+    public var credentials: Int
+    public var processed: Int
+    public var renewed: Int
+    public var failed: Int
+    /// Wall time of the whole pass (scan and processing).
+    public var duration: Duration
+}

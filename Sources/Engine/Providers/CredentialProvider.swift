@@ -1,0 +1,131 @@
+import Foundation
+
+/// A provider: the thing that turns a credential's seed (`.top`) into an access token (`.use`).
+///
+/// Providers never touch files: the engine reads the credential, calls the lifecycle, and writes what comes back
+/// (a rotated seed durably before the access token). Errors are ``ProviderError``s: terminal ones stop retries until
+/// the seed changes; anything else is retried with backoff.
+public protocol CredentialProvider: Sendable {
+    /// Name, kind, traits and settings, as `credmon check` shows them.
+    var profile: ProviderProfile { get }
+
+    /// Obtains the first access token of a credential (there is no usable `.use` yet).
+    func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate
+
+    /// Renews the access token (and the seed, if the provider rotates it).
+    func refresh(_ request: CredentialRequest) async throws -> CredentialUpdate
+
+    /// Invalidates what a removed credential held, where the provider supports it.
+    func revoke(_ request: RevocationRequest) async throws
+
+    /// When the current access token should be renewed.
+    func renewalDate(for validity: TokenValidity) -> Date
+}
+
+extension CredentialProvider {
+    /// Default due-time rule: `renewFraction` of the token's lifetime.
+    public func renewalDate(for validity: TokenValidity) -> Date {
+        validity.point(atFraction: profile.traits.renewFraction)
+    }
+}
+
+/// What a provider is and how the engine should treat it.
+public struct ProviderProfile: Sendable {
+    /// The service name: credentials `<user>/<name>[_handle].top` belong to it.
+    public var name: String
+    /// The fragment `kind`.
+    public var kind: String
+    public var traits: ProviderTraits
+    /// Effective settings, for display (never secrets).
+    public var settings: [Setting]
+    /// Changes whenever a setting that affects issued tokens changes (tokens are then renewed on reload).
+    public var fingerprint: String
+
+    public struct Setting: Sendable, Equatable {
+        public var key: String
+        public var value: String
+        public init(_ key: String, _ value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    public init(name: String, kind: String, traits: ProviderTraits, settings: [Setting], fingerprint: String) {
+        self.name = name
+        self.kind = kind
+        self.traits = traits
+        self.settings = settings
+        self.fingerprint = fingerprint
+    }
+}
+
+/// Behaviour the engine needs to know about a provider.
+public struct ProviderTraits: Sendable, Equatable {
+    /// Whether `service_handle` credentials are accepted (credd refuses handles on local issuers).
+    public var allowsHandles: Bool
+    /// Whether the engine should read `.top` and `.meta` for each operation.
+    public var readsSeed: Bool
+    /// Fraction of the lifetime after which a token is renewed.
+    public var renewFraction: Double
+    /// Whether to call ``CredentialProvider/revoke(_:)`` when a credential disappears.
+    public var revokesOnRemoval: Bool
+    /// At most this many operations of this provider at once.
+    public var maxConcurrent: Int
+
+    public init(allowsHandles: Bool, readsSeed: Bool, renewFraction: Double, revokesOnRemoval: Bool, maxConcurrent: Int = 16) {
+        self.allowsHandles = allowsHandles
+        self.readsSeed = readsSeed
+        self.renewFraction = renewFraction
+        self.revokesOnRemoval = revokesOnRemoval
+        self.maxConcurrent = maxConcurrent
+    }
+}
+
+/// Everything a provider gets to work on one credential.
+public struct CredentialRequest: Sendable {
+    public var id: CredentialID
+    /// `.top`, when the provider reads seeds.
+    public var seed: SeedFile?
+    /// `.meta`, when present and the provider reads seeds.
+    public var metadata: ClientMetadata?
+    /// The current `.use`, if readable.
+    public var current: AccessTokenFile?
+    /// The time of the request (from the engine's clock).
+    public var now: Date
+
+    public init(id: CredentialID, seed: SeedFile? = nil, metadata: ClientMetadata? = nil, current: AccessTokenFile? = nil, now: Date) {
+        self.id = id
+        self.seed = seed
+        self.metadata = metadata
+        self.current = current
+        self.now = now
+    }
+}
+
+/// What a provider returns: the new `.use` bytes and, if the seed rotated, the new `.top` bytes.
+public struct CredentialUpdate: Sendable {
+    public var accessTokenFile: [UInt8]
+    /// The new token's validity; nil means "unknown" (the engine then uses `expires_in` from the bytes).
+    public var validity: TokenValidity?
+    /// A rotated seed, written durably before the access token.
+    public var rotatedSeed: [UInt8]?
+
+    public init(accessTokenFile: [UInt8], validity: TokenValidity?, rotatedSeed: [UInt8]? = nil) {
+        self.accessTokenFile = accessTokenFile
+        self.validity = validity
+        self.rotatedSeed = rotatedSeed
+    }
+}
+
+/// A credential that disappeared, with the last seed the engine saw.
+public struct RevocationRequest: Sendable {
+    public var id: CredentialID
+    public var seed: SeedFile?
+    public var metadata: ClientMetadata?
+
+    public init(id: CredentialID, seed: SeedFile?, metadata: ClientMetadata?) {
+        self.id = id
+        self.seed = seed
+        self.metadata = metadata
+    }
+}

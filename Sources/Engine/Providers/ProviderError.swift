@@ -1,0 +1,33 @@
+import Foundation
+
+/// A provider failure, classified for the engine.
+public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Terminal: retrying cannot help until the credential changes (e.g. `invalid_grant`).
+    /// Transient: retry with backoff (network errors, 5xx, 429).
+    public enum Disposition: Sendable, Equatable { case terminal, transient }
+
+    public var disposition: Disposition
+    /// A short stable code (`invalid_grant`, `group_mapfile_unreadable`, …) for status and metrics.
+    public var code: String
+    /// What happened and what to do; never a secret.
+    public var message: String
+    /// A server's `Retry-After`, if it sent one.
+    public var retryAfter: TimeInterval?
+
+    public init(_ disposition: Disposition, code: String, message: String, retryAfter: TimeInterval? = nil) {
+        self.disposition = disposition
+        self.code = code
+        self.message = message
+        self.retryAfter = retryAfter
+    }
+
+    public static func terminal(_ code: String, _ message: String) -> ProviderError {
+        ProviderError(.terminal, code: code, message: message)
+    }
+
+    public static func transient(_ code: String, _ message: String, retryAfter: TimeInterval? = nil) -> ProviderError {
+        ProviderError(.transient, code: code, message: message, retryAfter: retryAfter)
+    }
+
+    public var description: String { "\(code): \(message)" }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Yams
+
+/// The providers in force: one per service name, each built from a fragment in `providers.d/`.
+public struct ProviderTable: Sendable {
+    /// A provider and the fragment it came from.
+    public struct Entry: Sendable {
+        public var provider: any CredentialProvider
+        public var file: String
+    }
+
+    /// Providers by service name.
+    public private(set) var entries: [String: Entry]
+
+    public init(entries: [String: Entry] = [:]) { self.entries = entries }
+
+    /// The provider for a service, if one is configured.
+    public func provider(for service: String) -> (any CredentialProvider)? { entries[service]?.provider }
+
+    /// Names in order.
+    public var names: [String] { entries.keys.sorted() }
+
+    /// The result of reading a fragment directory: the table of the good fragments and the errors of the bad ones.
+    public struct LoadResult: Sendable {
+        public var table: ProviderTable
+        public var errors: [ConfigurationError]
+        /// Fragment files that had errors (their providers are not in `table`).
+        public var failedFiles: Set<String>
+    }
+
+    /// Reads every `*.yaml` / `*.yml` file of `directory` in lexical order.
+    public static func load(directory: String, kinds: [any ProviderKind.Type], context: ProviderBuildContext) -> LoadResult {
+        var result = LoadResult(table: ProviderTable(), errors: [], failedFiles: [])
+        let files: [String]
+        do {
+            files = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { !$0.hasPrefix(".") && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) }
+                .sorted()
+        } catch {
+            result.errors.append(ConfigurationError(file: directory, problem: "cannot read the providers directory",
+                                                    fix: "create it or pass --providers-dir"))
+            return result
+        }
+        let kindsByName = Dictionary(kinds.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
+        for file in files {
+            let path = (directory as NSString).appendingPathComponent(file)
+            switch loadFragment(path: path, kinds: kindsByName, context: context, existing: result.table) {
+            case .success(let entry):
+                result.table.entries[entry.provider.profile.name] = entry
+            case .failure(let errors):
+                result.errors.append(contentsOf: errors.errors)
+                result.failedFiles.insert(path)
+            }
+        }
+        return result
+    }
+
+    /// After a reload: keep the previous provider of every fragment file that now fails, so a typo made while the
+    /// daemon runs does not stop the credentials that fragment served.
+    public func keepingPrevious(_ previous: ProviderTable, forFailedFiles failed: Set<String>) -> ProviderTable {
+        var merged = self
+        for (name, entry) in previous.entries where failed.contains(entry.file) && merged.entries[name] == nil {
+            merged.entries[name] = entry
+        }
+        return merged
+    }
+
+    private static func loadFragment(
+        path: String,
+        kinds: [String: any ProviderKind.Type],
+        context: ProviderBuildContext,
+        existing: ProviderTable
+    ) -> Result<Entry, ConfigurationErrors> {
+        func failure(_ line: Int? = nil, _ key: String? = nil, _ problem: String, fix: String? = nil) -> Result<Entry, ConfigurationErrors> {
+            .failure(ConfigurationErrors([ConfigurationError(file: path, line: line, key: key, problem: problem, fix: fix)]))
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return failure(nil, nil, "cannot read the file", fix: "check its permissions")
+        }
+        guard data.count <= 1 << 20, let text = String(data: data, encoding: .utf8) else {
+            return failure(nil, nil, "not a UTF-8 text file of at most 1 MiB")
+        }
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            return failure(Self.line(of: error), nil, "not valid YAML: \(Self.summary(of: error))")
+        } catch {
+            return failure(nil, nil, "not valid YAML")
+        }
+        guard let node, case .mapping(let mapping) = node else {
+            return failure(node?.mark?.line, nil, "expected a mapping of keys (name, kind, …)",
+                           fix: "see README.md, 'providers.d reference'")
+        }
+        var fragment = FragmentReader(file: path, mapping: mapping)
+        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let name = fragment.string("name") ?? (fragment.has("name") ? nil : stem)
+        let kindName = fragment.string("kind", required: true, example: kinds.keys.sorted().first ?? "local-scitoken")
+        guard let name, let kindName else { return .failure(ConfigurationErrors(fragment.errors)) }
+        guard CredentialNames.isValidProviderName(name, allowSpecialCharacters: context.allowSpecialCharacterNames) else {
+            return failure(fragment.line(of: "name"), "name", "'\(name)' is not a valid service name",
+                           fix: "use letters, digits and '-' only (or set CREDMON_ALLOW_SPECIAL_CHAR_NAMES)")
+        }
+        guard let kind = kinds[kindName] else {
+            return failure(fragment.line(of: "kind"), "kind", "unknown kind '\(kindName)'",
+                           fix: "known kinds: \(kinds.keys.sorted().joined(separator: ", "))")
+        }
+        if let other = existing.entries[name] {
+            return failure(fragment.line(of: "name"), "name", "the service '\(name)' is already configured in \(other.file)",
+                           fix: "give each fragment its own name")
+        }
+        do {
+            let provider = try kind.makeProvider(name: name, fragment: &fragment, context: context)
+            return .success(Entry(provider: provider, file: path))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return mark.line
+        default:
+            return nil
+        }
+    }
+
+    private static func summary(of error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
+            return problem
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return "a key appears twice (\(duplicates.joined(separator: ", "))); keep one"
+        default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+
+/// `credmon`: the credential monitor daemon and its admin tools.
+public struct CredmonCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "credmon",
+        abstract: "Keeps HTCondor's access tokens fresh: a drop-in for condor_credmon_oauth.",
+        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, KeygenCommand.self, JWKSCommand.self],
+        defaultSubcommand: RunCommand.self)
+
+    public init() {}
+}
+
+extension CredmonCommand {
+    /// Parses the command line and runs the chosen command asynchronously (the executable's entry point).
+    public static func launch() async {
+        do {
+            var command = try await asyncParseAsRoot(nil)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `credmon run` (the default): the daemon condor_master starts.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the credential monitor (the default; what condor_master starts).")
+
+    @OptionGroup var locations: LocationOptions
+
+    @Option(name: [.customShort("l"), .customLong("log-file")], help: "Log file ('-' = standard error).")
+    var logFile: String?
+
+    @Flag(name: [.customShort("d"), .customLong("debug")], help: "Log debug messages.")
+    var debug = false
+
+    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Also log to standard error.")
+    var verbose = false
+
+    @Option(name: .customLong("scan-interval"), help: "Seconds between full passes (safety net behind inotify).")
+    var scanInterval: Double = 60
+
+    @Option(name: .customLong("max-concurrent"), help: "Operations in flight at once.")
+    var maxConcurrent: Int = 16
+
+    @Flag(name: .customLong("once"), help: "Run one full pass and exit.")
+    var once = false
+
+    func validate() throws {
+        guard scanInterval >= 1 else { throw ValidationError("--scan-interval must be at least 1 second") }
+        guard (1...1024).contains(maxConcurrent) else { throw ValidationError("--max-concurrent must be from 1 to 1024") }
+    }
+
+    func run() async throws {
+        let deployment = locations.deployment(logFile: logFile)
+        let destination: LogDestination
+        if let path = deployment.logFile {
+            do {
+                destination = try LogDestination(path: path, alsoStderr: verbose)
+            } catch {
+                FileHandle.standardError.write(Data("credmon: \(error)\n".utf8))
+                guard verbose else { throw ExitCode(44) }
+                destination = LogDestination()
+            }
+        } else {
+            destination = LogDestination()
+        }
+        let level: Logger.Level = debug ? .debug : .info
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, destination: destination, level: level) }
+        let logger = Logger(label: "credmon")
+        let daemon = Daemon(deployment: deployment, logger: logger, log: destination,
+                            scanInterval: scanInterval, maxConcurrent: maxConcurrent, once: once)
+        let code = await daemon.run()
+        if code != 0 { throw ExitCode(code) }
+    }
+}

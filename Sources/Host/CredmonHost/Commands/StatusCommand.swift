@@ -1,0 +1,53 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+/// `credmon status`: every credential, its provider, state, expiry and last error.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show every credential the daemon manages: user, service, provider, state, expiry, last error.")
+
+    @OptionGroup var locations: LocationOptions
+
+    @Flag(name: .customLong("json"), help: "Print the status file as JSON.")
+    var json = false
+
+    func run() async throws {
+        let deployment = locations.deployment()
+        let report: StatusReport
+        do {
+            report = try StatusReport.read(from: deployment.stateDirectory)
+        } catch {
+            throw ValidationError("no status in \(deployment.stateDirectory): is the daemon running with this --state-dir? (\(error.localizedDescription))")
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        let now = Date().timeIntervalSince1970
+        let age = Int(now - report.generatedAt)
+        let alive = kill(report.pid, 0) == 0
+        print("daemon pid \(report.pid) (\(alive ? "running" : "not running")), status written \(age)s ago, credential directory \(report.credentialDirectory)")
+        let rows = [["USER", "TOKEN", "PROVIDER", "STATE", "EXPIRES", "NEXT", "FAILURES", "LAST ERROR"]] + report.credentials.map { entry in
+            [entry.user, entry.token, entry.provider ?? "-", entry.state,
+             entry.expiresAt.map { Self.relative($0 - now) } ?? "-",
+             entry.nextDue.map { Self.relative($0 - now) } ?? "-",
+             String(entry.consecutiveFailures), entry.lastError ?? ""]
+        }
+        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        for row in rows {
+            print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces))
+        }
+    }
+
+    static func relative(_ seconds: Double) -> String {
+        let value = Int(seconds.rounded())
+        let magnitude = abs(value)
+        let text = magnitude >= 3600 ? "\(magnitude / 3600)h\((magnitude % 3600) / 60)m" : magnitude >= 60 ? "\(magnitude / 60)m\(magnitude % 60)s" : "\(magnitude)s"
+        return value < 0 ? "\(text) ago" : "in \(text)"
+    }
+}

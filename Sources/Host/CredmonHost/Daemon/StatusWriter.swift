@@ -1,0 +1,40 @@
+import Engine
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Writes the status file when credentials change (at most every `interval`), and after every pass.
+struct StatusWriter: Service {
+    let monitor: Monitor
+    let stateDirectory: String
+    let credentialDirectory: String
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        var written = -1
+        while !Task.isCancelledOrShuttingDown {
+            let changes = await monitor.changeCount
+            if changes != written {
+                await writeNow()
+                written = changes
+            }
+            try? await Task.sleep(for: interval)
+        }
+        await writeNow()
+    }
+
+    func writeNow() async {
+        let records = await monitor.currentRecords()
+        let providers = await monitor.currentProviders().names
+        do {
+            try StatusReport(records: records, providers: providers, credentialDirectory: credentialDirectory).write(to: stateDirectory)
+        } catch {
+            logger.warning("Cannot write the status file", metadata: ["credmon.error": "\(error)"])
+        }
+    }
+}
+
+extension Task where Success == Never, Failure == Never {
+    static var isCancelledOrShuttingDown: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
+}

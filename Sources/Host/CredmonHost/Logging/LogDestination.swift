@@ -1,0 +1,75 @@
+import Foundation
+import Glibc
+
+/// Where log lines go: a file that is reopened when logrotate moves it, and/or standard error.
+public final class LogDestination: @unchecked Sendable {
+    private let lock = NSLock()
+    private let path: String?
+    private let alsoStderr: Bool
+    private var fd: Int32 = -1
+    private var openedInode: (dev: UInt64, ino: UInt64)?
+    private var lastCheck = Date.distantPast
+
+    /// Why a log file cannot be used.
+    public struct OpenError: Error, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "cannot open the log file \(path): \(reason)" }
+    }
+
+    /// Standard error only.
+    public init() {
+        path = nil
+        alsoStderr = true
+    }
+
+    /// A log file (created 0644 if missing), optionally mirrored to standard error.
+    public init(path: String, alsoStderr: Bool) throws(OpenError) {
+        self.path = path
+        self.alsoStderr = alsoStderr
+        try reopen()
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Reopens the file (after logrotate moved it, or on SIGHUP).
+    public func reopen() throws(OpenError) {
+        guard let path else { return }
+        let newFD = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard newFD >= 0 else { throw OpenError(path: path, reason: String(cString: strerror(errno))) }
+        var st = stat()
+        fstat(newFD, &st)
+        lock.withLock {
+            if fd >= 0 { close(fd) }
+            fd = newFD
+            openedInode = (UInt64(st.st_dev), UInt64(st.st_ino))
+        }
+    }
+
+    /// Writes one line (the newline is added).
+    public func write(_ line: String) {
+        var bytes = Array(line.utf8)
+        bytes.append(0x0A)
+        if path != nil {
+            reopenIfMoved()
+            lock.withLock { _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
+        }
+        if alsoStderr {
+            _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+        }
+    }
+
+    private func reopenIfMoved() {
+        guard let path else { return }
+        let now = Date()
+        let due = lock.withLock { () -> Bool in
+            guard now.timeIntervalSince(lastCheck) >= 1 else { return false }
+            lastCheck = now
+            return true
+        }
+        guard due else { return }
+        var st = stat()
+        let moved = stat(path, &st) != 0 || lock.withLock { openedInode.map { $0.dev != UInt64(st.st_dev) || $0.ino != UInt64(st.st_ino) } ?? true }
+        if moved { try? reopen() }
+    }
+}

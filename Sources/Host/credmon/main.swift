@@ -1,0 +1,3 @@
+import CredmonHost
+
+await CredmonCommand.launch()

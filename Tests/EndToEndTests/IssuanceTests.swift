@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// The local issuer end to end: condor_credd writes a `.top`, credmon writes a `.use` that the field's verifiers accept.
+@Suite("Local SciToken issuance, verified by python-scitokens and scitokens-cpp")
+struct IssuanceTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var algorithm: String
+        var profile: String
+        var audience: String
+        var testDescription: String { "\(algorithm) \(profile)" }
+    }
+
+    static let cases: [Case] = [
+        Case(algorithm: "ES256", profile: "scitoken:2.0", audience: "https://storage.example.org"),
+        Case(algorithm: "RS256", profile: "scitoken:2.0", audience: "https://storage.example.org"),
+        Case(algorithm: "ES256", profile: "scitoken:1.0", audience: "https://storage.example.org"),
+        Case(algorithm: "RS256", profile: "scitoken:1.0", audience: "https://storage.example.org"),
+        Case(algorithm: "ES256", profile: "wlcg:1.0", audience: "https://wlcg.cern.ch/jwt/v1/any"),
+        Case(algorithm: "RS256", profile: "wlcg:1.0", audience: "https://wlcg.cern.ch/jwt/v1/any"),
+    ]
+
+    @Test("a .top written as credd writes it gets a verifiable .use without any signal", arguments: cases)
+    func issuesVerifiableToken(_ testCase: Case) throws {
+        let issuer = "https://credmon.test"
+        var fragment = """
+        name: scitokens
+        kind: local-scitoken
+        issuer: \(issuer)
+        algorithm: \(testCase.algorithm)
+        key_id: key-\(testCase.algorithm.lowercased())
+        profile: "\(testCase.profile)"
+        lifetime: 900
+
+        """
+        if testCase.profile != "wlcg:1.0" { fragment += "audience: [\"\(testCase.audience)\"]\n" }
+        let daemon = try DaemonProcess(label: "issue", fragments: ["scitokens.yaml": fragment])
+        defer { daemon.cleanUp() }
+        if testCase.algorithm == "RS256" {
+            let key = daemon.keyDirectory.appendingPathComponent("scitokens-private.pem").path
+            let result = try ProcessRunner.run("/usr/bin/openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key])
+            try #require(result.status == 0, "openssl: \(result.stderr)")
+        }
+        try daemon.start()
+        let started = Date()
+        try daemon.credd.storeLocalCredential(user: "alice")
+        try daemon.credd.storeLocalCredential(user: "bob")
+        #expect(eventually(timeout: 5) { daemon.credd.read("alice", "scitokens.use") != nil && daemon.credd.read("bob", "scitokens.use") != nil },
+                "no .use appeared; log:\n\(daemon.log)")
+        let latency = Date().timeIntervalSince(started)
+        #expect(latency < 2, "took \(latency) s although no SIGHUP is needed")
+        #expect(daemon.credd.mode("alice", "scitokens.use") == 0o400)
+
+        let jwks = try daemon.command("jwks")
+        try #require(jwks.status == 0, "credmon jwks failed: \(jwks.stderr)")
+        let extra = testCase.profile == "wlcg:1.0" ? ["--python-accept-claim", "wlcg.ver"] : []
+        let report = try TokenVerifier.verify(
+            useFile: daemon.credd.path("alice", "scitokens.use"), jwks: jwks.stdout, issuer: issuer,
+            audience: testCase.audience, allow: ["read:/user/alice/data", "write:/user/alice/out"],
+            deny: ["read:/user/bob/data", "write:/user/mallory"], extra: extra)
+        for check in report.checks {
+            #expect(check.ok, "\(check.verifier) \(check.check): \(check.detail ?? "")")
+        }
+        #expect(report.checks.contains { $0.verifier == "scitokens-cpp" } && report.checks.contains { $0.verifier == "python-scitokens" })
+        #expect(report.ok)
+
+        let claims = report.claims
+        #expect(claims["sub"]?.string == "alice")
+        #expect(claims["iss"]?.string == issuer)
+        #expect(claims["scope"]?.string == "read:/user/alice write:/user/alice")
+        #expect(claims["aud"] == .strings([testCase.audience]))
+        let iat = try #require(claims["iat"]?.number), exp = try #require(claims["exp"]?.number)
+        #expect(exp - iat == 900)
+        #expect(claims["nbf"]?.number == iat)
+        #expect(abs(iat - Date().timeIntervalSince1970) < 30)
+        #expect(UUID(uuidString: claims["jti"]?.string ?? "") != nil)
+        switch testCase.profile {
+        case "scitoken:2.0": #expect(claims["ver"]?.string == "scitoken:2.0")
+        case "scitoken:1.0": #expect(claims["ver"] == nil)
+        default: #expect(claims["wlcg.ver"]?.string == "1.0")
+        }
+        #expect(report.header["kid"]?.string == "key-\(testCase.algorithm.lowercased())")
+        #expect(report.header["alg"]?.string == testCase.algorithm)
+
+        let useJSON = try #require(daemon.credd.read("alice", "scitokens.use"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(useJSON.utf8)) as? [String: Any])
+        #expect(object["expires_in"] as? Int == 900)
+        #expect(Set(object.keys) == ["access_token", "expires_in"])
+    }
+}
