@@ -72,7 +72,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: strictSettings),
-        .testTarget(name: "SignersTests", dependencies: ["Signers"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SignersTests",
+            dependencies: [
+                "Signers",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "LocalSciTokenTests",
             dependencies: ["LocalSciToken", "Engine", "Signers"],

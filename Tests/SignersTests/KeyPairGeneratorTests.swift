@@ -124,18 +124,17 @@ import Darwin
         #expect(try directory.names() == ["public.pem"])
     }
 
-    @Test("an unwritable directory leaves no file", .enabled(if: geteuid() != 0, "root ignores directory permissions"))
-    func unwritableDirectory() throws {
+    @Test("a private key whose parent cannot be a directory leaves no file (works as root too)")
+    func unusableParent() throws {
         let directory = try TemporaryDirectory()
-        let locked = directory.file("locked")
-        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false)
-        #expect(chmod(locked, 0o555) == 0)
-        defer { chmod(locked, 0o755) }
+        let blocker = directory.file("not-a-directory")
+        #expect(FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8)))
         let error = try #require(throws: KeyError.self) {
-            try KeyPairGenerator.ensureKeyPair(privateKeyPath: "\(locked)/private.pem", publicKeyPath: "\(locked)/public.pem")
+            try KeyPairGenerator.ensureKeyPair(privateKeyPath: "\(blocker)/private.pem", publicKeyPath: directory.file("public.pem"))
         }
         #expect(error.code == .writeFailed)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: locked) == [])
+        #expect(error.description.contains(blocker))
+        #expect(try directory.names() == ["not-a-directory"])
     }
 
     @Test("a private key path that is a directory is refused")

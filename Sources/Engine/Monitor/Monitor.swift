@@ -15,7 +15,7 @@ public actor Monitor: Service {
     let logger: Logger
     let directory: CredentialDirectory
     let scanner: DirectoryScanner
-    private let reloadProviders: @Sendable () async -> ProviderTable?
+    private let reloadProviders: @Sendable (ProviderTable) async -> ProviderTable?
     let passCompleteCallback: @Sendable (PassSummary, [CredentialRecord]) -> Void
 
     var table: ProviderTable
@@ -49,14 +49,15 @@ public actor Monitor: Service {
 
     /// - Parameters:
     ///   - providers: the provider table in force at start.
-    ///   - reload: builds a new table on SIGHUP (nil keeps the current one); it reports its own errors.
+    ///   - reload: builds a new table on SIGHUP from the current one (nil keeps the current one); it reports its
+    ///     own errors.
     ///   - onPassComplete: called after every full pass with its figures and every record (for status files).
     public init(
         configuration: MonitorConfiguration,
         providers: ProviderTable,
         clock: any WallClock = SystemWallClock(),
         logger: Logger,
-        reload: @escaping @Sendable () async -> ProviderTable? = { nil },
+        reload: @escaping @Sendable (ProviderTable) async -> ProviderTable? = { _ in nil },
         onPassComplete: @escaping @Sendable (PassSummary, [CredentialRecord]) -> Void = { _, _ in }
     ) {
         self.configuration = configuration
@@ -156,7 +157,7 @@ public actor Monitor: Service {
     }
 
     private func reload() async {
-        guard let fresh = await reloadProviders() else { return }
+        guard let fresh = await reloadProviders(table) else { return }
         table = fresh
         for id in records.keys where records[id]?.state == .unowned || records[id]?.state == .refused {
             records[id]?.state = .pending

@@ -49,6 +49,7 @@ final class DaemonProcess {
         self.process = process
         let pidFile = credentialDirectory.appendingPathComponent("pid").path
         _ = eventually(timeout: 10) {
+            !process.isRunning ||
             FileManager.default.contents(atPath: pidFile).map { String(decoding: $0, as: UTF8.self) == "\(process.processIdentifier)" } ?? false
         }
     }

@@ -32,7 +32,7 @@ struct Daemon {
         logger.info("Starting", metadata: [
             "credmon.cred_dir": "\(deployment.credentialDirectory)", "credmon.providers_dir": "\(deployment.providersDirectory)",
             "credmon.state_dir": "\(deployment.stateDirectory)", "credmon.pid": "\(getpid())",
-            "credmon.mode": "\(deployment.isLocalMode ? "local (no HTCondor configuration found)" : "htcondor")",
+            "credmon.mode": "\(deployment.isLocalMode ? "local (no HTCondor configuration found)" : "configured")",
         ])
         let loaded = LocationOptions.loadProviders(deployment, createMissingKeys: true, logger: logger)
         report(loaded)
@@ -54,10 +54,10 @@ struct Daemon {
         configuration.once = once
         let deployment = self.deployment
         let logger = self.logger
-        let monitor = Monitor(configuration: configuration, providers: loaded.table, logger: logger, reload: { [self] in
+        let monitor = Monitor(configuration: configuration, providers: loaded.table, logger: logger, reload: { [self] current in
             let fresh = LocationOptions.loadProviders(deployment, createMissingKeys: true, logger: logger)
             report(fresh)
-            return fresh.table
+            return fresh.table.keepingPrevious(current, forFailedFiles: fresh.failedFiles)
         })
         let status = StatusWriter(monitor: monitor, stateDirectory: deployment.stateDirectory,
                                   credentialDirectory: deployment.credentialDirectory, interval: .seconds(2), logger: logger)
