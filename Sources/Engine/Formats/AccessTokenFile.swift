@@ -27,10 +27,21 @@ public struct AccessTokenFile: Sendable, Equatable {
         }
         var body = bytes[...]
         while let last = body.last, last == 0x0A || last == 0x0D { body = body.dropLast() }
-        guard body.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw FormatError(path: path, problem: "neither JSON nor a bare token (contains spaces, control or non-ASCII bytes)")
+        guard body.allSatisfy(Self.isTokenCharacter) else {
+            throw FormatError(path: path, problem: "neither a JSON object nor a bare token (a bare token has only A-Z a-z 0-9 - . _ ~ + / =)")
         }
         return AccessTokenFile(format: .bare, accessToken: String(decoding: body, as: UTF8.self), expiresIn: nil, expiresAt: nil, object: [:])
+    }
+
+    /// Characters of a bare bearer token (RFC 6750 b64token).
+    static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="):
+            return true
+        default:
+            return false
+        }
     }
 
     /// When the token was issued and expires: from the JWT's `iat`/`exp`, else `expires_at`, else the file's

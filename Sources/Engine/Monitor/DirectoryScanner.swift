@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// One credential as found on disk: its `.top` and, if present, `.use`.
 public struct CredentialSnapshot: Sendable {
@@ -15,6 +16,12 @@ public struct ScanProblem: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Reads the credential directory: user directories, their `.top` / `.use` files, without following symlinks.
+///
+/// A shallow scan costs one `stat` per user: a user directory whose own status (inode, mtime, ctime) has not changed
+/// since the last scan keeps its previous listing and file statuses. Credd, the web app and Credmon all replace files
+/// by `rename(2)`, which changes the directory's mtime; directories changed within the last two seconds are always
+/// listed again, so a change in the same clock tick as the previous scan is not missed. In-place writes do not touch
+/// the directory: inotify reports them at once, and a deep scan (which stats every file) catches anything else.
 public struct DirectoryScanner: Sendable {
     public var root: String
     public var allowSpecialCharacters: Bool
@@ -24,6 +31,18 @@ public struct DirectoryScanner: Sendable {
         self.allowSpecialCharacters = allowSpecialCharacters
     }
 
+    /// What one user directory held when it was last listed.
+    public struct UserListing: Sendable {
+        var status: FileStatus
+        var seeds: [(stem: String, token: TokenName)] = []
+        var snapshots: [CredentialSnapshot] = []
+        var accessStems: Set<String> = []
+        var problems: [ScanProblem] = []
+    }
+
+    /// Listings by user, carried from one scan to the next.
+    public typealias Listings = [String: UserListing]
+
     /// The result of a scan.
     public struct Result: Sendable {
         public var credentials: [CredentialSnapshot] = []
@@ -31,6 +50,8 @@ public struct DirectoryScanner: Sendable {
         public var problems: [ScanProblem] = []
         /// Temporary files left by a hard kill: (user, file name).
         public var orphans: [(user: String, name: String)] = []
+        /// User directories that were listed (not served from the previous listing).
+        public var listedUsers = 0
     }
 
     /// Lists the user directories of the root.
@@ -56,72 +77,113 @@ public struct DirectoryScanner: Sendable {
         return users
     }
 
-    /// Scans every user directory, in parallel chunks.
+    /// Scans every user directory afresh, in parallel chunks.
     public func scanAll(parallelism: Int = 2) async throws(SystemError) -> Result {
+        try await scan(parallelism: parallelism).0
+    }
+
+    /// Scans every user directory, in parallel chunks, reusing `previous` listings where the directory is unchanged.
+    /// A deep scan ignores `previous` and stats every file.
+    public func scan(parallelism: Int = 2, previous: Listings = [:], now: Date = Date(), deep: Bool = true) async throws(SystemError) -> (Result, Listings) {
+        let previous = deep ? [:] : previous
         var rootProblems: [ScanProblem] = []
         let users = try users(problems: &rootProblems)
+        let rootHandle = try DirectoryHandle.open(path: root)
+        let racyBefore = now.timeIntervalSince1970 - 2
         let chunkCount = max(1, min(parallelism, users.count / 256 + 1))
-        let chunkSize = (users.count + chunkCount - 1) / max(1, chunkCount)
+        let chunkSize = max(1, (users.count + chunkCount - 1) / chunkCount)
         var merged = Result(problems: rootProblems)
         merged.users = Set(users)
-        await withTaskGroup(of: Result.self) { group in
-            for chunkStart in stride(from: 0, to: users.count, by: max(1, chunkSize)) {
+        var listings = Listings(minimumCapacity: users.count)
+        await withTaskGroup(of: (Result, Listings).self) { group in
+            for chunkStart in stride(from: 0, to: users.count, by: chunkSize) {
                 let chunk = users[chunkStart..<min(users.count, chunkStart + chunkSize)]
                 group.addTask {
                     var partial = Result()
-                    for user in chunk { scanUser(user, into: &partial) }
-                    return partial
+                    var partialListings = Listings(minimumCapacity: chunk.count)
+                    for user in chunk {
+                        if let listing = scanUser(user, root: rootHandle, previous: previous[user], racyBefore: racyBefore, into: &partial) {
+                            partialListings[user] = listing
+                        }
+                    }
+                    return (partial, partialListings)
                 }
             }
-            for await partial in group {
+            for await (partial, partialListings) in group {
                 merged.credentials.append(contentsOf: partial.credentials)
                 merged.problems.append(contentsOf: partial.problems)
                 merged.orphans.append(contentsOf: partial.orphans)
+                merged.listedUsers += partial.listedUsers
+                listings.merge(partialListings) { first, _ in first }
             }
         }
-        return merged
+        return (merged, listings)
     }
 
-    /// Scans one user directory and appends what it finds.
+    /// Scans one user directory (always listing it) and appends what it finds.
     public func scanUser(_ user: String, into result: inout Result) {
-        let path = root + "/" + user
+        guard let rootHandle = try? DirectoryHandle.open(path: root) else { return }
+        _ = scanUser(user, root: rootHandle, previous: nil, racyBefore: .infinity, into: &result)
+        result.users.insert(user)
+    }
+
+    private func scanUser(_ user: String, root: DirectoryHandle, previous: UserListing?, racyBefore: Double, into result: inout Result) -> UserListing? {
+        guard let status = try? FileStatus.at(root.descriptor, user, path: ""), status.type == .directory else {
+            if (try? FileStatus.at(root.descriptor, user, path: ""))??.type == .symlink {
+                result.problems.append(ScanProblem(path: root.childPath(user), problem: "is a symlink; symlinks are never followed in the credential directory, ignored"))
+            }
+            return nil
+        }
+        if let previous, previous.status == status, status.modified.epochSeconds < racyBefore, status.changed.epochSeconds < racyBefore {
+            result.problems.append(contentsOf: previous.problems)
+            result.credentials.append(contentsOf: previous.snapshots)
+            return previous
+        }
+        result.listedUsers += 1
+        return list(user, status: status, root: root, into: &result)
+    }
+
+    private func list(_ user: String, status: FileStatus, root: DirectoryHandle, into result: inout Result) -> UserListing? {
         let directory: DirectoryHandle
         do {
-            directory = try DirectoryHandle.open(path: path)
+            directory = try root.openChild(user)
         } catch {
-            if error.errno == ENOENT { return }
-            result.problems.append(ScanProblem(path: path, problem: error.errno == ELOOP ? "is a symlink; ignored" : "cannot be read (\(error)); ignored"))
-            return
+            if error.errno == ENOENT { return nil }
+            result.problems.append(ScanProblem(path: root.childPath(user), problem: error.errno == ELOOP ? "is a symlink; ignored" : "cannot be read (\(error)); ignored"))
+            return nil
         }
         guard let entries = try? directory.entries() else {
-            result.problems.append(ScanProblem(path: path, problem: "cannot list it; ignored"))
-            return
+            result.problems.append(ScanProblem(path: directory.path, problem: "cannot list it; ignored"))
+            return nil
         }
-        var seeds: [String] = []
-        var accessNames: Set<String> = []
+        var listing = UserListing(status: status)
+        var seedStems: [String] = []
         for entry in entries {
             let name = entry.name
             if name.hasPrefix(AtomicWriter.temporaryPrefix) {
                 result.orphans.append((user, name))
             } else if name.hasSuffix(".top") {
                 if entry.type == .symlink {
-                    result.problems.append(ScanProblem(path: directory.childPath(name), problem: "is a symlink; symlinks are never followed, ignored"))
+                    listing.problems.append(ScanProblem(path: directory.childPath(name), problem: "is a symlink; symlinks are never followed, ignored"))
                 } else {
-                    seeds.append(String(name.dropLast(4)))
+                    seedStems.append(String(name.dropLast(4)))
                 }
             } else if name.hasSuffix(".use") {
-                accessNames.insert(String(name.dropLast(4)))
+                listing.accessStems.insert(String(name.dropLast(4)))
             }
         }
-        for stem in seeds {
+        for stem in seedStems {
             guard let token = TokenName(stem: stem, allowSpecialCharacters: allowSpecialCharacters) else {
-                result.problems.append(ScanProblem(path: directory.childPath(stem + ".top"), problem: "not a valid credential name (service[_handle], letters, digits, - + = . only, no trailing _); ignored"))
+                listing.problems.append(ScanProblem(path: directory.childPath(stem + ".top"), problem: "not a valid credential name (service[_handle], letters, digits, - + = . only, no trailing _); ignored"))
                 continue
             }
+            listing.seeds.append((stem, token))
             guard let seed = try? FileStatus.at(directory.descriptor, stem + ".top", path: ""), seed.type == .regular else { continue }
-            let access = accessNames.contains(stem) ? (try? FileStatus.at(directory.descriptor, stem + ".use", path: "")) ?? nil : nil
-            result.credentials.append(CredentialSnapshot(id: CredentialID(user: user, token: token), seed: seed, access: access))
+            let access = listing.accessStems.contains(stem) ? (try? FileStatus.at(directory.descriptor, stem + ".use", path: "")) ?? nil : nil
+            listing.snapshots.append(CredentialSnapshot(id: CredentialID(user: user, token: token), seed: seed, access: access))
         }
-        result.users.insert(user)
+        result.credentials.append(contentsOf: listing.snapshots)
+        result.problems.append(contentsOf: listing.problems)
+        return listing
     }
 }

@@ -65,6 +65,9 @@ public final class DirectoryWatcher: @unchecked Sendable {
         return true
     }
 
+    /// Whether a user directory is watched.
+    public func isWatching(_ user: String) -> Bool { lock.withLock { watchByUser[user] != nil } }
+
     /// Number of user directories watched.
     public var watchedUsers: Int { lock.withLock { watchByUser.count } }
 

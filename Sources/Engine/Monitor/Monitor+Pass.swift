@@ -3,14 +3,16 @@ import Logging
 
 extension Monitor {
     /// One full pass: scan the directory, handle what changed or is due, wait for it, touch `CREDMON_COMPLETE`.
+    /// A deep pass stats every file; a shallow one only the user directories (see ``DirectoryScanner``).
     @discardableResult
-    public func fullPass() async -> PassSummary {
+    public func fullPass(deep requestedDeep: Bool = false) async -> PassSummary {
+        let deep = requestedDeep || passCount % max(1, configuration.deepPassEvery) == 0
         let started = ContinuousClock.now
         renewedSincePass = 0
         failedSincePass = 0
         let scan: DirectoryScanner.Result
         do {
-            scan = try await scanner.scanAll(parallelism: configuration.scanParallelism)
+            (scan, listings) = try await scanner.scan(parallelism: configuration.scanParallelism, previous: listings, now: clock.now(), deep: deep)
         } catch {
             logger.error("Cannot scan the credential directory", metadata: ["credmon.error": "\(error)"])
             return PassSummary(credentials: records.count, processed: 0, renewed: 0, failed: 0, duration: ContinuousClock.now - started)
@@ -25,7 +27,7 @@ extension Monitor {
         }
         if let watcher {
             let hadLimit = watcher.watchLimitReached
-            for user in scan.users { watcher.watchUser(user) }
+            for user in scan.users where !watcher.isWatching(user) { watcher.watchUser(user) }
             if watcher.watchLimitReached && !hadLimit {
                 logger.warning("inotify watch limit reached; some users rely on the periodic pass",
                                metadata: ["credmon.watched": "\(watcher.watchedUsers)", "credmon.fix": "raise fs.inotify.max_user_watches"])
@@ -50,10 +52,11 @@ extension Monitor {
         }
         let summary = PassSummary(credentials: seen.count, processed: work.count, renewed: renewedSincePass,
                                   failed: failedSincePass, duration: ContinuousClock.now - started)
-        logger.debug("Pass complete", metadata: [
+        logger.log(level: passCount == 1 ? .info : .debug, passCount == 1 ? "First pass complete" : "Pass complete", metadata: [
             "credmon.credentials": "\(summary.credentials)", "credmon.processed": "\(summary.processed)",
             "credmon.renewed": "\(summary.renewed)", "credmon.failed": "\(summary.failed)",
-            "credmon.duration": "\(summary.duration)",
+            "credmon.deep": "\(deep)", "credmon.listed": "\(scan.listedUsers)",
+            "credmon.duration_ms": "\(summary.duration.milliseconds)",
         ])
         onPassCompleteHook(summary)
         return summary
@@ -105,7 +108,10 @@ extension Monitor {
                 rescan = true
             }
         }
-        if rescan { requestPass() }
+        if rescan {
+            rescanPending = true
+            requestPass()
+        }
     }
 
     /// True when the files of `id` are exactly as the monitor last wrote or saw them (the event is our own write).

@@ -23,6 +23,7 @@ public actor Monitor: Service {
     var dueQueue = DueQueue()
     var reportedProblems: Set<String> = []
     var watcher: DirectoryWatcher?
+    var listings: DirectoryScanner.Listings = [:]
     var passCount = 0
     /// Increases with every record change (for status writers).
     public internal(set) var changeCount = 0
@@ -41,6 +42,7 @@ public actor Monitor: Service {
     private var semaphores: [String: AsyncSemaphore] = [:]
     private var stopping = false
     private var reloadPending = false
+    var rescanPending = false
 
     private nonisolated let passTriggers: AsyncStream<Void>
     private nonisolated let passTrigger: AsyncStream<Void>.Continuation
@@ -147,11 +149,13 @@ public actor Monitor: Service {
     private func passLoop() async {
         for await _ in passTriggers {
             if Task.isCancelled || stopping { return }
+            let deep = reloadPending || rescanPending
+            rescanPending = false
             if reloadPending {
                 reloadPending = false
                 await reload()
             }
-            _ = await fullPass()
+            _ = await fullPass(deep: deep)
             if configuration.once { requestStop() }
         }
     }

@@ -18,6 +18,8 @@ public struct MonitorConfiguration: Sendable {
     public var accessTokenDurability: Durability = .atomic
     /// Parallel directory-scan tasks.
     public var scanParallelism = 2
+    /// Every this many passes, a deep pass stats every file (the others stat only changed user directories).
+    public var deepPassEvery = 10
     /// Stop after the first full pass (`credmon run --once`).
     public var once = false
 
@@ -32,4 +34,19 @@ public struct PassSummary: Sendable {
     public var failed: Int
     /// Wall time of the whole pass (scan and processing).
     public var duration: Duration
+}
+
+extension Duration {
+    /// The duration in milliseconds, with three decimals.
+    public var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return (Double(seconds) * 1000 + Double(attoseconds) / 1e15).rounded(toPlaces: 3)
+    }
+}
+
+extension Double {
+    func rounded(toPlaces places: Int) -> Double {
+        let factor = pow(10, Double(places))
+        return (self * factor).rounded() / factor
+    }
 }

@@ -38,7 +38,8 @@ public struct ProviderProfile: Sendable {
     public var traits: ProviderTraits
     /// Effective settings, for display (never secrets).
     public var settings: [Setting]
-    /// Changes whenever a setting that affects issued tokens changes (tokens are then renewed on reload).
+    /// Changes whenever a setting that affects issued tokens changes (tokens are then renewed on reload). Keep it
+    /// short (a hash): it is compared for every credential on every pass.
     public var fingerprint: String
 
     public struct Setting: Sendable, Equatable {

@@ -95,6 +95,9 @@ public struct ProviderTable: Sendable {
         var fragment = FragmentReader(file: path, mapping: mapping)
         let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         let name = fragment.string("name") ?? (fragment.has("name") ? nil : stem)
+        if name == nil && fragment.errors.isEmpty {
+            fragment.fail("name", "is empty", fix: "write a service name, or remove the key to use the file name '\(stem)'")
+        }
         let kindName = fragment.string("kind", required: true, example: kinds.keys.sorted().first ?? "local-scitoken")
         guard let name, let kindName else { return .failure(ConfigurationErrors(fragment.errors)) }
         guard CredentialNames.isValidProviderName(name, allowSpecialCharacters: context.allowSpecialCharacterNames) else {

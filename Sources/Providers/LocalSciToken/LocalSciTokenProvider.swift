@@ -33,7 +33,10 @@ public struct LocalSciTokenProvider: CredentialProvider {
         if let groupScopes = configuration.groupScopes { settings.append(.init("group_scopes", groupScopes.text)) }
         if let file = configuration.groupMapFile { settings.append(.init("group_mapfile", file)) }
         if let group = configuration.groupRequirement { settings.append(.init("group_requirement", group)) }
-        let fingerprint = (settings.map { "\($0.key)=\($0.value)" } + [key.publicKeyPEM]).joined(separator: "\n")
+        var hasher = Hasher()
+        for setting in settings { hasher.combine(setting.key); hasher.combine(setting.value) }
+        hasher.combine(key.publicKeyPEM)
+        let fingerprint = String(UInt(bitPattern: hasher.finalize()), radix: 16)
         self.profile = ProviderProfile(
             name: configuration.name, kind: LocalSciTokenKind.kind,
             traits: ProviderTraits(allowsHandles: false, readsSeed: false, renewFraction: configuration.renewFraction,

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import Engine
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Atomic writes")
+struct AtomicWriterTests {
+    private func temporaryNames(in directory: TemporaryDirectory) -> [String] {
+        directory.names().filter { $0.hasPrefix(".credmon-tmp.") }
+    }
+
+    @Test("The file gets the content and mode 0400 by default, for both durabilities", arguments: [Durability.durable, .atomic])
+    func defaultMode(durability: Durability) throws {
+        let directory = try TemporaryDirectory()
+        let handle = try DirectoryHandle.open(path: directory.path)
+        try AtomicWriter.write(Array(#"{"access_token": "t"}"#.utf8), to: "svc.use", in: handle, durability: durability)
+        #expect(directory.text("svc.use") == #"{"access_token": "t"}"#)
+        #expect(Files.mode(directory.file("svc.use")) == 0o400)
+        #expect(directory.names() == ["svc.use"], "no temporary file is left")
+    }
+
+    @Test("A custom mode is applied exactly, whatever the umask")
+    func customMode() throws {
+        let directory = try TemporaryDirectory()
+        let handle = try DirectoryHandle.open(path: directory.path)
+        try AtomicWriter.write(Array("x".utf8), to: "a", in: handle, mode: 0o640, durability: .atomic)
+        try AtomicWriter.write(Array("y".utf8), to: "b", in: handle, mode: 0o666, durability: .durable)
+        #expect(Files.mode(directory.file("a")) == 0o640)
+        #expect(Files.mode(directory.file("b")) == 0o666)
+    }
+
+    @Test("Replacing a file swaps it in whole: new content, new inode, old mode gone")
+    func replaces() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("svc.top", String(repeating: "old ", count: 1000))
+        #expect(chmod(path, 0o644) == 0)
+        let before = try #require(try FileStatus.of(path: path))
+        let handle = try DirectoryHandle.open(path: directory.path)
+        try AtomicWriter.write(Array("new".utf8), to: "svc.top", in: handle, durability: .durable)
+        let after = try #require(try FileStatus.of(path: path))
+        #expect(directory.text("svc.top") == "new")
+        #expect(after.inode != before.inode, "written beside and renamed, not truncated in place")
+        #expect(after.mode == 0o400)
+        #expect(temporaryNames(in: directory).isEmpty)
+    }
+
+    @Test("Empty content makes an empty file")
+    func emptyContent() throws {
+        let directory = try TemporaryDirectory()
+        let handle = try DirectoryHandle.open(path: directory.path)
+        try AtomicWriter.write([UInt8](), to: "empty", in: handle, durability: .atomic)
+        #expect(directory.text("empty") == "")
+    }
+
+    @Test("A failed write throws, names the target and leaves no temporary file", arguments: [Durability.durable, .atomic])
+    func failureLeavesNoTemporary(durability: Durability) throws {
+        let directory = try TemporaryDirectory()
+        try directory.makeDirectory("svc.use")
+        try directory.write("svc.use/inside", "keep")
+        let handle = try DirectoryHandle.open(path: directory.path)
+        let error = #expect(throws: SystemError.self) {
+            try AtomicWriter.write(Array("data".utf8), to: "svc.use", in: handle, durability: durability)
+        }
+        #expect(error?.description.contains(directory.file("svc.use")) == true, "\(String(describing: error))")
+        #expect(temporaryNames(in: directory).isEmpty, "\(directory.names())")
+        #expect(directory.names() == ["svc.use"])
+        #expect(directory.text("svc.use/inside") == "keep")
+    }
+
+    @Test("Writing never follows a symlink at the target name")
+    func symlinkTarget() throws {
+        let directory = try TemporaryDirectory()
+        let outside = try TemporaryDirectory()
+        defer { withExtendedLifetime(outside) {} }
+        try outside.write("victim", "original")
+        try directory.symlink("svc.use", to: outside.file("victim"))
+        let handle = try DirectoryHandle.open(path: directory.path)
+        try AtomicWriter.write(Array("token".utf8), to: "svc.use", in: handle, durability: .atomic)
+        #expect(outside.text("victim") == "original")
+        #expect(directory.text("svc.use") == "token")
+        #expect(try FileStatus.of(path: directory.file("svc.use"))?.type == .regular)
+    }
+
+    @Test("removeOrphans removes only files with the temporary prefix")
+    func removeOrphans() throws {
+        let directory = try TemporaryDirectory()
+        for name in [".credmon-tmp.svc.use.abc", ".credmon-tmp.x", "svc.use", "svc.top", ".credmon-tmp", "credmon-tmp.y", ".other-tmp.z", "tmpAbCd1234"] {
+            try directory.write(name, "x")
+        }
+        let handle = try DirectoryHandle.open(path: directory.path)
+        let removed = AtomicWriter.removeOrphans(in: handle)
+        #expect(Set(removed) == [".credmon-tmp.svc.use.abc", ".credmon-tmp.x"])
+        #expect(directory.names() == [".credmon-tmp", ".other-tmp.z", "credmon-tmp.y", "svc.top", "svc.use", "tmpAbCd1234"])
+    }
+}
