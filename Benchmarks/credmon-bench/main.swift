@@ -1,6 +1,6 @@
 // credmon-bench: measures the real `credmon` daemon on a synthetic credential directory.
 //
-//   swift build -c release && .build/release/credmon-bench [--users 1000,10000] [--samples 200] [--binary PATH]
+//   swift build -c release && .build/release/credmon-bench [--users 1000,10000] [--samples 200] [--binary PATH] [--dir BASE]
 //
 // For each user count N it writes N `<user>/scitokens.top` files as condor_credd does, starts `credmon run`, and
 // reports: the first pass (duration, tokens/s, as the daemon logs it), steady passes with nothing due (the daemon's
@@ -15,7 +15,7 @@ struct Options {
     var samples = 200
     var binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         .appendingPathComponent("credmon").path
-    var fsyncUse = false
+    var baseDirectory = FileManager.default.temporaryDirectory.path
 
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -24,8 +24,9 @@ struct Options {
             case "--users": users = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--samples": samples = Int(iterator.next() ?? "") ?? samples
             case "--binary": binary = iterator.next() ?? binary
+            case "--dir": baseDirectory = iterator.next() ?? baseDirectory
             default:
-                FileHandle.standardError.write(Data("usage: credmon-bench [--users 1000,10000] [--samples N] [--binary PATH]\n".utf8))
+                FileHandle.standardError.write(Data("usage: credmon-bench [--users 1000,10000] [--samples N] [--binary PATH] [--dir BASE]\n".utf8))
                 exit(2)
             }
         }
@@ -97,7 +98,7 @@ func waitForFile(directory: String, name: String, startedAt start: ContinuousClo
 }
 
 func run(users: Int, options: Options) throws -> Result {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("credmon-bench-\(users)-\(getpid())").path
+    let root = options.baseDirectory + "/credmon-bench-\(users)-\(getpid())"
     let credentials = root + "/cred", providers = root + "/providers.d", log = root + "/credmon.log"
     try FileManager.default.createDirectory(atPath: providers, withIntermediateDirectories: true)
     mkdir(credentials, 0o2770)
@@ -152,6 +153,10 @@ func run(users: Int, options: Options) throws -> Result {
     return Result(users: users, firstPassMilliseconds: firstPass, steadyPassMilliseconds: steady, latencyMilliseconds: latencies, peakRSSKiB: rss)
 }
 
+if CommandLine.arguments.count == 2 && CommandLine.arguments[1] == "--parts" {
+    try await PartsBenchmark.run()
+    exit(0)
+}
 if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "--scan-only" {
     let root = CommandLine.arguments[2]
     let scanner = DirectoryScanner(root: root, allowSpecialCharacters: false)
@@ -176,7 +181,19 @@ if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "--scan-only"
 let options = Options(arguments: CommandLine.arguments)
 let cpu = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").split(separator: "\n")
     .first { $0.hasPrefix("model name") }.map { String($0.split(separator: ":")[1]).trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+func fileSystem(of path: String) -> String {
+    let mounts = ((try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? "").split(separator: "\n")
+    var best: (mountPoint: String, type: String) = ("", "unknown")
+    for line in mounts {
+        let fields = line.split(separator: " ").map(String.init)
+        guard fields.count > 2, path.hasPrefix(fields[1]), fields[1].count > best.mountPoint.count else { continue }
+        best = (fields[1], fields[2])
+    }
+    return "\(best.type) (mounted at \(best.mountPoint))"
+}
+let baseFileSystem = fileSystem(of: options.baseDirectory)
 print("credmon-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores (\(cpu)), binary \(options.binary)")
+print("directory \(options.baseDirectory) on \(baseFileSystem)")
 print(String(format: "%8@ %12@ %12@ %14@ %10@ %10@ %10@ %9@", "users", "first pass", "tokens/s", "steady pass", "lat p50", "lat p99", "lat max", "peak RSS"))
 for users in options.users {
     do {

@@ -34,9 +34,7 @@ public struct DirectoryScanner: Sendable {
     /// What one user directory held when it was last listed.
     public struct UserListing: Sendable {
         var status: FileStatus
-        var seeds: [(stem: String, token: TokenName)] = []
         var snapshots: [CredentialSnapshot] = []
-        var accessStems: Set<String> = []
         var problems: [ScanProblem] = []
     }
 
@@ -158,6 +156,7 @@ public struct DirectoryScanner: Sendable {
         }
         var listing = UserListing(status: status)
         var seedStems: [String] = []
+        var accessStems: Set<String> = []
         for entry in entries {
             let name = entry.name
             if name.hasPrefix(AtomicWriter.temporaryPrefix) {
@@ -169,7 +168,7 @@ public struct DirectoryScanner: Sendable {
                     seedStems.append(String(name.dropLast(4)))
                 }
             } else if name.hasSuffix(".use") {
-                listing.accessStems.insert(String(name.dropLast(4)))
+                accessStems.insert(String(name.dropLast(4)))
             }
         }
         for stem in seedStems {
@@ -177,9 +176,8 @@ public struct DirectoryScanner: Sendable {
                 listing.problems.append(ScanProblem(path: directory.childPath(stem + ".top"), problem: "not a valid credential name (service[_handle], letters, digits, - + = . only, no trailing _); ignored"))
                 continue
             }
-            listing.seeds.append((stem, token))
             guard let seed = try? FileStatus.at(directory.descriptor, stem + ".top", path: ""), seed.type == .regular else { continue }
-            let access = listing.accessStems.contains(stem) ? (try? FileStatus.at(directory.descriptor, stem + ".use", path: "")) ?? nil : nil
+            let access = accessStems.contains(stem) ? (try? FileStatus.at(directory.descriptor, stem + ".use", path: "")) ?? nil : nil
             listing.snapshots.append(CredentialSnapshot(id: CredentialID(user: user, token: token), seed: seed, access: access))
         }
         result.credentials.append(contentsOf: listing.snapshots)

@@ -4,13 +4,20 @@ import Glibc
 /// What the watcher saw.
 public enum WatchEvent: Sendable, Equatable {
     /// A `.top`, `.use` or `.meta` file of a user changed (created, replaced, written, removed).
-    case credentialFile(user: String, stem: String)
+    case credentialFile(user: String, stem: String, file: CredentialFile)
     /// A user directory appeared at the top level.
     case userAppeared(String)
     /// A user directory went away.
     case userRemoved(String)
     /// The kernel dropped events (queue overflow) or a watch could not be added: rescan everything.
     case rescanNeeded
+}
+
+/// Which file of a credential an event is about.
+public enum CredentialFile: String, Sendable, Equatable {
+    case seed = ".top"
+    case access = ".use"
+    case metadata = ".meta"
 }
 
 /// Watches the credential directory and every user directory with inotify, on a thread of its own.
@@ -148,8 +155,8 @@ public final class DirectoryWatcher: @unchecked Sendable {
                 continue
             }
             guard !name.hasPrefix(AtomicWriter.temporaryPrefix) else { continue }
-            for suffix in [".top", ".use", ".meta"] where name.hasSuffix(suffix) {
-                batch.append(.credentialFile(user: user, stem: String(name.dropLast(suffix.count))))
+            for file in [CredentialFile.seed, .access, .metadata] where name.hasSuffix(file.rawValue) {
+                batch.append(.credentialFile(user: user, stem: String(name.dropLast(file.rawValue.count)), file: file))
             }
         }
     }

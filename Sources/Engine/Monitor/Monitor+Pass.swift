@@ -17,6 +17,7 @@ extension Monitor {
             logger.error("Cannot scan the credential directory", metadata: ["credmon.error": "\(error)"])
             return PassSummary(credentials: records.count, processed: 0, renewed: 0, failed: 0, duration: ContinuousClock.now - started)
         }
+        let scanned = ContinuousClock.now
         for problem in scan.problems {
             reportOnce(problem.description) {
                 logger.warning("Ignored entry in the credential directory", metadata: ["credmon.path": "\(problem.path)", "credmon.problem": "\(problem.problem)"])
@@ -43,6 +44,7 @@ extension Monitor {
         }
         for id in records.keys where !seen.contains(id) { work.insert(id) }
         for id in work.sorted() { enqueue(id) }
+        let applied = ContinuousClock.now
         await drain(work)
         passCount += 1
         do {
@@ -56,6 +58,7 @@ extension Monitor {
             "credmon.credentials": "\(summary.credentials)", "credmon.processed": "\(summary.processed)",
             "credmon.renewed": "\(summary.renewed)", "credmon.failed": "\(summary.failed)",
             "credmon.deep": "\(deep)", "credmon.listed": "\(scan.listedUsers)",
+            "credmon.scan_ms": "\((scanned - started).milliseconds)", "credmon.apply_ms": "\((applied - scanned).milliseconds)",
             "credmon.duration_ms": "\(summary.duration.milliseconds)",
         ])
         onPassCompleteHook(summary)
@@ -91,10 +94,10 @@ extension Monitor {
         var rescan = false
         for event in batch {
             switch event {
-            case .credentialFile(let user, let stem):
+            case .credentialFile(let user, let stem, let file):
                 guard let token = TokenName(stem: stem, allowSpecialCharacters: configuration.allowSpecialCharacterNames) else { continue }
                 let id = CredentialID(user: user, token: token)
-                if let record = records[id], record.state != .pending, isOwnAccessWrite(id, record) { continue }
+                if file == .access, isOwnAccessWrite(id) { continue }
                 enqueue(id)
             case .userAppeared(let user):
                 guard CredentialNames.isValidUser(user) else { continue }
@@ -114,11 +117,13 @@ extension Monitor {
         }
     }
 
-    /// True when the files of `id` are exactly as the monitor last wrote or saw them (the event is our own write).
-    private func isOwnAccessWrite(_ id: CredentialID, _ record: CredentialRecord) -> Bool {
-        let base = configuration.credentialDirectory + "/" + id.user + "/" + id.token.stem
-        guard let seed = try? FileStatus.of(path: base + ".top"), seed == record.seedStatus else { return false }
-        let access = try? FileStatus.of(path: base + ".use")
-        return access == record.accessStatus
+    /// True when a `.use` event is the monitor's own write: the credential is being handled right now, or the file is
+    /// exactly as the monitor last wrote or saw it. (An outside write at the very moment Credmon writes the same
+    /// `.use` is caught by the next deep pass.)
+    private func isOwnAccessWrite(_ id: CredentialID) -> Bool {
+        if isInFlight(id) { return true }
+        guard let record = records[id], record.state != .pending, let known = record.accessStatus else { return false }
+        let path = configuration.credentialDirectory + "/" + id.user + "/" + id.token.stem + ".use"
+        return (try? FileStatus.of(path: path)) == known
     }
 }

@@ -256,6 +256,8 @@ public actor Monitor: Service {
         await withCheckedContinuation { passWaiter = $0 }
     }
 
+    func isInFlight(_ id: CredentialID) -> Bool { inFlight.contains(id) }
+
     func semaphore(for provider: any CredentialProvider) -> AsyncSemaphore? {
         let limit = provider.profile.traits.maxConcurrent
         guard limit < configuration.maxConcurrent else { return nil }

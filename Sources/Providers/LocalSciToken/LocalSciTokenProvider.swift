@@ -11,12 +11,28 @@ public struct LocalSciTokenProvider: CredentialProvider {
     public let profile: ProviderProfile
     private let groupMap: GroupMap?
     private let logger: Logger
+    /// `["aud1","aud2"]` and `"issuer"`, encoded once.
+    private let audienceJSON: [UInt8]
+    private let issuerJSON: [UInt8]
 
     public init(configuration: LocalSciTokenConfiguration, key: SigningKey, keyNote: String? = nil, logger: Logger) {
         self.configuration = configuration
         self.key = key
         self.logger = logger
         self.groupMap = configuration.groupMapFile.map(GroupMap.init(path:))
+        var audience: [UInt8] = []
+        if !configuration.audience.isEmpty {
+            audience.append(UInt8(ascii: "["))
+            for (index, value) in configuration.audience.enumerated() {
+                if index > 0 { audience.append(UInt8(ascii: ",")) }
+                JSONString.append(value, to: &audience)
+            }
+            audience.append(UInt8(ascii: "]"))
+        }
+        self.audienceJSON = audience
+        var issuer: [UInt8] = []
+        JSONString.append(configuration.issuer, to: &issuer)
+        self.issuerJSON = issuer
         var settings: [ProviderProfile.Setting] = [
             .init("issuer", configuration.issuer),
             .init("private_key", configuration.privateKeyPath + (keyNote.map { " (\($0))" } ?? "")),
@@ -93,52 +109,84 @@ public struct LocalSciTokenProvider: CredentialProvider {
         return CredentialUpdate(accessTokenFile: render(token: token, expiresIn: configuration.lifetime), validity: validity)
     }
 
-    /// The claim set, serialised directly (this is the hot path of a first pass).
+    /// The claim set, serialised directly into bytes (this is the hot path of a first pass).
     func claims(user: String, scope: String, issuedAt: Int, expiresAt: Int) -> Data {
-        var json = "{"
-        if !configuration.audience.isEmpty {
-            json += "\"aud\":[" + configuration.audience.map(JSONString.quote).joined(separator: ",") + "],"
+        var json: [UInt8] = []
+        json.reserveCapacity(256 + scope.utf8.count + audienceJSON.count + issuerJSON.count)
+        json.append(contentsOf: "{".utf8)
+        if !audienceJSON.isEmpty {
+            json.append(contentsOf: "\"aud\":".utf8)
+            json.append(contentsOf: audienceJSON)
+            json.append(UInt8(ascii: ","))
         }
-        json += "\"exp\":\(expiresAt),\"iat\":\(issuedAt),\"iss\":\(JSONString.quote(configuration.issuer)),"
-        json += "\"jti\":\"\(UUID().uuidString.lowercased())\",\"nbf\":\(issuedAt),"
-        json += "\"scope\":\(JSONString.quote(scope)),\"sub\":\(JSONString.quote(user))"
+        json.append(contentsOf: "\"exp\":\(expiresAt),\"iat\":\(issuedAt),\"iss\":".utf8)
+        json.append(contentsOf: issuerJSON)
+        json.append(contentsOf: ",\"jti\":\"".utf8)
+        JSONString.appendUUID(to: &json)
+        json.append(contentsOf: "\",\"nbf\":\(issuedAt),\"scope\":".utf8)
+        JSONString.append(scope, to: &json)
+        json.append(contentsOf: ",\"sub\":".utf8)
+        JSONString.append(user, to: &json)
         switch configuration.profile {
-        case .scitoken2: json += ",\"ver\":\"scitoken:2.0\""
+        case .scitoken2: json.append(contentsOf: ",\"ver\":\"scitoken:2.0\"".utf8)
         case .scitoken1: break
-        case .wlcg1: json += ",\"wlcg.ver\":\"1.0\""
+        case .wlcg1: json.append(contentsOf: ",\"wlcg.ver\":\"1.0\"".utf8)
         }
-        json += "}"
-        return Data(json.utf8)
+        json.append(UInt8(ascii: "}"))
+        return Data(json)
     }
 
     /// HTCondor's `.use` formats: `{"access_token": …, "expires_in": …}` or the bare token and a newline.
     func render(token: String, expiresIn: Int) -> [UInt8] {
-        if configuration.useJSON {
-            return Array("{\"access_token\": \(JSONString.quote(token)), \"expires_in\": \(expiresIn)}".utf8)
-        }
-        return Array((token + "\n").utf8)
+        guard configuration.useJSON else { return Array((token + "\n").utf8) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(token.utf8.count + 48)
+        bytes.append(contentsOf: "{\"access_token\": ".utf8)
+        JSONString.append(token, to: &bytes)
+        bytes.append(contentsOf: ", \"expires_in\": \(expiresIn)}".utf8)
+        return bytes
     }
 }
 
 /// JSON string quoting for the few strings this module writes by hand.
 enum JSONString {
+    /// The quoted JSON string.
     static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+        var bytes: [UInt8] = []
+        append(text, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `text` as a quoted JSON string.
+    static func append(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0..<0x20:
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
             default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+                bytes.append(byte)
             }
         }
-        return out + "\""
+        bytes.append(UInt8(ascii: "\""))
     }
+
+    /// Appends a random (version 4) UUID in lowercase text form.
+    static func appendUUID(to bytes: inout [UInt8]) {
+        var generator = SystemRandomNumberGenerator()
+        var random = (generator.next() as UInt64, generator.next() as UInt64)
+        withUnsafeMutableBytes(of: &random) { raw in
+            raw[6] = (raw[6] & 0x0F) | 0x40
+            raw[8] = (raw[8] & 0x3F) | 0x80
+            for index in 0..<16 {
+                if index == 4 || index == 6 || index == 8 || index == 10 { bytes.append(UInt8(ascii: "-")) }
+                bytes.append(hexDigits[Int(raw[index] >> 4)])
+                bytes.append(hexDigits[Int(raw[index] & 0xF)])
+            }
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

@@ -52,6 +52,10 @@ struct Daemon {
         configuration.scanInterval = scanInterval
         configuration.maxConcurrent = maxConcurrent
         configuration.once = once
+        logger.debug("Monitor settings", metadata: [
+            "credmon.scan_interval": "\(scanInterval)", "credmon.max_concurrent": "\(maxConcurrent)",
+            "credmon.deep_pass_every": "\(configuration.deepPassEvery)", "credmon.once": "\(once)",
+        ])
         let deployment = self.deployment
         let logger = self.logger
         let monitor = Monitor(configuration: configuration, providers: loaded.table, logger: logger, reload: { [self] current in

@@ -41,11 +41,36 @@ public struct StatusReport: Codable, Sendable {
 
     /// Writes the report atomically into `stateDirectory`.
     public func write(to stateDirectory: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(self)
         let handle = try DirectoryHandle.open(path: stateDirectory)
-        try AtomicWriter.write(Array(data), to: Self.fileName, in: handle, mode: 0o600, durability: .atomic)
+        try AtomicWriter.write(jsonBytes(), to: Self.fileName, in: handle, mode: 0o600, durability: .atomic)
+    }
+
+    /// The report as JSON, written directly (a status of 10,000 credentials must not cost a large transient tree).
+    func jsonBytes() -> [UInt8] {
+        var out = JSONWriter()
+        out.raw("{\"credentialDirectory\":"); out.string(credentialDirectory)
+        out.raw(",\"credentials\":[")
+        for (index, entry) in credentials.enumerated() {
+            if index > 0 { out.raw(",") }
+            out.raw("{\"consecutiveFailures\":\(entry.consecutiveFailures)")
+            if let value = entry.expiresAt { out.raw(",\"expiresAt\":\(value)") }
+            if let value = entry.lastError { out.raw(",\"lastError\":"); out.string(value) }
+            if let value = entry.lastRenewal { out.raw(",\"lastRenewal\":\(value)") }
+            if let value = entry.nextDue { out.raw(",\"nextDue\":\(value)") }
+            if let value = entry.provider { out.raw(",\"provider\":"); out.string(value) }
+            out.raw(",\"service\":"); out.string(entry.service)
+            out.raw(",\"state\":"); out.string(entry.state)
+            out.raw(",\"token\":"); out.string(entry.token)
+            out.raw(",\"user\":"); out.string(entry.user)
+            out.raw("}")
+        }
+        out.raw("],\"generatedAt\":\(generatedAt),\"pid\":\(pid),\"providers\":[")
+        for (index, provider) in providers.enumerated() {
+            if index > 0 { out.raw(",") }
+            out.string(provider)
+        }
+        out.raw("]}")
+        return out.bytes
     }
 
     /// Reads the report from `stateDirectory`.

@@ -19,7 +19,7 @@ struct StatusWriter: Service {
                 await writeNow()
                 written = changes
             }
-            try? await Task.sleep(for: interval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
         await writeNow()
     }
