@@ -8,6 +8,14 @@ import Signers
 
 /// Per-operation costs of the pieces a first pass is made of (single thread).
 enum PartsBenchmark {
+    static func anonymousKiB() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        for line in status.split(separator: "\n") where line.hasPrefix("RssAnon:") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0
+        }
+        return 0
+    }
+
     static func measure(_ label: String, count: Int, _ body: (Int) throws -> Void) rethrows {
         let start = ContinuousClock.now
         for index in 0..<count { try body(index) }
@@ -17,6 +25,19 @@ enum PartsBenchmark {
     }
 
     static func run() async throws {
+        print("MemoryLayout: CredentialRecord \(MemoryLayout<CredentialRecord>.stride) B, CredentialID \(MemoryLayout<CredentialID>.stride) B, FileStamp \(MemoryLayout<FileStamp>.stride) B")
+        let before = anonymousKiB()
+        var records: [CredentialID: CredentialRecord] = [:]
+        for index in 0..<10_000 {
+            let id = CredentialID(user: "user\(index)", token: TokenName(service: "scitokens"))
+            var record = CredentialRecord(id: id)
+            record.provider = "scitokens"
+            record.fingerprint = "abcdef0123456789"
+            record.validity = TokenValidity(issuedAt: Date(), expiresAt: Date())
+            records[id] = record
+        }
+        print("10,000 records in a dictionary: \(anonymousKiB() - before) KiB anonymous")
+        withExtendedLifetime(records) {}
         let base = "/dev/shm/credmon-parts-\(getpid())"
         try FileManager.default.createDirectory(atPath: base + "/keys", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: base) }

@@ -39,6 +39,9 @@ struct Result {
     var steadyPassMilliseconds: [Double]
     var latencyMilliseconds: [Double]
     var peakRSSKiB: Int
+    var anonymousKiB: Int
+    var fileKiB: Int
+    var postBurstPassMilliseconds: [Double]
 }
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
@@ -69,9 +72,10 @@ func metadataValue(_ line: Substring, _ key: String) -> Double? {
     return Double(line[range.upperBound...].prefix { !$0.isWhitespace })
 }
 
-func peakRSS(pid: Int32) -> Int {
+/// A field of /proc/<pid>/status in KiB (VmHWM = peak RSS; RssAnon = heap and stacks; RssFile = mapped code).
+func memory(pid: Int32, _ field: String) -> Int {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return -1 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+    for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
         return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? -1
     }
     return -1
@@ -134,8 +138,11 @@ func run(users: Int, options: Options) throws -> Result {
     guard let firstPass else { throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "no first pass in 120 s; see \(log)"]) }
     // Steady passes: nothing is due (tokens live 1200 s), scan interval 1 s.
     sleep(4)
-    let steady = logLines(log).filter { $0.contains(" Pass complete") && $0.contains("credmon.processed=0") }
-        .compactMap { metadataValue($0, "credmon.duration_ms") }
+    let passes = logLines(log).filter { $0.contains(" Pass complete") && $0.contains("credmon.processed=0") }
+    // Steady: nothing due and no user directory changed. Post-burst: the directories written in the last 2 s are
+    // listed again once (see DirectoryScanner).
+    let steady = passes.filter { $0.contains("credmon.listed=0 ") }.compactMap { metadataValue($0, "credmon.duration_ms") }
+    let postBurst = passes.filter { !$0.contains("credmon.listed=0 ") }.compactMap { metadataValue($0, "credmon.duration_ms") }
     // Latency from a new .top to its .use, no SIGHUP.
     var latencies: [Double] = []
     for sample in 0..<options.samples {
@@ -149,8 +156,10 @@ func run(users: Int, options: Options) throws -> Result {
             latencies.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
         }
     }
-    let rss = peakRSS(pid: process.processIdentifier)
-    return Result(users: users, firstPassMilliseconds: firstPass, steadyPassMilliseconds: steady, latencyMilliseconds: latencies, peakRSSKiB: rss)
+    let pid = process.processIdentifier
+    return Result(users: users, firstPassMilliseconds: firstPass, steadyPassMilliseconds: steady, latencyMilliseconds: latencies,
+                  peakRSSKiB: memory(pid: pid, "VmHWM"), anonymousKiB: memory(pid: pid, "RssAnon"), fileKiB: memory(pid: pid, "RssFile"),
+                  postBurstPassMilliseconds: postBurst)
 }
 
 if CommandLine.arguments.count == 2 && CommandLine.arguments[1] == "--parts" {
@@ -204,6 +213,10 @@ for users in options.users {
                      steadyMedian, result.steadyPassMilliseconds.count,
                      percentile(result.latencyMilliseconds, 50), percentile(result.latencyMilliseconds, 99),
                      result.latencyMilliseconds.max() ?? .nan, Double(result.peakRSSKiB) / 1024))
+        print(String(format: "         steady passes: median %.1f ms, max %.1f ms; passes right after the first (re-listing): %@; memory now: %.1f MiB anonymous + %.1f MiB mapped files",
+                     steadyMedian, result.steadyPassMilliseconds.max() ?? .nan,
+                     result.postBurstPassMilliseconds.map { String(format: "%.0f ms", $0) }.joined(separator: ", "),
+                     Double(result.anonymousKiB) / 1024, Double(result.fileKiB) / 1024))
         if result.latencyMilliseconds.count < options.samples {
             print("  warning: \(options.samples - result.latencyMilliseconds.count) latency samples timed out")
         }

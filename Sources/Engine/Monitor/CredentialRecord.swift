@@ -21,8 +21,10 @@ public struct CredentialRecord: Sendable {
     public var id: CredentialID
     public var provider: String?
     public var state: State = .pending
-    public var seedStatus: FileStatus?
-    public var accessStatus: FileStatus?
+    /// The `.top` as last seen.
+    public var seedStamp: FileStamp?
+    /// The `.use` as last written or seen.
+    public var accessStamp: FileStamp?
     public var validity: TokenValidity?
     public var dueAt: Date?
     public var lastRenewal: Date?

@@ -31,25 +31,22 @@ public struct DirectoryScanner: Sendable {
         self.allowSpecialCharacters = allowSpecialCharacters
     }
 
-    /// What one user directory held when it was last listed.
-    public struct UserListing: Sendable {
-        var status: FileStatus
-        var snapshots: [CredentialSnapshot] = []
-        var problems: [ScanProblem] = []
-    }
-
-    /// Listings by user, carried from one scan to the next.
-    public typealias Listings = [String: UserListing]
+    /// The status of every user directory at the last scan, carried from one scan to the next.
+    public typealias Listings = [String: FileStamp]
 
     /// The result of a scan.
     public struct Result: Sendable {
+        /// The credentials of the user directories that were listed (new or changed ones; all of them when deep).
         public var credentials: [CredentialSnapshot] = []
+        /// Every user directory present.
         public var users: Set<String> = []
+        /// The user directories that were listed (the others are unchanged since the previous scan).
+        public var listed: Set<String> = []
         public var problems: [ScanProblem] = []
         /// Temporary files left by a hard kill: (user, file name).
         public var orphans: [(user: String, name: String)] = []
-        /// User directories that were listed (not served from the previous listing).
-        public var listedUsers = 0
+        /// Number of listed user directories.
+        public var listedUsers: Int { listed.count }
     }
 
     /// Lists the user directories of the root.
@@ -100,8 +97,8 @@ public struct DirectoryScanner: Sendable {
                     var partial = Result()
                     var partialListings = Listings(minimumCapacity: chunk.count)
                     for user in chunk {
-                        if let listing = scanUser(user, root: rootHandle, previous: previous[user], racyBefore: racyBefore, into: &partial) {
-                            partialListings[user] = listing
+                        if let stamp = scanUser(user, root: rootHandle, previous: previous[user], racyBefore: racyBefore, into: &partial) {
+                            partialListings[user] = stamp
                         }
                     }
                     return (partial, partialListings)
@@ -111,7 +108,7 @@ public struct DirectoryScanner: Sendable {
                 merged.credentials.append(contentsOf: partial.credentials)
                 merged.problems.append(contentsOf: partial.problems)
                 merged.orphans.append(contentsOf: partial.orphans)
-                merged.listedUsers += partial.listedUsers
+                merged.listed.formUnion(partial.listed)
                 listings.merge(partialListings) { first, _ in first }
             }
         }
@@ -125,36 +122,36 @@ public struct DirectoryScanner: Sendable {
         result.users.insert(user)
     }
 
-    private func scanUser(_ user: String, root: DirectoryHandle, previous: UserListing?, racyBefore: Double, into result: inout Result) -> UserListing? {
+    private func scanUser(_ user: String, root: DirectoryHandle, previous: FileStamp?, racyBefore: Double, into result: inout Result) -> FileStamp? {
         guard let status = try? FileStatus.at(root.descriptor, user, path: ""), status.type == .directory else {
             if (try? FileStatus.at(root.descriptor, user, path: ""))??.type == .symlink {
                 result.problems.append(ScanProblem(path: root.childPath(user), problem: "is a symlink; symlinks are never followed in the credential directory, ignored"))
             }
             return nil
         }
-        if let previous, previous.status == status, status.modified.epochSeconds < racyBefore, status.changed.epochSeconds < racyBefore {
-            result.problems.append(contentsOf: previous.problems)
-            result.credentials.append(contentsOf: previous.snapshots)
-            return previous
+        let stamp = status.stamp
+        if let previous, previous == stamp, status.modified.epochSeconds < racyBefore, status.changed.epochSeconds < racyBefore {
+            return stamp
         }
-        result.listedUsers += 1
-        return list(user, status: status, root: root, into: &result)
+        result.listed.insert(user)
+        return list(user, root: root, into: &result) ? stamp : nil
     }
 
-    private func list(_ user: String, status: FileStatus, root: DirectoryHandle, into result: inout Result) -> UserListing? {
+    /// Lists one user directory; false when it cannot be read (it is then listed again next time).
+    private func list(_ user: String, root: DirectoryHandle, into result: inout Result) -> Bool {
         let directory: DirectoryHandle
         do {
             directory = try root.openChild(user)
         } catch {
-            if error.errno == ENOENT { return nil }
-            result.problems.append(ScanProblem(path: root.childPath(user), problem: error.errno == ELOOP ? "is a symlink; ignored" : "cannot be read (\(error)); ignored"))
-            return nil
+            if error.errno != ENOENT {
+                result.problems.append(ScanProblem(path: root.childPath(user), problem: error.errno == ELOOP ? "is a symlink; ignored" : "cannot be read (\(error)); ignored"))
+            }
+            return false
         }
         guard let entries = try? directory.entries() else {
             result.problems.append(ScanProblem(path: directory.path, problem: "cannot list it; ignored"))
-            return nil
+            return false
         }
-        var listing = UserListing(status: status)
         var seedStems: [String] = []
         var accessStems: Set<String> = []
         for entry in entries {
@@ -163,7 +160,7 @@ public struct DirectoryScanner: Sendable {
                 result.orphans.append((user, name))
             } else if name.hasSuffix(".top") {
                 if entry.type == .symlink {
-                    listing.problems.append(ScanProblem(path: directory.childPath(name), problem: "is a symlink; symlinks are never followed, ignored"))
+                    result.problems.append(ScanProblem(path: directory.childPath(name), problem: "is a symlink; symlinks are never followed, ignored"))
                 } else {
                     seedStems.append(String(name.dropLast(4)))
                 }
@@ -173,15 +170,13 @@ public struct DirectoryScanner: Sendable {
         }
         for stem in seedStems {
             guard let token = TokenName(stem: stem, allowSpecialCharacters: allowSpecialCharacters) else {
-                listing.problems.append(ScanProblem(path: directory.childPath(stem + ".top"), problem: "not a valid credential name (service[_handle], letters, digits, - + = . only, no trailing _); ignored"))
+                result.problems.append(ScanProblem(path: directory.childPath(stem + ".top"), problem: "not a valid credential name (service[_handle], letters, digits, - + = . only, no trailing _); ignored"))
                 continue
             }
             guard let seed = try? FileStatus.at(directory.descriptor, stem + ".top", path: ""), seed.type == .regular else { continue }
             let access = accessStems.contains(stem) ? (try? FileStatus.at(directory.descriptor, stem + ".use", path: "")) ?? nil : nil
-            listing.snapshots.append(CredentialSnapshot(id: CredentialID(user: user, token: token), seed: seed, access: access))
+            result.credentials.append(CredentialSnapshot(id: CredentialID(user: user, token: token), seed: seed, access: access))
         }
-        result.credentials.append(contentsOf: listing.snapshots)
-        result.problems.append(contentsOf: listing.problems)
-        return listing
+        return true
     }
 }

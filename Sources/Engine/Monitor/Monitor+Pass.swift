@@ -35,14 +35,19 @@ extension Monitor {
             }
         }
         let now = clock.now()
-        var seen = Set<CredentialID>()
-        seen.reserveCapacity(scan.credentials.count)
+        var seen = Set<CredentialID>(minimumCapacity: scan.credentials.count)
         var work = Set<CredentialID>()
         for snapshot in scan.credentials {
             seen.insert(snapshot.id)
             if needsWork(snapshot, now: now) { work.insert(snapshot.id) }
         }
-        for id in records.keys where !seen.contains(id) { work.insert(id) }
+        for (id, record) in records {
+            if !scan.users.contains(id.user) || (scan.listed.contains(id.user) && !seen.contains(id)) {
+                work.insert(id)
+            } else if !scan.listed.contains(id.user) && needsWork(record, now: now) {
+                work.insert(id)
+            }
+        }
         for id in work.sorted() { enqueue(id) }
         let applied = ContinuousClock.now
         await drain(work)
@@ -52,7 +57,7 @@ extension Monitor {
         } catch {
             logger.error("Cannot touch CREDMON_COMPLETE", metadata: ["credmon.error": "\(error)"])
         }
-        let summary = PassSummary(credentials: seen.count, processed: work.count, renewed: renewedSincePass,
+        let summary = PassSummary(credentials: records.count, processed: work.count, renewed: renewedSincePass,
                                   failed: failedSincePass, duration: ContinuousClock.now - started)
         logger.log(level: passCount == 1 ? .info : .debug, passCount == 1 ? "First pass complete" : "Pass complete", metadata: [
             "credmon.credentials": "\(summary.credentials)", "credmon.processed": "\(summary.processed)",
@@ -62,20 +67,28 @@ extension Monitor {
             "credmon.duration_ms": "\(summary.duration.milliseconds)",
         ])
         onPassCompleteHook(summary)
+        if summary.processed >= 1000 { MemoryTrim.releaseFreeMemory() }
         return summary
     }
 
+    /// Whether a credential found in a (re-)listed directory must be looked at.
     private func needsWork(_ snapshot: CredentialSnapshot, now: Date) -> Bool {
         guard let record = records[snapshot.id] else { return true }
-        if record.seedStatus != snapshot.seed { return true }
+        if record.seedStamp != snapshot.seed.stamp { return true }
+        if record.state == .valid || record.state == .failing, record.accessStamp != snapshot.access?.stamp { return true }
+        return needsWork(record, now: now)
+    }
+
+    /// Whether a credential whose files did not change must be looked at: not handled yet, due, or its provider
+    /// changed.
+    private func needsWork(_ record: CredentialRecord, now: Date) -> Bool {
         switch record.state {
         case .terminal, .refused: return false
-        case .unowned: return table.provider(for: snapshot.id.token.service) != nil
+        case .unowned: return table.provider(for: record.id.token.service) != nil
         case .pending: return true
         case .valid, .failing: break
         }
-        if record.accessStatus != snapshot.access { return true }
-        if let provider = table.provider(for: snapshot.id.token.service), provider.profile.fingerprint != record.fingerprint {
+        if let provider = table.provider(for: record.id.token.service), provider.profile.fingerprint != record.fingerprint {
             return true
         }
         return (record.dueAt ?? .distantPast) <= now
@@ -122,8 +135,8 @@ extension Monitor {
     /// `.use` is caught by the next deep pass.)
     private func isOwnAccessWrite(_ id: CredentialID) -> Bool {
         if isInFlight(id) { return true }
-        guard let record = records[id], record.state != .pending, let known = record.accessStatus else { return false }
+        guard let record = records[id], record.state != .pending, let known = record.accessStamp else { return false }
         let path = configuration.credentialDirectory + "/" + id.user + "/" + id.token.stem + ".use"
-        return (try? FileStatus.of(path: path)) == known
+        return (try? FileStatus.of(path: path))??.stamp == known
     }
 }

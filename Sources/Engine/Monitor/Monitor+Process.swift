@@ -41,23 +41,23 @@ extension Monitor {
             }
             record.state = .unowned
             record.provider = nil
-            record.seedStatus = seedStatus
+            record.seedStamp = seedStatus.stamp
             await commit(record)
             return
         }
         record.provider = provider.profile.name
         if id.token.handle != nil && !provider.profile.traits.allowsHandles {
-            if record.state != .refused || record.seedStatus != seedStatus {
+            if record.state != .refused || record.seedStamp != seedStatus.stamp {
                 log.error("Refused: this provider does not accept handles (as condor_credd refuses them)",
                           metadata: ["credmon.provider": "\(provider.profile.name)"])
             }
             record.state = .refused
-            record.seedStatus = seedStatus
+            record.seedStamp = seedStatus.stamp
             record.lastError = "handles are not supported by \(provider.profile.kind) providers"
             await commit(record)
             return
         }
-        let seedChanged = record.seedStatus != seedStatus
+        let seedChanged = record.seedStamp != seedStatus.stamp
         if record.state == .terminal && !seedChanged { return }
 
         // What is there now?
@@ -70,7 +70,7 @@ extension Monitor {
             accessStatus = nil
         }
         if let status = accessStatus {
-            if status == record.accessStatus, let known = record.validity, !seedChanged {
+            if status.stamp == record.accessStamp, let known = record.validity, !seedChanged {
                 validity = known
             } else {
                 do {
@@ -86,8 +86,8 @@ extension Monitor {
                 }
             }
         }
-        record.seedStatus = seedStatus
-        record.accessStatus = accessStatus
+        record.seedStamp = seedStatus.stamp
+        record.accessStamp = accessStatus?.stamp
         record.validity = validity
 
         // Is it due?
@@ -123,7 +123,7 @@ extension Monitor {
                 ? provider.fetch(request) : provider.refresh(request))
             if let rotated = update.rotatedSeed {
                 try AtomicWriter.write(rotated, to: stem + ".top", in: userDirectory, mode: 0o400, durability: .durable)
-                record.seedStatus = try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))
+                record.seedStamp = try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))?.stamp
             }
             try AtomicWriter.write(update.accessTokenFile, to: stem + ".use", in: userDirectory, mode: 0o400,
                                    durability: configuration.accessTokenDurability)
@@ -139,7 +139,7 @@ extension Monitor {
             let newValidity = update.validity ?? (try? AccessTokenFile.parse(update.accessTokenFile, path: ""))?
                 .validity(fileModified: now)
             let wasFailing = record.state == .failing || record.state == .terminal
-            record.accessStatus = written
+            record.accessStamp = written?.stamp
             record.validity = newValidity
             record.state = .valid
             record.lastRenewal = now

@@ -90,6 +90,9 @@ public actor Monitor: Service {
     /// Every credential the monitor knows, sorted.
     public func currentRecords() -> [CredentialRecord] { records.values.sorted { $0.id < $1.id } }
 
+    /// Runs `body` on the monitor with every record (no copy), e.g. to write a status file.
+    public func withRecords<T: Sendable>(_ body: @Sendable ([CredentialID: CredentialRecord]) -> T) -> T { body(records) }
+
     /// The providers in force.
     public func currentProviders() -> ProviderTable { table }
 

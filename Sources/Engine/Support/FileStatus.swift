@@ -57,3 +57,21 @@ public struct FileStatus: Sendable, Equatable {
         return FileStatus(st)
     }
 }
+
+/// The identity of a file's content in 32 bytes: inode, size, modification and change times (nanoseconds).
+/// Any replacement (rename), write, truncation or chmod changes it. The monitor keeps one per file it tracks.
+public struct FileStamp: Hashable, Sendable {
+    public var inode: UInt64
+    public var size: Int64
+    public var modified: Int64
+    public var changed: Int64
+}
+
+extension FileStatus {
+    /// This status as a ``FileStamp``.
+    public var stamp: FileStamp {
+        FileStamp(inode: inode, size: size,
+                  modified: Int64(modified.seconds) * 1_000_000_000 + Int64(modified.nanoseconds),
+                  changed: Int64(changed.seconds) * 1_000_000_000 + Int64(changed.nanoseconds))
+    }
+}

@@ -2,6 +2,8 @@
 struct JSONWriter {
     private(set) var bytes: [UInt8] = []
 
+    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
     mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
     /// A quoted, escaped JSON string.

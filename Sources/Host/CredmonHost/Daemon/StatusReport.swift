@@ -24,58 +24,43 @@ public struct StatusReport: Codable, Sendable {
 
     public static let fileName = "status.json"
 
-    public init(records: [CredentialRecord], providers: [String], credentialDirectory: String, now: Date = Date()) {
-        generatedAt = now.timeIntervalSince1970.rounded()
-        pid = getpid()
-        self.credentialDirectory = credentialDirectory
-        self.providers = providers
-        credentials = records.map { record in
-            Entry(user: record.id.user, token: record.id.token.stem, service: record.id.token.service,
-                  provider: record.provider, state: record.state.rawValue,
-                  expiresAt: record.validity?.expiresAt.timeIntervalSince1970,
-                  nextDue: record.dueAt?.timeIntervalSince1970,
-                  lastRenewal: record.lastRenewal?.timeIntervalSince1970,
-                  consecutiveFailures: record.consecutiveFailures, lastError: record.lastError)
-        }
+    /// Reads the report from `stateDirectory`.
+    public static func read(from stateDirectory: String) throws -> StatusReport {
+        let data = try Data(contentsOf: URL(fileURLWithPath: stateDirectory + "/" + fileName))
+        return try JSONDecoder().decode(StatusReport.self, from: data)
     }
 
-    /// Writes the report atomically into `stateDirectory`.
-    public func write(to stateDirectory: String) throws {
-        let handle = try DirectoryHandle.open(path: stateDirectory)
-        try AtomicWriter.write(jsonBytes(), to: Self.fileName, in: handle, mode: 0o600, durability: .atomic)
-    }
-
-    /// The report as JSON, written directly (a status of 10,000 credentials must not cost a large transient tree).
-    func jsonBytes() -> [UInt8] {
-        var out = JSONWriter()
+    /// Writes the status of `records` atomically into `stateDirectory`, encoding straight from the records (a status
+    /// of 10,000 credentials must not cost a large transient tree).
+    public static func write<Records: Collection<CredentialRecord>>(
+        records: Records, providers: [String], credentialDirectory: String, to stateDirectory: String, now: Date = Date()
+    ) throws {
+        var out = JSONWriter(capacity: 256 + records.count * 240)
         out.raw("{\"credentialDirectory\":"); out.string(credentialDirectory)
         out.raw(",\"credentials\":[")
-        for (index, entry) in credentials.enumerated() {
-            if index > 0 { out.raw(",") }
-            out.raw("{\"consecutiveFailures\":\(entry.consecutiveFailures)")
-            if let value = entry.expiresAt { out.raw(",\"expiresAt\":\(value)") }
-            if let value = entry.lastError { out.raw(",\"lastError\":"); out.string(value) }
-            if let value = entry.lastRenewal { out.raw(",\"lastRenewal\":\(value)") }
-            if let value = entry.nextDue { out.raw(",\"nextDue\":\(value)") }
-            if let value = entry.provider { out.raw(",\"provider\":"); out.string(value) }
-            out.raw(",\"service\":"); out.string(entry.service)
-            out.raw(",\"state\":"); out.string(entry.state)
-            out.raw(",\"token\":"); out.string(entry.token)
-            out.raw(",\"user\":"); out.string(entry.user)
+        var first = true
+        for record in records {
+            if !first { out.raw(",") }
+            first = false
+            out.raw("{\"consecutiveFailures\":\(record.consecutiveFailures)")
+            if let value = record.validity?.expiresAt { out.raw(",\"expiresAt\":\(value.timeIntervalSince1970)") }
+            if let value = record.lastError { out.raw(",\"lastError\":"); out.string(value) }
+            if let value = record.lastRenewal { out.raw(",\"lastRenewal\":\(value.timeIntervalSince1970)") }
+            if let value = record.dueAt { out.raw(",\"nextDue\":\(value.timeIntervalSince1970)") }
+            if let value = record.provider { out.raw(",\"provider\":"); out.string(value) }
+            out.raw(",\"service\":"); out.string(record.id.token.service)
+            out.raw(",\"state\":"); out.string(record.state.rawValue)
+            out.raw(",\"token\":"); out.string(record.id.token.stem)
+            out.raw(",\"user\":"); out.string(record.id.user)
             out.raw("}")
         }
-        out.raw("],\"generatedAt\":\(generatedAt),\"pid\":\(pid),\"providers\":[")
+        out.raw("],\"generatedAt\":\(now.timeIntervalSince1970.rounded()),\"pid\":\(getpid()),\"providers\":[")
         for (index, provider) in providers.enumerated() {
             if index > 0 { out.raw(",") }
             out.string(provider)
         }
         out.raw("]}")
-        return out.bytes
-    }
-
-    /// Reads the report from `stateDirectory`.
-    public static func read(from stateDirectory: String) throws -> StatusReport {
-        let data = try Data(contentsOf: URL(fileURLWithPath: stateDirectory + "/" + fileName))
-        return try JSONDecoder().decode(StatusReport.self, from: data)
+        let handle = try DirectoryHandle.open(path: stateDirectory)
+        try AtomicWriter.write(out.bytes, to: fileName, in: handle, mode: 0o600, durability: .atomic)
     }
 }

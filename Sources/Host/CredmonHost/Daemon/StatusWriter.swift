@@ -25,13 +25,18 @@ struct StatusWriter: Service {
     }
 
     func writeNow() async {
-        let records = await monitor.currentRecords()
         let providers = await monitor.currentProviders().names
-        do {
-            try StatusReport(records: records, providers: providers, credentialDirectory: credentialDirectory).write(to: stateDirectory)
-        } catch {
-            logger.warning("Cannot write the status file", metadata: ["credmon.error": "\(error)"])
+        let (stateDirectory, credentialDirectory) = (self.stateDirectory, self.credentialDirectory)
+        let failure: String? = await monitor.withRecords { records in
+            do {
+                try StatusReport.write(records: records.values, providers: providers, credentialDirectory: credentialDirectory,
+                                       to: stateDirectory)
+                return nil
+            } catch {
+                return "\(error)"
+            }
         }
+        if let failure { logger.warning("Cannot write the status file", metadata: ["credmon.error": "\(failure)"]) }
     }
 }
 

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import Engine
+
+/// Shallow scans stat only the user directories; a directory is listed again when it changed or changed recently.
+/// Scans pass `now` ten seconds ahead where the directories must count as old (not changed "in the last 2 s").
+@Suite("Shallow scans of unchanged user directories")
+struct ShallowScanTests {
+    private let later = Date(timeIntervalSinceNow: 10)
+
+    private func tree(users: Int) throws -> TemporaryDirectory {
+        let root = try TemporaryDirectory("engine-shallow")
+        for index in 0..<users {
+            try root.makeDirectory("u\(index)")
+            try root.write("u\(index)/svc.top", "x")
+        }
+        return root
+    }
+
+    @Test("an unchanged directory is not listed again; a deep scan lists everything")
+    func unchangedNotListed() async throws {
+        let root = try tree(users: 5)
+        let scanner = DirectoryScanner(root: root.path, allowSpecialCharacters: false)
+        let (first, listings) = try await scanner.scan(previous: [:], deep: true)
+        #expect(first.listed.count == 5 && first.credentials.count == 5)
+        let (second, _) = try await scanner.scan(previous: listings, now: later, deep: false)
+        #expect(second.listed.isEmpty)
+        #expect(second.credentials.isEmpty)
+        #expect(second.users.count == 5)
+        let (deep, _) = try await scanner.scan(previous: listings, now: later, deep: true)
+        #expect(deep.listed.count == 5)
+    }
+
+    @Test("a directory that gained a file (by rename, as credd writes) is listed again")
+    func changedDirectoryListed() async throws {
+        let root = try tree(users: 3)
+        let scanner = DirectoryScanner(root: root.path, allowSpecialCharacters: false)
+        let (_, listings) = try await scanner.scan(previous: [:], deep: true)
+        try root.write("u1/other.top.tmp", "x")
+        #expect(rename(root.file("u1/other.top.tmp"), root.file("u1/other.top")) == 0)
+        let (second, _) = try await scanner.scan(previous: listings, now: later, deep: false)
+        #expect(second.listed == ["u1"])
+        #expect(Set(second.credentials.map(\.id.description)) == ["u1/svc", "u1/other"])
+    }
+
+    @Test("a directory changed within the last two seconds is listed again even if its status looks the same")
+    func racyDirectoryListed() async throws {
+        let root = try tree(users: 2)
+        let scanner = DirectoryScanner(root: root.path, allowSpecialCharacters: false)
+        let (_, listings) = try await scanner.scan(previous: [:], deep: true)
+        let (second, _) = try await scanner.scan(previous: listings, now: Date(), deep: false)
+        #expect(second.listed == ["u0", "u1"], "both were created just now")
+        let (afterwards, _) = try await scanner.scan(previous: listings, now: later, deep: false)
+        #expect(afterwards.listed.isEmpty)
+    }
+
+    @Test("a removed user directory disappears from the users of a shallow scan")
+    func removedUser() async throws {
+        let root = try tree(users: 2)
+        let scanner = DirectoryScanner(root: root.path, allowSpecialCharacters: false)
+        let (_, listings) = try await scanner.scan(previous: [:], deep: true)
+        try FileManager.default.removeItem(atPath: root.file("u1"))
+        let (second, next) = try await scanner.scan(previous: listings, now: later, deep: false)
+        #expect(second.users == ["u0"])
+        #expect(next["u1"] == nil)
+    }
+}
