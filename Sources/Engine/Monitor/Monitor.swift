@@ -243,6 +243,20 @@ public actor Monitor: Service {
             passWaiter?.resume()
             passWaiter = nil
         }
+        if inFlight.isEmpty && queueHead >= queue.count && queue.count > 1024 {
+            releaseQueueStorage()
+        }
+    }
+
+    /// After a burst (a first pass over thousands of credentials) the queue's containers keep their capacity;
+    /// give it back once everything is done.
+    private func releaseQueueStorage() {
+        queue = []
+        queueHead = 0
+        queued = []
+        inFlight = []
+        again = []
+        passPending = []
     }
 
     private func workerLoop() async {
