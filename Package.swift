@@ -71,7 +71,9 @@ let package = Package(
             path: "Benchmarks/credmon-bench",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: strictSettings),
+        // Helpers shared by the test targets.
+        .target(name: "CredmonTestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CredmonTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "SignersTests",
             dependencies: [
@@ -83,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LocalSciTokenTests",
-            dependencies: ["LocalSciToken", "Engine", "Signers"],
+            dependencies: ["LocalSciToken", "Engine", "Signers", "CredmonTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -4,39 +4,12 @@ import LocalSciToken
 import Logging
 import Signers
 import Testing
+@_exported import CredmonTestSupport  // TemporaryDirectory, for every file of this target
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A fresh directory under the system temporary directory, removed when the value is released.
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init(_ label: String = "localscitoken-tests") throws {
-        let path = FileManager.default.temporaryDirectory.path + "/\(label)-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        self.path = path
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ relative: String) -> String { path + "/" + relative }
-
-    /// Writes UTF-8 text to `relative` (creating parent directories) and returns its path.
-    @discardableResult
-    func write(_ relative: String, _ text: String) throws -> String {
-        let target = file(relative)
-        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: target))
-        return target
-    }
-
-    /// The names in `relative` (recursively), sorted; empty when it does not exist.
-    func allNames(in relative: String) -> [String] {
-        (FileManager.default.subpaths(atPath: file(relative)) ?? []).sorted()
-    }
-}
 
 /// The permission bits of `path`.
 func fileMode(_ path: String) -> mode_t? {
