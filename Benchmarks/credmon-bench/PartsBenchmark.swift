@@ -60,6 +60,16 @@ enum PartsBenchmark {
         try measure("AtomicWriter.write (tmpfs, no fsync)", count: count) { index in
             try AtomicWriter.write(bytes, to: "f\(index % 100).use", in: directory, durability: .atomic)
         }
+        let diskBase = "/var/tmp/credmon-parts-\(getpid())"
+        try FileManager.default.createDirectory(atPath: diskBase, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: diskBase) }
+        let disk = try DirectoryHandle.open(path: diskBase)
+        try measure("AtomicWriter.write /var/tmp, atomic", count: 2000) { index in
+            try AtomicWriter.write(bytes, to: "f\(index % 100).use", in: disk, durability: .atomic)
+        }
+        try measure("AtomicWriter.write /var/tmp, durable", count: 300) { index in
+            try AtomicWriter.write(bytes, to: "f\(index % 100).use", in: disk, durability: .durable)
+        }
         try measure("DirectoryHandle.open + 2 fstatat", count: count) { index in
             let handle = try DirectoryHandle.open(path: base + "/cred/u")
             _ = try FileStatus.at(handle.descriptor, "f\(index % 100).use", path: "")

@@ -88,3 +88,59 @@ struct IssuanceTests {
         #expect(Set(object.keys) == ["access_token", "expires_in"])
     }
 }
+
+/// Several local issuers in one daemon, each with its own key, algorithm and profile.
+@Suite("Several local issuers side by side")
+struct MultipleIssuerTests {
+    @Test("two local issuers serve their own services; credmon jwks publishes both keys; discovery names each issuer exactly")
+    func twoIssuers() throws {
+        let daemon = try DaemonProcess(label: "multi", fragments: [
+            "scitokens.yaml": """
+            name: scitokens
+            kind: local-scitoken
+            issuer: https://ap.credmon.test
+            key_id: ap-es
+            audience: ["https://storage.example.org"]
+            """,
+            "osdf.yaml": """
+            name: osdf
+            kind: local-scitoken
+            issuer: https://osdf.credmon.test/issuer
+            key_id: osdf-rs
+            algorithm: RS256
+            profile: "wlcg:1.0"
+            scopes: "storage.read:/ospool/{username}"
+            """,
+        ])
+        defer { daemon.cleanUp() }
+        let rsaKey = daemon.keyDirectory.appendingPathComponent("osdf-private.pem").path
+        #expect(try ProcessRunner.run("/usr/bin/openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", rsaKey]).status == 0)
+        try daemon.start()
+        try daemon.credd.storeLocalCredential(user: "alice", token: "scitokens")
+        try daemon.credd.storeLocalCredential(user: "alice", token: "osdf")
+        #expect(eventually(timeout: 5) { daemon.credd.read("alice", "scitokens.use") != nil && daemon.credd.read("alice", "osdf.use") != nil },
+                "log:\n\(daemon.log)")
+        let jwks = try daemon.command("jwks")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(jwks.stdout.utf8)) as? [String: [[String: String]]])
+        #expect(Set(document["keys"]?.compactMap { $0["kid"] } ?? []) == ["ap-es", "osdf-rs"])
+
+        let scitoken = try TokenVerifier.verify(
+            useFile: daemon.credd.path("alice", "scitokens.use"), jwks: jwks.stdout, issuer: "https://ap.credmon.test",
+            audience: "https://storage.example.org", allow: ["read:/user/alice"], deny: ["read:/user/bob"])
+        #expect(scitoken.ok, "\(scitoken.checks.filter { !$0.ok })")
+        let wlcg = try TokenVerifier.verify(
+            useFile: daemon.credd.path("alice", "osdf.use"), jwks: jwks.stdout, issuer: "https://osdf.credmon.test/issuer",
+            audience: "https://wlcg.cern.ch/jwt/v1/any", allow: [], deny: [], extra: ["--python-accept-claim", "wlcg.ver"])
+        #expect(wlcg.ok, "\(wlcg.checks.filter { !$0.ok })")
+        #expect(wlcg.header["alg"]?.string == "RS256")
+        #expect(wlcg.claims["scope"]?.string == "storage.read:/ospool/alice")
+
+        let discovery = try daemon.command("jwks", ["--openid-configuration"])
+        let documents = discovery.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String]
+        }
+        #expect(documents.contains { $0["issuer"] == "https://ap.credmon.test" && $0["jwks_uri"] == "https://ap.credmon.test/.well-known/jwks-uri" })
+        #expect(documents.contains { $0["issuer"] == "https://osdf.credmon.test/issuer" && $0["jwks_uri"] == "https://osdf.credmon.test/issuer/.well-known/jwks-uri" })
+        #expect(scitoken.claims["iss"]?.string == "https://ap.credmon.test", "discovery issuer equals the tokens' iss exactly")
+    }
+}
