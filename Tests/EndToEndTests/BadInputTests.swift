@@ -45,7 +45,7 @@ struct BadInputTests {
         defer { daemon.cleanUp() }
         try daemon.start()
         try daemon.credd.storeLocalCredential(user: "alice")
-        #expect(eventually(timeout: 5) { daemon.credd.read("alice", "scitokens.use") != nil })
+        #expect(eventually(timeout: 10) { daemon.credd.read("alice", "scitokens.use") != nil })
         #expect(daemon.log.contains("bad.yaml:3: key 'profile': 'nonsense' is not a known profile"), "\(daemon.log)")
     }
 
@@ -85,8 +85,8 @@ struct BadInputTests {
         try FileManager.default.createSymbolicLink(atPath: daemon.credd.path("eve", "scitokens.top"), withDestinationPath: elsewhere.appendingPathComponent("scitokens.top").path)
         try daemon.start()
         try daemon.credd.storeLocalCredential(user: "alice")
-        #expect(eventually(timeout: 5) { daemon.credd.read("alice", "scitokens.use") != nil })
-        #expect(eventually(timeout: 5) { daemon.log.contains("cred/mallory credmon.problem=\"is a symlink") }, "\(daemon.log)")
+        #expect(eventually(timeout: 10) { daemon.credd.read("alice", "scitokens.use") != nil })
+        #expect(eventually(timeout: 10) { daemon.log.contains("cred/mallory credmon.problem=\"is a symlink") }, "\(daemon.log)")
         #expect(daemon.log.contains("eve/scitokens.top credmon.problem=\"is a symlink"), "\(daemon.log)")
         #expect(!FileManager.default.fileExists(atPath: elsewhere.appendingPathComponent("scitokens.use").path))
         #expect(daemon.credd.read("eve", "scitokens.use") == nil)
@@ -99,13 +99,13 @@ struct BadInputTests {
         try daemon.start()
         try daemon.credd.storeLocalCredential(user: "alice")
         try daemon.credd.storeLocalCredential(user: "bob")
-        #expect(eventually(timeout: 5) { daemon.credd.read("alice", "scitokens.use") != nil && daemon.credd.read("bob", "scitokens.use") != nil })
+        #expect(eventually(timeout: 10) { daemon.credd.read("alice", "scitokens.use") != nil && daemon.credd.read("bob", "scitokens.use") != nil })
         let bob = daemon.credd.read("bob", "scitokens.use")
         let alicePath = daemon.credd.path("alice", "scitokens.use")
         let garbage = daemon.credd.path("alice", "garbage.tmp")
         try Data([0x00, 0xFF, 0x7B, 0x20, 0x6E, 0x6F]).write(to: URL(fileURLWithPath: garbage))
         #expect(rename(garbage, alicePath) == 0)
-        #expect(eventually(timeout: 5) { UseFile.claims(daemon.credd.read("alice", "scitokens.use") ?? "")?["sub"] as? String == "alice" },
+        #expect(eventually(timeout: 10) { UseFile.claims(daemon.credd.read("alice", "scitokens.use") ?? "")?["sub"] as? String == "alice" },
                 "garbage not replaced; log:\n\(daemon.log)")
         #expect(daemon.log.contains("Unreadable access token file"), "\(daemon.log)")
         #expect(daemon.log.contains(alicePath), "\(daemon.log)")
@@ -119,8 +119,8 @@ struct BadInputTests {
         try daemon.start()
         try daemon.credd.storeLocalCredential(user: "alice", token: "scitokens_work")
         try daemon.credd.storeLocalCredential(user: "alice")
-        #expect(eventually(timeout: 5) { daemon.credd.read("alice", "scitokens.use") != nil })
-        #expect(eventually(timeout: 5) { daemon.log.contains("does not accept handles") }, "\(daemon.log)")
+        #expect(eventually(timeout: 10) { daemon.credd.read("alice", "scitokens.use") != nil })
+        #expect(eventually(timeout: 10) { daemon.log.contains("does not accept handles") }, "\(daemon.log)")
         #expect(daemon.credd.read("alice", "scitokens_work.use") == nil)
     }
 
@@ -141,7 +141,7 @@ struct BadInputTests {
         let orphan = daemon.credd.path("alice", ".credmon-tmp.scitokens.use.abc123")
         try "half a token".write(toFile: orphan, atomically: false, encoding: .utf8)
         try daemon.start()
-        #expect(eventually(timeout: 5) { !FileManager.default.fileExists(atPath: orphan) })
-        #expect(eventually(timeout: 5) { daemon.credd.read("alice", "scitokens.use") != nil })
+        #expect(eventually(timeout: 10) { !FileManager.default.fileExists(atPath: orphan) })
+        #expect(eventually(timeout: 10) { daemon.credd.read("alice", "scitokens.use") != nil })
     }
 }

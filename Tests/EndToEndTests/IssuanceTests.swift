@@ -45,7 +45,7 @@ struct IssuanceTests {
         let started = Date()
         try daemon.credd.storeLocalCredential(user: "alice")
         try daemon.credd.storeLocalCredential(user: "bob")
-        #expect(eventually(timeout: 5) { daemon.credd.read("alice", "scitokens.use") != nil && daemon.credd.read("bob", "scitokens.use") != nil },
+        #expect(eventually(timeout: 10) { daemon.credd.read("alice", "scitokens.use") != nil && daemon.credd.read("bob", "scitokens.use") != nil },
                 "no .use appeared; log:\n\(daemon.log)")
         let latency = Date().timeIntervalSince(started)
         #expect(latency < 2, "took \(latency) s although no SIGHUP is needed")
@@ -118,7 +118,7 @@ struct MultipleIssuerTests {
         try daemon.start()
         try daemon.credd.storeLocalCredential(user: "alice", token: "scitokens")
         try daemon.credd.storeLocalCredential(user: "alice", token: "osdf")
-        #expect(eventually(timeout: 5) { daemon.credd.read("alice", "scitokens.use") != nil && daemon.credd.read("alice", "osdf.use") != nil },
+        #expect(eventually(timeout: 10) { daemon.credd.read("alice", "scitokens.use") != nil && daemon.credd.read("alice", "osdf.use") != nil },
                 "log:\n\(daemon.log)")
         let jwks = try daemon.command("jwks")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(jwks.stdout.utf8)) as? [String: [[String: String]]])

@@ -13,7 +13,7 @@ struct OperationsTests {
         try daemon.credd.storeLocalCredential(user: "alice")
         try daemon.credd.storeLocalCredential(user: "bob", token: "scitokens_x")
         try daemon.credd.store(user: "carol", token: "box", content: Data("{\"refresh_token\":\"r\"}".utf8))
-        #expect(eventually(timeout: 5) { daemon.credd.read("alice", "scitokens.use") != nil })
+        #expect(eventually(timeout: 10) { daemon.credd.read("alice", "scitokens.use") != nil })
         var output = ""
         #expect(eventually(timeout: 6) {
             output = (try? daemon.command("status").stdout) ?? ""
@@ -63,12 +63,12 @@ struct OperationsTests {
         defer { daemon.cleanUp() }
         try daemon.start()
         try daemon.credd.storeLocalCredential(user: "alice")
-        #expect(eventually(timeout: 5) { daemon.log.contains("Issued access token") })
+        #expect(eventually(timeout: 10) { daemon.log.contains("Issued access token") })
         let rotated = daemon.root.appendingPathComponent("credmon.log.1")
         try FileManager.default.moveItem(at: daemon.logFile, to: rotated)
         Thread.sleep(forTimeInterval: 1.1)
         try daemon.credd.storeLocalCredential(user: "bob")
-        #expect(eventually(timeout: 5) { daemon.log.contains("credmon.user=bob") }, "no new log file after rotation")
+        #expect(eventually(timeout: 10) { daemon.log.contains("credmon.user=bob") }, "no new log file after rotation")
         #expect(!(try String(contentsOf: rotated, encoding: .utf8)).contains("credmon.user=bob"))
     }
 

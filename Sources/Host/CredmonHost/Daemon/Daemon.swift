@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// Starts the monitor the way condor_master expects: validated directory, `pid` file, `CREDMON_COMPLETE`,
 /// SIGHUP to rescan, SIGTERM/SIGINT/SIGQUIT to stop cleanly with exit status 0.
@@ -39,6 +40,7 @@ struct Daemon {
         if deployment.isLocalMode && !existedBefore {
             seedDemoCredential(table: loaded.table)
         }
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         do {
             try directory.writePID(getpid())
         } catch {
@@ -74,7 +76,7 @@ struct Daemon {
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: HangupListener(monitor: monitor, log: log, logger: logger)),
+                .init(service: HangupListener(signals: hangups, monitor: monitor, log: log, logger: logger)),
                 .init(service: status),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint, .sigquit],

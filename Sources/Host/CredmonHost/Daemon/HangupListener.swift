@@ -4,13 +4,15 @@ import ServiceLifecycle
 import UnixSignals
 
 /// SIGHUP: reopen the log file, reload providers and rescan (credd sends it after writing a `.top`).
+/// The handler is installed when `signals` is created, which the daemon does before it writes its pid file: a
+/// SIGHUP from credd right after that must not find the default action (terminate) in place.
 struct HangupListener: Service {
+    let signals: UnixSignalsSequence
     let monitor: Monitor
     let log: LogDestination
     let logger: Logger
 
     func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
             try? log.reopen()
             logger.info("SIGHUP: reloading providers and rescanning")
