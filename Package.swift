@@ -46,6 +46,13 @@ let package = Package(
             path: "Sources/Providers/LocalSciToken",
             swiftSettings: strictSettings
         ),
+        // The OAuth 2.0 client the OAuth providers share: token requests, revocation, discovery, over one HTTP seam.
+        .target(
+            name: "OAuthClient",
+            dependencies: ["Engine"],
+            path: "Sources/Providers/OAuthClient",
+            swiftSettings: strictSettings
+        ),
         // The `credmon` command line: the daemon and the admin tools (testable library).
         .target(
             name: "CredmonHost",
@@ -88,6 +95,7 @@ let package = Package(
             dependencies: ["LocalSciToken", "Engine", "Signers", "CredmonTestSupport"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "OAuthClientTests", dependencies: ["OAuthClient", "Engine"], swiftSettings: strictSettings),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["credmon", "Engine"],

@@ -1,0 +1,83 @@
+import Engine
+import Foundation
+
+/// The endpoints an issuer publishes (OIDC discovery / RFC 8414).
+public struct AuthorizationServerMetadata: Sendable, Equatable {
+    public var issuer: String
+    public var tokenEndpoint: URL
+    public var authorizationEndpoint: URL?
+    public var revocationEndpoint: URL?
+    public var userinfoEndpoint: URL?
+    public var introspectionEndpoint: URL?
+
+    /// Reads a metadata document; nil when it lacks `issuer` or `token_endpoint`.
+    static func parse(_ body: Data) -> AuthorizationServerMetadata? {
+        guard let object = JSONValue.parseObject(body), let issuer = object["issuer"]?.stringValue,
+              let token = object["token_endpoint"]?.stringValue.flatMap(URL.init(string:)) else { return nil }
+        func url(_ key: String) -> URL? { object[key]?.stringValue.flatMap(URL.init(string:)) }
+        return AuthorizationServerMetadata(issuer: issuer, tokenEndpoint: token, authorizationEndpoint: url("authorization_endpoint"),
+                                           revocationEndpoint: url("revocation_endpoint"), userinfoEndpoint: url("userinfo_endpoint"),
+                                           introspectionEndpoint: url("introspection_endpoint"))
+    }
+}
+
+/// Discovers and caches issuers' metadata: OIDC (`<issuer>/.well-known/openid-configuration`) first, then RFC 8414
+/// (`<origin>/.well-known/oauth-authorization-server<path>`). The document's `issuer` must equal the issuer exactly.
+/// Results live for `lifetime`; when a refresh fails, the last good document is kept.
+public actor MetadataDiscovery {
+    private let http: any HTTPClient
+    private let lifetime: TimeInterval
+    private let timeout: Duration
+    private var cache: [String: (metadata: AuthorizationServerMetadata, fetched: Date)] = [:]
+
+    public init(http: any HTTPClient, lifetime: TimeInterval = 3600, timeout: Duration = .seconds(10)) {
+        self.http = http
+        self.lifetime = lifetime
+        self.timeout = timeout
+    }
+
+    /// The metadata of `issuer`, from the cache when fresh.
+    public func metadata(for issuer: String, now: Date = Date()) async throws(OAuthError) -> AuthorizationServerMetadata {
+        if let cached = cache[issuer], now.timeIntervalSince(cached.fetched) < lifetime { return cached.metadata }
+        do {
+            let metadata = try await fetch(issuer)
+            cache[issuer] = (metadata, now)
+            return metadata
+        } catch {
+            if let stale = cache[issuer]?.metadata { return stale }
+            throw error
+        }
+    }
+
+    private func fetch(_ issuer: String) async throws(OAuthError) -> AuthorizationServerMetadata {
+        let trimmed = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
+        var candidates: [URL] = []
+        if let oidc = URL(string: trimmed + "/.well-known/openid-configuration") { candidates.append(oidc) }
+        if let components = URLComponents(string: trimmed), let scheme = components.scheme, let host = components.host {
+            let port = components.port.map { ":\($0)" } ?? ""
+            if let rfc8414 = URL(string: "\(scheme)://\(host)\(port)/.well-known/oauth-authorization-server\(components.path)") {
+                candidates.append(rfc8414)
+            }
+        }
+        var problems: [String] = []
+        for url in candidates {
+            let response: HTTPResponse
+            do {
+                response = try await http.send(HTTPRequest(method: "GET", url: url, headers: [("Accept", "application/json")], timeout: timeout))
+            } catch {
+                problems.append("\(url.absoluteString): \(error.message)")
+                continue
+            }
+            guard response.status == 200, let metadata = AuthorizationServerMetadata.parse(response.body) else {
+                problems.append("\(url.absoluteString): HTTP \(response.status)\(response.status == 200 ? " without issuer and token_endpoint" : "")")
+                continue
+            }
+            guard metadata.issuer == issuer || metadata.issuer == trimmed else {
+                problems.append("\(url.absoluteString): names issuer \(metadata.issuer), not \(issuer)")
+                continue
+            }
+            return metadata
+        }
+        throw OAuthError(kind: .transport, endpoint: issuer, message: "discovery failed: " + problems.joined(separator: "; "))
+    }
+}

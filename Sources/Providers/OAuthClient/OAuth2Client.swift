@@ -1,0 +1,100 @@
+import Engine
+import Foundation
+
+/// The OAuth 2.0 calls Credmon makes (RFC 6749, RFC 7009), over an ``HTTPClient``.
+public struct OAuth2Client: Sendable {
+    public let http: any HTTPClient
+    /// Deadline of each exchange.
+    public var timeout: Duration
+
+    public init(http: any HTTPClient, timeout: Duration = .seconds(30)) {
+        self.http = http
+        self.timeout = timeout
+    }
+
+    /// `grant_type=refresh_token` (RFC 6749 §6).
+    public func refresh(refreshToken: String, client: ClientCredentials, tokenURL: URL, scope: String? = nil) async throws(OAuthError) -> TokenResponse {
+        var fields = [("grant_type", "refresh_token"), ("refresh_token", refreshToken)]
+        if let scope, !scope.isEmpty { fields.append(("scope", scope)) }
+        return try await tokenRequest(fields: fields, client: client, url: tokenURL)
+    }
+
+    /// `grant_type=authorization_code` with the PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5).
+    public func exchangeCode(_ code: String, redirectURI: String, codeVerifier: String, client: ClientCredentials, tokenURL: URL) async throws(OAuthError) -> TokenResponse {
+        try await tokenRequest(fields: [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI),
+                                        ("code_verifier", codeVerifier)], client: client, url: tokenURL)
+    }
+
+    /// `grant_type=client_credentials` (RFC 6749 §4.4).
+    public func clientCredentials(client: ClientCredentials, tokenURL: URL, scope: String? = nil, audience: String? = nil) async throws(OAuthError) -> TokenResponse {
+        var fields = [("grant_type", "client_credentials")]
+        if let scope, !scope.isEmpty { fields.append(("scope", scope)) }
+        if let audience, !audience.isEmpty { fields.append(("audience", audience)) }
+        return try await tokenRequest(fields: fields, client: client, url: tokenURL)
+    }
+
+    /// RFC 7009 revocation. An unknown token is not an error (the server answers 200).
+    public func revoke(token: String, hint: String?, client: ClientCredentials, revocationURL: URL) async throws(OAuthError) {
+        var fields = [("token", token)]
+        if let hint { fields.append(("token_type_hint", hint)) }
+        let response = try await post(fields: fields, client: client, url: revocationURL)
+        guard response.status == 200 else { throw Self.failure(response, endpoint: Self.endpoint(revocationURL)) }
+    }
+
+    func tokenRequest(fields: [(String, String)], client: ClientCredentials, url: URL) async throws(OAuthError) -> TokenResponse {
+        let response = try await post(fields: fields, client: client, url: url)
+        let endpoint = Self.endpoint(url)
+        guard response.status == 200 else { throw Self.failure(response, endpoint: endpoint) }
+        guard let token = TokenResponse.parse(response.body) else {
+            if let error = Self.protocolError(response, endpoint: endpoint) { throw error }
+            throw OAuthError(kind: .malformedResponse, endpoint: endpoint,
+                             message: "HTTP 200 without a usable token response (expected JSON with access_token)")
+        }
+        return token
+    }
+
+    private func post(fields: [(String, String)], client: ClientCredentials, url: URL) async throws(OAuthError) -> HTTPResponse {
+        var fields = fields
+        var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("Content-Type", "application/x-www-form-urlencoded")]
+        client.authenticate(fields: &fields, headers: &headers)
+        let request = HTTPRequest(method: "POST", url: url, headers: headers, body: FormEncoding.encode(fields), timeout: timeout)
+        do {
+            return try await http.send(request)
+        } catch {
+            throw OAuthError(kind: .transport, endpoint: Self.endpoint(url), message: error.message)
+        }
+    }
+
+    static func failure(_ response: HTTPResponse, endpoint: String) -> OAuthError {
+        if let error = protocolError(response, endpoint: endpoint) { return error }
+        return OAuthError(kind: .httpStatus(response.status), endpoint: endpoint, message: "HTTP \(response.status)",
+                          retryAfter: retryAfter(response))
+    }
+
+    /// An RFC 6749 §5.2 error body, if the response has one.
+    static func protocolError(_ response: HTTPResponse, endpoint: String) -> OAuthError? {
+        guard let object = JSONValue.parseObject(response.body), let code = object["error"]?.stringValue, !code.isEmpty else { return nil }
+        let description = object["error_description"]?.stringValue.map { ": " + String($0.prefix(300)) } ?? ""
+        return OAuthError(kind: .protocolError(code: code), endpoint: endpoint, message: "HTTP \(response.status) \(code)\(description)",
+                          retryAfter: retryAfter(response))
+    }
+
+    /// `Retry-After` in seconds (delta-seconds or an HTTP date).
+    static func retryAfter(_ response: HTTPResponse) -> TimeInterval? {
+        guard let value = response.headers["retry-after"]?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = Double(value) { return max(0, seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: value).map { max(0, $0.timeIntervalSinceNow) }
+    }
+
+    static func endpoint(_ url: URL) -> String {
+        var components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        components?.query = nil
+        components?.user = nil
+        components?.password = nil
+        return components?.string ?? "(token endpoint)"
+    }
+}

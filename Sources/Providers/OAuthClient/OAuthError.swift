@@ -1,0 +1,47 @@
+import Engine
+import Foundation
+
+/// A failed OAuth exchange: what the server (or the network) said, classified for the engine.
+public struct OAuthError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// An RFC 6749 §5.2 error answer (`invalid_grant`, …).
+        case protocolError(code: String)
+        /// An HTTP status without an OAuth error body.
+        case httpStatus(Int)
+        /// No answer: connection failure or timeout.
+        case transport
+        /// A 200 answer that is not a usable token response.
+        case malformedResponse
+    }
+
+    public var kind: Kind
+    /// The endpoint (without query), e.g. `https://api.box.com/oauth2/token`.
+    public var endpoint: String
+    /// What happened, never a secret.
+    public var message: String
+    /// A server's `Retry-After`, in seconds.
+    public var retryAfter: TimeInterval?
+
+    public var description: String { "\(endpoint): \(message)" }
+
+    /// Codes that retrying cannot fix: the grant or the client is no longer accepted.
+    public static let terminalCodes: Set<String> = [
+        "invalid_grant", "invalid_client", "unauthorized_client", "invalid_request", "invalid_scope",
+        "unsupported_grant_type", "unsupported_token_type", "access_denied",
+    ]
+
+    /// The engine's view: terminal errors wait for a new login (a changed `.top`), the rest back off and retry.
+    public var providerError: ProviderError {
+        switch kind {
+        case .protocolError(let code):
+            return ProviderError(Self.terminalCodes.contains(code) ? .terminal : .transient, code: code, message: description,
+                                 retryAfter: retryAfter)
+        case .httpStatus(let status):
+            return .transient("http_\(status)", description, retryAfter: retryAfter)
+        case .transport:
+            return .transient("network", description)
+        case .malformedResponse:
+            return .transient("malformed_response", description)
+        }
+    }
+}
