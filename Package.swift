@@ -53,11 +53,29 @@ let package = Package(
             path: "Sources/Providers/OAuthClient",
             swiftSettings: strictSettings
         ),
+        // `kind: oauth2`: refresh (and revoke) tokens of any RFC 6749 server; the base of the provider presets.
+        .target(
+            name: "GenericOAuth",
+            dependencies: ["Engine", "OAuthClient"],
+            path: "Sources/Providers/GenericOAuth",
+            swiftSettings: strictSettings
+        ),
+        // `kind: cilogon`: a preset of the generic OAuth provider.
+        .target(name: "CILogon", dependencies: ["Engine", "GenericOAuth"], path: "Sources/Providers/CILogon", swiftSettings: strictSettings),
+        // `kind: box`: a preset of the generic OAuth provider.
+        .target(name: "Box", dependencies: ["Engine", "GenericOAuth"], path: "Sources/Providers/Box", swiftSettings: strictSettings),
+        // `kind: gdrive`: a preset of the generic OAuth provider.
+        .target(name: "GoogleDrive", dependencies: ["Engine", "GenericOAuth"], path: "Sources/Providers/GoogleDrive", swiftSettings: strictSettings),
+        // `kind: onedrive`: a preset of the generic OAuth provider.
+        .target(name: "OneDrive", dependencies: ["Engine", "GenericOAuth"], path: "Sources/Providers/OneDrive", swiftSettings: strictSettings),
+        // `kind: dropbox`: a preset of the generic OAuth provider.
+        .target(name: "Dropbox", dependencies: ["Engine", "GenericOAuth"], path: "Sources/Providers/Dropbox", swiftSettings: strictSettings),
         // The `credmon` command line: the daemon and the admin tools (testable library).
         .target(
             name: "CredmonHost",
             dependencies: [
-                "Engine", "Signers", "LocalSciToken",
+                "Engine", "Signers", "LocalSciToken", "OAuthClient", "GenericOAuth",
+                "CILogon", "Box", "GoogleDrive", "OneDrive", "Dropbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -65,15 +65,15 @@ enum Socket {
     /// Accepts one connection (close-on-exec, `TCP_NODELAY`, no SIGPIPE); nil on a transient failure.
     static func accept(_ listener: Int32) -> Int32? {
         #if canImport(Glibc)
-        let fd = Glibc.accept4(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+        let fd = Glibc.accept(listener, nil, nil)
         #else
         let fd = Darwin.accept(listener, nil, nil)
         #endif
         guard fd >= 0 else { return nil }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         var yes: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
         #if canImport(Darwin)
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &yes, socklen_t(MemoryLayout<Int32>.size))
         #endif
         return fd

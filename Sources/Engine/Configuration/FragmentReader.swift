@@ -170,7 +170,8 @@ public struct FragmentReader {
         return "a \(shape(of: node))"
     }
 
-    private static func distance(_ a: String, _ b: String) -> Int {
+    /// Edit distance, for "did you mean" suggestions.
+    static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         var previous = Array(0...b.count)
         for i in 1...max(a.count, 1) where !a.isEmpty {

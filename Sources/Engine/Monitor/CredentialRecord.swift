@@ -31,6 +31,8 @@ public struct CredentialRecord: Sendable {
     public var consecutiveFailures = 0
     public var lastError: String?
     public var fingerprint: String?
+    /// The `.top` whose copy is in the revocation vault.
+    public var vaultStamp: FileStamp?
 
     public init(id: CredentialID) { self.id = id }
 }

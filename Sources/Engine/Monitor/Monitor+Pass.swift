@@ -48,6 +48,9 @@ extension Monitor {
                 work.insert(id)
             }
         }
+        if deep, let vault {
+            for id in vault.entries() where !seen.contains(id) { work.insert(id) }
+        }
         for id in work.sorted() { enqueue(id) }
         let applied = ContinuousClock.now
         await drain(work)

@@ -96,12 +96,17 @@ extension Monitor {
             await commit(record, scheduleAt: retry)
             return
         }
-        if let validity, !fingerprintChanged, !seedChanged || previous == nil {
+        if let validity, !fingerprintChanged {
             let due = provider.renewalDate(for: validity)
             if due > now {
-                if record.state == .pending || record.state == .terminal { record.state = .valid }
+                if record.state == .pending || record.state == .terminal || seedChanged {
+                    record.state = .valid
+                    record.consecutiveFailures = 0
+                    record.lastError = nil
+                }
                 record.fingerprint = provider.profile.fingerprint
                 record.dueAt = due
+                rememberSeed(&record, in: userDirectory, provider: provider, logger: log)
                 await commit(record, scheduleAt: due)
                 return
             }
@@ -153,6 +158,7 @@ extension Monitor {
                 "credmon.expires": "\(newValidity.map { Int($0.expiresAt.timeIntervalSince1970) }.map(String.init) ?? "unknown")",
             ])
             if wasFailing { log.notice("Credential recovered", metadata: ["credmon.provider": "\(provider.profile.name)"]) }
+            rememberSeed(&record, in: userDirectory, provider: provider, logger: log)
             await commit(record, scheduleAt: due, renewed: true)
         case .failure(let error):
             let providerError = error as? ProviderError
@@ -201,15 +207,50 @@ extension Monitor {
         reportOnce(problem) { logger.warning("Credential skipped", metadata: ["credmon.problem": "\(problem)"]) }
     }
 
-    private func removed(_ id: CredentialID, provider: (any CredentialProvider)?, logger: Logger) async {
-        guard let record = records.removeValue(forKey: id) else { return }
+    private func forgetRecord(_ id: CredentialID) -> CredentialRecord? {
+        guard let record = records.removeValue(forKey: id) else { return nil }
         changeCount += 1
-        logger.info("Credential removed")
-        guard let provider, provider.profile.traits.revokesOnRemoval, record.state != .unowned else { return }
+        return record
+    }
+
+    /// A credential's `.top` is gone: forget it and, if its provider revokes on removal, revoke what the vault
+    /// kept of it (a few attempts; what still fails is tried again at the next deep pass).
+    nonisolated func removed(_ id: CredentialID, provider: (any CredentialProvider)?, logger: Logger) async {
+        if await forgetRecord(id) != nil { logger.info("Credential removed") }
+        guard let vault, let copy = vault.recall(id) else { return }
+        guard let provider, provider.profile.traits.revokesOnRemoval else { return }
+        let attempts = max(1, configuration.revocationAttempts)
+        for attempt in 1...attempts {
+            do {
+                try await provider.revoke(RevocationRequest(id: id, seed: copy.seed, metadata: copy.metadata))
+                vault.forget(id)
+                logger.notice("Revoked the removed credential at its provider", metadata: ["credmon.provider": "\(provider.profile.name)"])
+                return
+            } catch let error as ProviderError where error.disposition == .terminal {
+                vault.forget(id)
+                logger.warning("The provider refused the revocation; nothing left to revoke", metadata: ["credmon.error": "\(error)"])
+                return
+            } catch {
+                guard attempt < attempts else {
+                    logger.warning("Revocation failed; it is tried again at the next deep pass", metadata: ["credmon.error": "\(error)"])
+                    return
+                }
+                let delay = configuration.backoff.delay(afterFailures: attempt, retryAfter: (error as? ProviderError)?.retryAfter)
+                try? await clock.sleep(until: clock.now().addingTimeInterval(min(delay, 30)))
+            }
+        }
+    }
+
+    /// Keeps the vault's copy of a credential's seed up to date (providers that revoke on removal only).
+    nonisolated func rememberSeed(_ record: inout CredentialRecord, in userDirectory: DirectoryHandle, provider: any CredentialProvider, logger: Logger) {
+        guard let vault, provider.profile.traits.revokesOnRemoval, let stamp = record.seedStamp, stamp != record.vaultStamp else { return }
+        let stem = record.id.token.stem
         do {
-            try await provider.revoke(RevocationRequest(id: id, seed: nil, metadata: nil))
+            guard let seed = try userDirectory.readFile(stem + ".top") else { return }
+            try vault.remember(record.id, seed: seed, metadata: try userDirectory.readFile(stem + ".meta"))
+            record.vaultStamp = stamp
         } catch {
-            logger.warning("Revocation failed", metadata: ["credmon.error": "\(error)"])
+            logger.warning("Cannot keep a copy for revocation", metadata: ["credmon.error": "\(error)"])
         }
     }
 

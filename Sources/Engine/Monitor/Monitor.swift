@@ -23,6 +23,7 @@ public actor Monitor: Service {
     var dueQueue = DueQueue()
     var reportedProblems: Set<String> = []
     var watcher: DirectoryWatcher?
+    let vault: RevocationVault?
     var listings: DirectoryScanner.Listings = [:]
     var passCount = 0
     /// Increases with every record change (for status writers).
@@ -69,6 +70,7 @@ public actor Monitor: Service {
         self.reloadProviders = reload
         self.passCompleteCallback = onPassComplete
         self.directory = CredentialDirectory(path: configuration.credentialDirectory)
+        self.vault = configuration.stateDirectory.map(RevocationVault.init(stateDirectory:))
         self.scanner = DirectoryScanner(root: configuration.credentialDirectory,
                                         allowSpecialCharacters: configuration.allowSpecialCharacterNames)
         (passTriggers, passTrigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))

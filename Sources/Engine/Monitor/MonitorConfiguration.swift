@@ -20,6 +20,10 @@ public struct MonitorConfiguration: Sendable {
     public var scanParallelism = 2
     /// Every this many passes, a deep pass stats every file (the others stat only changed user directories).
     public var deepPassEvery = 10
+    /// Credmon's own root-only directory (`--state-dir`): copies of seeds to revoke after removal.
+    public var stateDirectory: String?
+    /// Revocation attempts when a credential disappears, before it is left for the next deep pass.
+    public var revocationAttempts = 3
     /// Stop after the first full pass (`credmon run --once`).
     public var once = false
 

@@ -105,8 +105,10 @@ public struct ProviderTable: Sendable {
                            fix: "use letters, digits and '-' only (or set CREDMON_ALLOW_SPECIAL_CHAR_NAMES)")
         }
         guard let kind = kinds[kindName] else {
+            let nearest = kinds.keys.min { FragmentReader.distance($0, kindName) < FragmentReader.distance($1, kindName) }
+            let suggestion = nearest.flatMap { FragmentReader.distance($0, kindName) <= 3 ? "did you mean '\($0)'? " : nil } ?? ""
             return failure(fragment.line(of: "kind"), "kind", "unknown kind '\(kindName)'",
-                           fix: "known kinds: \(kinds.keys.sorted().joined(separator: ", "))")
+                           fix: suggestion + "known kinds: \(kinds.keys.sorted().joined(separator: ", "))")
         }
         if let other = existing.entries[name] {
             return failure(fragment.line(of: "name"), "name", "the service '\(name)' is already configured in \(other.file)",

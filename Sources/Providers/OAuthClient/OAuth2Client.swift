@@ -41,6 +41,18 @@ public struct OAuth2Client: Sendable {
         guard response.status == 200 else { throw Self.failure(response, endpoint: Self.endpoint(revocationURL)) }
     }
 
+    /// Dropbox-style revocation: an authenticated POST with the access token as Bearer (disables its whole grant).
+    public func revokeWithBearer(accessToken: String, revocationURL: URL) async throws(OAuthError) {
+        let request = HTTPRequest(method: "POST", url: revocationURL, headers: [("Authorization", "Bearer " + accessToken)], body: nil, timeout: timeout)
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch {
+            throw OAuthError(kind: .transport, endpoint: Self.endpoint(revocationURL), message: error.message)
+        }
+        guard (200..<300).contains(response.status) else { throw Self.failure(response, endpoint: Self.endpoint(revocationURL)) }
+    }
+
     func tokenRequest(fields: [(String, String)], client: ClientCredentials, url: URL) async throws(OAuthError) -> TokenResponse {
         let response = try await post(fields: fields, client: client, url: url)
         let endpoint = Self.endpoint(url)

@@ -54,6 +54,7 @@ struct Daemon {
         configuration.scanInterval = scanInterval
         configuration.maxConcurrent = maxConcurrent
         configuration.once = once
+        configuration.stateDirectory = deployment.stateDirectory
         logger.debug("Monitor settings", metadata: [
             "credmon.scan_interval": "\(scanInterval)", "credmon.max_concurrent": "\(maxConcurrent)",
             "credmon.deep_pass_every": "\(configuration.deepPassEvery)", "credmon.once": "\(once)",

@@ -1,0 +1,64 @@
+import Foundation
+import Glibc
+
+/// Root-only copies of the seeds (`.top`, `.meta`) of credentials whose provider revokes on removal, so that a
+/// credential swept by condor_credd can still be revoked at the provider. A copy lives as long as its credential
+/// (rewritten durably when the seed rotates) and is erased once the revocation succeeded.
+public struct RevocationVault: Sendable {
+    /// `<state dir>/revocation`, mode 0700; files 0600.
+    public let directory: String
+
+    public init(stateDirectory: String) {
+        directory = stateDirectory + "/revocation"
+    }
+
+    /// Stores the seed (and metadata) of `id`, durably.
+    public func remember(_ id: CredentialID, seed: [UInt8], metadata: [UInt8]?) throws(SystemError) {
+        let userDirectory = try userHandle(id.user, create: true)
+        try AtomicWriter.write(seed, to: id.token.stem + ".top", in: userDirectory, mode: 0o600, durability: .durable)
+        if let metadata {
+            try AtomicWriter.write(metadata, to: id.token.stem + ".meta", in: userDirectory, mode: 0o600, durability: .durable)
+        } else {
+            try userDirectory.removeFile(id.token.stem + ".meta")
+        }
+    }
+
+    /// The stored seed and metadata of `id`, if any.
+    public func recall(_ id: CredentialID) -> (seed: SeedFile, metadata: ClientMetadata?)? {
+        guard let userDirectory = try? userHandle(id.user, create: false),
+              let seed = (try? userDirectory.readFile(id.token.stem + ".top")) ?? nil else { return nil }
+        let metadata = ((try? userDirectory.readFile(id.token.stem + ".meta")) ?? nil)
+            .flatMap { try? ClientMetadata.parse($0, path: userDirectory.childPath(id.token.stem + ".meta")) }
+        return (SeedFile.parse(seed), metadata)
+    }
+
+    /// Erases the copy of `id`.
+    public func forget(_ id: CredentialID) {
+        guard let userDirectory = try? userHandle(id.user, create: false) else { return }
+        try? userDirectory.removeFile(id.token.stem + ".top")
+        try? userDirectory.removeFile(id.token.stem + ".meta")
+        rmdir(userDirectory.path)
+    }
+
+    /// Every credential with a stored copy.
+    public func entries() -> [CredentialID] {
+        guard let root = try? DirectoryHandle.open(path: directory), let users = try? root.entries() else { return [] }
+        var ids: [CredentialID] = []
+        for user in users where user.type == .directory && CredentialNames.isValidUser(user.name) {
+            guard let handle = try? root.openChild(user.name), let files = try? handle.entries() else { continue }
+            for file in files where file.name.hasSuffix(".top") {
+                if let token = TokenName(stem: file.name.dropLast(4)) { ids.append(CredentialID(user: user.name, token: token)) }
+            }
+        }
+        return ids
+    }
+
+    private func userHandle(_ user: String, create: Bool) throws(SystemError) -> DirectoryHandle {
+        if create {
+            for path in [directory, directory + "/" + user] where mkdir(path, 0o700) != 0 && errno != EEXIST {
+                throw SystemError("create directory", path: path)
+            }
+        }
+        return try DirectoryHandle.open(path: directory + "/" + user)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Logging
+
+/// `credmon revoke`: revoke a credential at its provider and remove its files, on demand.
+struct RevokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Revoke a user's credential at its provider, then remove its .top, .use and .meta.")
+
+    @OptionGroup var locations: LocationOptions
+
+    @Option(name: .customLong("user"), help: "The user (directory name in the credential directory).")
+    var user: String
+
+    @Option(name: .customLong("service"), help: "The token name: service or service_handle.")
+    var service: String
+
+    @Flag(name: .customLong("keep-files"), help: "Revoke only; leave the files in place.")
+    var keepFiles = false
+
+    func validate() throws {
+        guard CredentialNames.isValidUser(user) else { throw ValidationError("'\(user)' is not a valid user name") }
+        guard TokenName(stem: service) != nil else { throw ValidationError("'\(service)' is not a valid token name (service[_handle])") }
+    }
+
+    func run() async throws {
+        let deployment = locations.deployment()
+        let token = TokenName(stem: service)!
+        let id = CredentialID(user: user, token: token)
+        let logger = Logger(label: "credmon.revoke", factory: { _ in SwiftLogNoOpLogHandler() })
+        let loaded = LocationOptions.loadProviders(deployment, createMissingKeys: false, logger: logger)
+        guard let provider = loaded.table.provider(for: token.service) else {
+            throw ValidationError("no provider is configured for the service '\(token.service)' in \(deployment.providersDirectory)")
+        }
+        let vault = RevocationVault(stateDirectory: deployment.stateDirectory)
+        let userDirectory = try? DirectoryHandle.open(path: deployment.credentialDirectory + "/" + user)
+        var seed = ((try? userDirectory?.readFile(token.stem + ".top")) ?? nil).map(SeedFile.parse)
+        var metadata = ((try? userDirectory?.readFile(token.stem + ".meta")) ?? nil).flatMap { try? ClientMetadata.parse($0, path: "") }
+        if seed == nil, let copy = vault.recall(id) {
+            seed = copy.seed
+            metadata = copy.metadata
+        }
+        guard let seed else { throw ValidationError("\(id) has no .top, and Credmon kept no copy of it") }
+        do {
+            try await provider.revoke(RevocationRequest(id: id, seed: seed, metadata: metadata))
+        } catch {
+            throw ValidationError("revocation of \(id) at \(provider.profile.name) failed: \(error); nothing was removed")
+        }
+        print("revoked \(id) at \(provider.profile.name)" + (provider.profile.traits.revokesOnRemoval ? "" : " (this provider has no revocation: nothing was sent)"))
+        vault.forget(id)
+        guard !keepFiles, let userDirectory else { return }
+        for suffix in [".top", ".use", ".meta"] { try? userDirectory.removeFile(token.stem + suffix) }
+        print("removed \(deployment.credentialDirectory)/\(user)/\(token.stem).{top,use,meta}")
+    }
+}

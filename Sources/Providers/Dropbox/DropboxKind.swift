@@ -1,0 +1,22 @@
+import Engine
+import GenericOAuth
+
+/// `kind: dropbox`: Dropbox. Refresh tokens need `token_access_type=offline`, never expire and are not rotated.
+/// Revocation is Dropbox's own call: `POST /2/auth/token/revoke` with a Bearer access token, which disables the
+/// whole grant (Credmon obtains a fresh access token with the refresh token first).
+public enum DropboxKind: ProviderKind {
+    public static let kind = "dropbox"
+
+    public static let preset = OAuthPreset(
+        authorizationURL: "https://www.dropbox.com/oauth2/authorize",
+        tokenURL: "https://api.dropboxapi.com/oauth2/token",
+        revocationURL: "https://api.dropboxapi.com/2/auth/token/revoke",
+        userinfoURL: "https://api.dropboxapi.com/2/users/get_current_account",
+        revocation: .bearerAccessToken,
+        authorizationParameters: ["token_access_type": "offline"],
+        rotation: .never)
+
+    public static func makeProvider(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
+        try OAuthProviderFactory.make(name: name, kind: kind, preset: preset, fragment: &fragment)
+    }
+}

@@ -1,0 +1,60 @@
+import Engine
+import Foundation
+import OAuthClient
+
+/// The settings of an OAuth provider fragment (`kind: oauth2` and the presets built on it), defaults applied.
+public struct OAuthProviderConfiguration: Sendable {
+    public var name: String
+    public var issuer: String?
+    public var authorizationURL: URL?
+    public var tokenURL: URL?
+    public var revocationURL: URL?
+    public var userinfoURL: URL?
+    public var clientID: String?
+    /// The secret read from `client_secret_file` (at start and on SIGHUP); never printed.
+    public var clientSecret: String?
+    public var clientSecretFile: String?
+    public var clientAuthentication: ClientAuthentication
+    public var scopes: [String]
+    public var refreshFraction: Double
+    public var revokeOnRemoval: Bool
+    public var maxConcurrent: Int
+    public var timeout: Duration
+    /// The preset this configuration started from.
+    public var preset: OAuthPreset
+
+    /// Reads a fragment's keys; `preset` supplies defaults for the keys the fragment leaves out.
+    static func read(name: String, fragment: inout FragmentReader, preset: OAuthPreset) -> OAuthProviderConfiguration {
+        func url(_ key: String, default fallback: String?) -> URL? {
+            guard let text = fragment.string(key) ?? fallback else { return nil }
+            guard let url = URL(string: text), let scheme = url.scheme, scheme == "https" || (scheme == "http" && url.host.map(isLoopback) == true),
+                  url.host != nil else {
+                fragment.fail(key, "'\(text)' is not an https URL", fix: "tokens and secrets travel on it: use https")
+                return nil
+            }
+            return url
+        }
+        let issuer = fragment.string("issuer") ?? preset.issuer
+        let configuration = OAuthProviderConfiguration(
+            name: name,
+            issuer: issuer,
+            authorizationURL: url("authorization_url", default: preset.authorizationURL),
+            tokenURL: url("token_url", default: preset.tokenURL),
+            revocationURL: url("revocation_url", default: preset.revocationURL),
+            userinfoURL: url("userinfo_url", default: preset.userinfoURL),
+            clientID: fragment.string("client_id"),
+            clientSecret: nil,
+            clientSecretFile: fragment.string("client_secret_file"),
+            clientAuthentication: fragment.choice("client_auth", of: ClientAuthentication.allCases.map(\.rawValue))
+                .flatMap(ClientAuthentication.init(rawValue:)) ?? .post,
+            scopes: fragment.stringList("scopes") ?? preset.scopes,
+            refreshFraction: fragment.number("refresh_fraction", in: 0.05...0.99) ?? preset.refreshFraction,
+            revokeOnRemoval: fragment.bool("revoke_on_removal") ?? (preset.revocation != .none),
+            maxConcurrent: fragment.integer("max_concurrent", in: 1...256) ?? 16,
+            timeout: .seconds(fragment.integer("timeout", in: 1...300, unit: "seconds") ?? 30),
+            preset: preset)
+        return configuration
+    }
+
+    static func isLoopback(_ host: String) -> Bool { host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]" }
+}

@@ -1,0 +1,138 @@
+import Engine
+import Foundation
+import OAuthClient
+
+/// Keeps an OAuth access token fresh with its refresh token (HTCondor's OAuthCredmon, its failures fixed).
+///
+/// Endpoints come from the fragment, else from the issuer's discovery document, else from the credential's
+/// `.meta` (`token_url`); the client from the fragment (`client_id`, `client_secret_file`), else from `.meta`.
+/// A response without a refresh token keeps the old one; a rotated refresh token is returned to the engine,
+/// which writes `.top` durably before the new `.use`.
+public struct OAuthRefreshProvider: CredentialProvider {
+    public let configuration: OAuthProviderConfiguration
+    public let profile: ProviderProfile
+    private let client: OAuth2Client
+    private let discovery: MetadataDiscovery?
+
+    public init(configuration: OAuthProviderConfiguration, kind: String, http: any HTTPClient) {
+        self.configuration = configuration
+        client = OAuth2Client(http: http, timeout: configuration.timeout)
+        discovery = configuration.issuer.map { _ in MetadataDiscovery(http: http) }
+        var settings: [ProviderProfile.Setting] = []
+        func add(_ key: String, _ value: String?) { if let value { settings.append(.init(key, value)) } }
+        add("issuer", configuration.issuer)
+        add("token_url", configuration.tokenURL?.absoluteString ?? (configuration.issuer != nil ? "(discovered)" : "(from .meta)"))
+        add("authorization_url", configuration.authorizationURL?.absoluteString)
+        add("revocation_url", configuration.revocationURL?.absoluteString)
+        add("client_id", configuration.clientID ?? "(from .meta)")
+        add("client_secret_file", configuration.clientSecretFile.map { $0 + (configuration.clientSecret == nil ? " (unreadable)" : "") })
+        add("client_auth", configuration.clientAuthentication.rawValue)
+        add("scopes", configuration.scopes.isEmpty ? nil : configuration.scopes.joined(separator: " "))
+        add("refresh_fraction", "\(configuration.refreshFraction)")
+        add("revoke_on_removal", "\(configuration.revokeOnRemoval)")
+        add("max_concurrent", "\(configuration.maxConcurrent)")
+        add("timeout", "\(configuration.timeout)")
+        var hasher = Hasher()
+        for setting in settings { hasher.combine(setting.key); hasher.combine(setting.value) }
+        hasher.combine(configuration.clientSecret)
+        profile = ProviderProfile(
+            name: configuration.name, kind: kind,
+            traits: ProviderTraits(allowsHandles: true, readsSeed: true, renewFraction: configuration.refreshFraction,
+                                   revokesOnRemoval: configuration.revokeOnRemoval, maxConcurrent: configuration.maxConcurrent),
+            settings: settings, fingerprint: String(UInt(bitPattern: hasher.finalize()), radix: 16))
+    }
+
+    public func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate {
+        try await refresh(request)
+    }
+
+    public func refresh(_ request: CredentialRequest) async throws -> CredentialUpdate {
+        guard let seed = request.seed, let refreshToken = seed.refreshToken, !refreshToken.isEmpty else {
+            throw ProviderError.terminal("no_refresh_token", "\(request.id).top holds no refresh_token; the user must log in again")
+        }
+        if request.metadata?.useRefreshToken == false {
+            throw ProviderError.terminal("refresh_disabled", "\(request.id).meta says use_refresh_token: false; the token is not refreshed")
+        }
+        let credentials = try clientCredentials(request)
+        let tokenURL = try await endpoint(request)
+        let response: TokenResponse
+        do {
+            response = try await client.refresh(refreshToken: refreshToken, client: credentials, tokenURL: tokenURL)
+        } catch {
+            throw error.providerError
+        }
+        var accessFile = response.object
+        accessFile["refresh_token"] = nil
+        let issued = request.now
+        var validity: TokenValidity?
+        if let expiresIn = response.expiresIn {
+            let expiresAt = Int(issued.timeIntervalSince1970.rounded()) + expiresIn
+            accessFile["expires_in"] = .integer(Int64(expiresIn))
+            accessFile["expires_at"] = .integer(Int64(expiresAt))
+            validity = TokenValidity(issuedAt: issued, expiresAt: Date(timeIntervalSince1970: Double(expiresAt)))
+        }
+        if let scope = response.scope {
+            accessFile["scope"] = .array(scope.split(separator: " ").map { .string(String($0)) })
+        }
+        var rotated: [UInt8]?
+        if let newRefreshToken = response.refreshToken, newRefreshToken != refreshToken {
+            rotated = seed.replacingRefreshToken(newRefreshToken)
+        }
+        return CredentialUpdate(accessTokenFile: Array(JSONValue.serialize(accessFile)), validity: validity, rotatedSeed: rotated)
+    }
+
+    public func revoke(_ request: RevocationRequest) async throws {
+        guard let refreshToken = request.seed?.refreshToken, !refreshToken.isEmpty, configuration.preset.revocation != .none else { return }
+        var revocationURL = configuration.revocationURL
+        if revocationURL == nil, let issuer = configuration.issuer, let discovery {
+            revocationURL = try? await discovery.metadata(for: issuer).revocationEndpoint
+        }
+        guard let revocationURL else { return }
+        let asRequest = CredentialRequest(id: request.id, seed: request.seed, metadata: request.metadata, now: Date())
+        let credentials = try clientCredentials(asRequest)
+        do {
+            switch configuration.preset.revocation {
+            case .rfc7009:
+                try await client.revoke(token: refreshToken, hint: "refresh_token", client: credentials, revocationURL: revocationURL)
+            case .bearerAccessToken:
+                let tokenURL = try await endpoint(asRequest)
+                let fresh = try await client.refresh(refreshToken: refreshToken, client: credentials, tokenURL: tokenURL)
+                try await client.revokeWithBearer(accessToken: fresh.accessToken, revocationURL: revocationURL)
+            case .none:
+                return
+            }
+        } catch let error as OAuthError {
+            throw error.providerError
+        }
+    }
+
+    /// The client: the fragment's, else the one the web login recorded in `.meta`.
+    func clientCredentials(_ request: CredentialRequest) throws(ProviderError) -> ClientCredentials {
+        if let id = configuration.clientID {
+            guard configuration.clientSecretFile == nil || configuration.clientSecret != nil else {
+                throw .transient("client_secret_unreadable", "\(configuration.clientSecretFile ?? ""): the client secret file cannot be read; fix it and send SIGHUP")
+            }
+            return ClientCredentials(id: id, secret: configuration.clientSecret, authentication: configuration.clientAuthentication)
+        }
+        guard let id = request.metadata?.clientID else {
+            throw .terminal("no_client", "no client_id in the \(configuration.name) fragment nor in \(request.id).meta")
+        }
+        return ClientCredentials(id: id, secret: request.metadata?.clientSecret, authentication: configuration.clientAuthentication)
+    }
+
+    /// The token endpoint: the fragment's, the issuer's discovered one, or `.meta`'s `token_url`.
+    func endpoint(_ request: CredentialRequest) async throws(ProviderError) -> URL {
+        if let url = configuration.tokenURL { return url }
+        if let issuer = configuration.issuer, let discovery {
+            do {
+                return try await discovery.metadata(for: issuer, now: request.now).tokenEndpoint
+            } catch {
+                throw error.providerError
+            }
+        }
+        guard let text = request.metadata?.tokenURL, let url = URL(string: text), url.scheme == "https" || url.host.map(OAuthProviderConfiguration.isLoopback) == true else {
+            throw .terminal("no_token_url", "no token_url in the \(configuration.name) fragment nor an https token_url in \(request.id).meta")
+        }
+        return url
+    }
+}

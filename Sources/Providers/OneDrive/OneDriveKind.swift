@@ -1,0 +1,20 @@
+import Engine
+import GenericOAuth
+
+/// `kind: onedrive`: Microsoft identity platform. Needs the `offline_access` scope; refresh tokens are replaced on
+/// every use but the old one stays valid; there is no revocation endpoint.
+public enum OneDriveKind: ProviderKind {
+    public static let kind = "onedrive"
+
+    public static let preset = OAuthPreset(
+        authorizationURL: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+        tokenURL: "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+        userinfoURL: "https://graph.microsoft.com/v1.0/me",
+        scopes: ["offline_access", "Files.ReadWrite.All"],
+        revocation: .none,
+        rotation: .oldStaysValid)
+
+    public static func makeProvider(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
+        try OAuthProviderFactory.make(name: name, kind: kind, preset: preset, fragment: &fragment)
+    }
+}

@@ -1,0 +1,30 @@
+/// An RFC 6749 §5.2 error: the `error` code, a description, the status (400, or 401 for `invalid_client`),
+/// and for a 401 the `WWW-Authenticate` challenge.
+struct OAuthError: Error, Sendable {
+    var code: String
+    var description: String
+    var status: Int = 400
+    var wwwAuthenticate: String?
+
+    static func invalidRequest(_ description: String) -> OAuthError { OAuthError(code: "invalid_request", description: description) }
+    static func invalidGrant(_ description: String) -> OAuthError { OAuthError(code: "invalid_grant", description: description) }
+    static func invalidScope(_ description: String) -> OAuthError { OAuthError(code: "invalid_scope", description: description) }
+    static func unauthorizedClient(_ description: String) -> OAuthError { OAuthError(code: "unauthorized_client", description: description) }
+    static func unsupportedGrantType(_ grantType: String) -> OAuthError {
+        OAuthError(code: "unsupported_grant_type", description: "grant_type \(grantType) is not supported")
+    }
+
+    /// `invalid_client` with 401 and a Basic challenge (RFC 6749 §5.2 requires the challenge when the client
+    /// used `Authorization`; RFC 9110 requires one on every 401, so it is always sent).
+    static func invalidClient(_ description: String) -> OAuthError {
+        OAuthError(code: "invalid_client", description: description, status: 401,
+                   wwwAuthenticate: #"Basic realm="OAuthTestServer", charset="UTF-8""#)
+    }
+
+    /// The JSON response, not cached.
+    var response: HTTPResponse {
+        var headers: HTTPHeaders = ["Cache-Control": "no-store", "Pragma": "no-cache"]
+        if let wwwAuthenticate { headers.add("WWW-Authenticate", wwwAuthenticate) }
+        return .json(status, ["error": code, "error_description": description], headers: headers)
+    }
+}

@@ -1,0 +1,101 @@
+extension OAuthServer {
+    /// How a client authenticates at the token, revocation and introspection endpoints.
+    public enum AuthMethod: String, Sendable, Hashable, CaseIterable {
+        /// `client_secret_post`: `client_id` and `client_secret` in the form body.
+        case post = "client_secret_post"
+        /// `client_secret_basic`: `Authorization: Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 §2.3.1).
+        case basic = "client_secret_basic"
+    }
+
+    /// How the id and secret inside `Authorization: Basic` are read.
+    public enum BasicCredentialEncoding: Sendable, Hashable {
+        /// As RFC 6749 §2.3.1 says: each is form-urlencoded before joining with `:` (`+` is a space, `%XX` a
+        /// byte). A client that sends them raw fails whenever they contain `+`, `%`, `:` or non-ASCII.
+        case formURLEncoded
+        /// Raw, as many real servers read them: split at the first `:`, nothing decoded.
+        case raw
+        /// Accept either reading (the decoded one is tried first).
+        case either
+    }
+
+    /// A registered client.
+    public struct Client: Sendable, Hashable {
+        /// The `client_id`.
+        public var id: String
+        /// The `client_secret`.
+        public var secret: String
+        /// The authentication methods it may use (both by default).
+        public var authMethods: Set<AuthMethod>
+        /// The redirect URIs registered for the authorization code flow (compared exactly).
+        public var redirectURIs: [String]
+        /// The scopes it may ask for at `/authorize` or with `client_credentials`; nil: any.
+        public var allowedScopes: Set<String>?
+
+        /// A client.
+        public init(id: String, secret: String, authMethods: Set<AuthMethod> = [.post, .basic],
+                    redirectURIs: [String] = [OAuthServer.Client.defaultRedirectURI], allowedScopes: Set<String>? = nil) {
+            self.id = id
+            self.secret = secret
+            self.authMethods = authMethods
+            self.redirectURIs = redirectURIs
+            self.allowedScopes = allowedScopes
+        }
+
+        /// The redirect URI registered for the default client.
+        public static let defaultRedirectURI = "http://127.0.0.1/oauth/callback"
+
+        /// The client registered when the configuration names none: `credmon-test` / `credmon-test-secret`,
+        /// both methods, `defaultRedirectURI`.
+        public static let `default` = Client(id: "credmon-test", secret: "credmon-test-secret")
+    }
+
+    /// How the server behaves. Every field has a default; change what the test is about.
+    public struct Configuration: Sendable {
+        /// The registered clients (`[Client.default]` by default).
+        public var clients: [Client]
+        /// Issue a new refresh token on every refresh (and retire the presented one).
+        public var rotateRefreshTokens: Bool
+        /// Presenting a retired (already rotated) refresh token is `invalid_grant` *and* revokes the whole grant:
+        /// its current refresh token and its access tokens (Box-like reuse detection). Ignored in grace mode.
+        public var reuseKillsGrant: Bool
+        /// Retired refresh tokens stay usable (OneDrive-like): rotation still hands out new tokens, but every
+        /// earlier refresh token of a live grant keeps working until it expires or the grant is revoked.
+        public var oldRefreshTokenGrace: Bool
+        /// Access token lifetime in seconds (`expires_in`).
+        public var accessTokenLifetime: Int
+        /// Refresh token lifetime in seconds from its issue; nil: they never expire.
+        public var refreshTokenLifetime: Int?
+        /// Without rotation, leave `refresh_token` out of refresh responses (the client must keep the old one).
+        /// With rotation the new token is always sent.
+        public var omitRefreshTokenInRefreshResponse: Bool
+        /// Added before answering every request (faults included), as network and server delay.
+        public var latency: Duration
+        /// How `Authorization: Basic` credentials are decoded (RFC 6749's form-urlencoding by default).
+        public var basicCredentialEncoding: BasicCredentialEncoding
+        /// Authorization code lifetime in seconds.
+        public var authorizationCodeLifetime: Int
+
+        /// A configuration; every argument has the default described on its property.
+        public init(clients: [Client] = [.default],
+                    rotateRefreshTokens: Bool = true,
+                    reuseKillsGrant: Bool = true,
+                    oldRefreshTokenGrace: Bool = false,
+                    accessTokenLifetime: Int = 3600,
+                    refreshTokenLifetime: Int? = nil,
+                    omitRefreshTokenInRefreshResponse: Bool = false,
+                    latency: Duration = .zero,
+                    basicCredentialEncoding: BasicCredentialEncoding = .formURLEncoded,
+                    authorizationCodeLifetime: Int = 60) {
+            self.clients = clients
+            self.rotateRefreshTokens = rotateRefreshTokens
+            self.reuseKillsGrant = reuseKillsGrant
+            self.oldRefreshTokenGrace = oldRefreshTokenGrace
+            self.accessTokenLifetime = accessTokenLifetime
+            self.refreshTokenLifetime = refreshTokenLifetime
+            self.omitRefreshTokenInRefreshResponse = omitRefreshTokenInRefreshResponse
+            self.latency = latency
+            self.basicCredentialEncoding = basicCredentialEncoding
+            self.authorizationCodeLifetime = authorizationCodeLifetime
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Synchronization
+
+/// An OAuth 2.0 authorization server for tests, running in-process on `127.0.0.1` (an ephemeral port) over
+/// real HTTP/1.1.
+///
+/// Endpoints: RFC 8414 / OpenID discovery metadata, `/authorize` (an HTML login and consent flow with PKCE),
+/// `/token` (`authorization_code`, `refresh_token`, `client_credentials`), `/revoke` (RFC 7009),
+/// `/introspect` (RFC 7662), `/userinfo`, `/jwks` (empty: no ID tokens are issued). Refresh token rotation,
+/// reuse detection and grace are configurable; failures can be injected per request; every request is
+/// logged. All methods are thread-safe.
+///
+/// Users: any non-empty username signs in with the username reversed as password (`alice` / `ecila`).
+/// `/userinfo` reports `name` = the username and `email` = `<username>@example.org`.
+public final class OAuthServer: Sendable {
+    private let http: HTTPServer
+    let settings: Mutex<Configuration>
+    let store = Mutex(TokenStore())
+    let faults = Mutex(FaultPlan())
+    let log = Mutex<[LoggedRequest]>([])
+
+    /// Starts listening on 127.0.0.1 with an ephemeral port.
+    public init(configuration: Configuration = .init()) throws {
+        settings = Mutex(configuration)
+        http = try HTTPServer(host: "127.0.0.1", port: 0)
+        http.start { [weak self] request, context in
+            guard let self else { return .close }
+            return self.handle(request, context: context)
+        }
+    }
+
+    deinit { http.stop() }
+
+    /// `http://127.0.0.1:<port>`.
+    public var baseURL: URL { http.baseURL }
+
+    /// The issuer identifier: `baseURL` as a string, without a trailing slash.
+    public var issuer: String {
+        var text = baseURL.absoluteString
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+
+    /// The URL of `path` (which starts with `/`) on this server.
+    public func url(_ path: String) -> URL { URL(string: issuer + path)! }
+
+    /// The TCP port.
+    public var port: Int { http.port }
+
+    /// Closes the listener and every connection and wakes every server thread (also those sleeping for
+    /// `latency` or a fault); returns once they ended (at most ~5 s). Idempotent.
+    public func stop() { http.stop() }
+
+    // MARK: - Configuration
+
+    /// The configuration in force.
+    public var configuration: Configuration { settings.withLock { $0 } }
+
+    /// Changes the configuration from now on (e.g. the latency, or rotation in the middle of a test).
+    public func updateConfiguration(_ change: (inout Configuration) -> Void) {
+        settings.withLock { change(&$0) }
+    }
+
+    // MARK: - Grants and tokens
+
+    /// Seeds a grant as if `subject` had logged in and let `clientID` have `scope`: returns its refresh
+    /// token and a first access token.
+    @discardableResult
+    public func issueGrant(clientID: String, scope: String, subject: String) -> (refreshToken: String, accessToken: String) {
+        let configuration = self.configuration
+        let issue = store.withLock {
+            $0.createGrant(clientID: clientID, subject: subject, scope: Scope.join(Scope.split(scope)), parameters: [:],
+                           configuration: configuration).issue
+        }
+        return (issue.refreshToken!, issue.accessToken)
+    }
+
+    /// Whether `refreshToken` would be accepted by a refresh now (known, grant live, not expired, not retired
+    /// unless in grace mode).
+    public func isActive(refreshToken: String) -> Bool {
+        let configuration = self.configuration
+        return store.withLock { $0.isActive(refreshToken: refreshToken, configuration: configuration) }
+    }
+
+    /// Whether `accessToken` is valid now (known, not revoked, not expired, grant live).
+    public func isActive(accessToken: String) -> Bool { store.withLock { $0.isActive(accessToken: accessToken) } }
+
+    /// The grant a refresh token (current or retired) belongs to.
+    public func grant(forRefreshToken token: String) -> Grant? { store.withLock { $0.grant(forRefreshToken: token) } }
+
+    /// The grant an access token belongs to (nil for `client_credentials` tokens).
+    public func grant(forAccessToken token: String) -> Grant? { store.withLock { $0.grant(forAccessToken: token) } }
+
+    /// Every grant, oldest first.
+    public var grants: [Grant] { store.withLock { store in store.grantOrder.compactMap { store.grants[$0] } } }
+
+    /// Revokes a grant (reason `.testControl`), as if the user had withdrawn consent.
+    public func revokeGrant(_ id: Grant.ID) { store.withLock { $0.revokeGrant(id, reason: .testControl) } }
+
+    /// Moves the server clock forward (token and code expiry) without waiting.
+    public func advanceClock(by duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        store.withLock { $0.clockOffset += TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18 }
+    }
+
+    // MARK: - Faults
+
+    /// The next `count` requests (to `path`, e.g. `/token`, if given) get `fault` instead of normal handling.
+    /// Faults queue up in order of injection.
+    public func inject(_ fault: Fault, count: Int = 1, path: String? = nil) {
+        faults.withLock { $0.add(fault, count: count, path: path) }
+    }
+
+    /// Fault uses not yet consumed.
+    public var pendingFaults: Int { faults.withLock { $0.pending } }
+
+    /// Drops every pending fault.
+    public func clearFaults() { faults.withLock { $0.removeAll() } }
+
+    // MARK: - Introspection of the server itself
+
+    /// Every request received, in order of arrival at the handler.
+    public var requestLog: [LoggedRequest] { log.withLock { $0 } }
+
+    /// The logged requests to `path`.
+    public func requests(to path: String) -> [LoggedRequest] { log.withLock { $0.filter { $0.path == path } } }
+
+    /// Empties the request log.
+    public func clearRequestLog() { log.withLock { $0.removeAll() } }
+
+    /// Requests being handled now (read, not yet fully answered; latency and hanging faults included).
+    public var inFlight: Int { http.inFlight }
+
+    /// The most requests handled at once since start (or `resetPeakInFlight()`).
+    public var peakInFlight: Int { http.peakInFlight }
+
+    /// Resets `peakInFlight` to the current `inFlight`.
+    public func resetPeakInFlight() { http.resetPeakInFlight() }
+
+    /// TCP connections accepted since start (fewer than requests when clients keep connections alive).
+    public var acceptedConnections: Int { http.acceptedConnections }
+
+    /// Requests rejected as malformed HTTP before reaching the OAuth endpoints (not in the request log).
+    public var rejectedRequests: Int { http.rejectedRequests }
+}

@@ -1,0 +1,290 @@
+import Foundation
+
+/// What the token endpoint hands out.
+struct TokenIssue: Sendable {
+    var accessToken: String
+    var expiresIn: Int
+    var scope: String
+    var refreshToken: String?
+}
+
+/// A validated authorization request (from `/authorize`).
+struct AuthorizationRequest: Sendable {
+    var clientID: String
+    /// The redirect URI in effect (the registered one when the request named none).
+    var redirectURI: String
+    /// Whether the request named `redirect_uri` (then the token request must repeat it, RFC 6749 §4.1.3).
+    var redirectURIGiven: Bool
+    var scope: String
+    var state: String?
+    var codeChallenge: String
+    /// Every parameter of the request.
+    var parameters: [String: String]
+}
+
+/// Every grant, token, authorization code and login ticket, and the server clock. Guarded by the server's
+/// lock; every method runs under it, so each is atomic.
+struct TokenStore: Sendable {
+    struct RefreshRecord: Sendable {
+        let grantID: String
+        let issuedAt: Date
+        let expiresAt: Date?
+        /// Replaced by a newer token (rotation).
+        var retired = false
+    }
+
+    struct AccessRecord: Sendable {
+        let grantID: String?
+        let clientID: String
+        let subject: String
+        let scope: String
+        let issuedAt: Date
+        let expiresAt: Date
+        var revoked = false
+    }
+
+    struct CodeRecord: Sendable {
+        let request: AuthorizationRequest
+        let subject: String
+        let expiresAt: Date
+        var used = false
+        var grantID: String?
+    }
+
+    struct LoginTicket: Sendable {
+        let request: AuthorizationRequest
+        let subject: String
+        let expiresAt: Date
+    }
+
+    private(set) var grants: [String: Grant] = [:]
+    private(set) var grantOrder: [String] = []
+    private var refreshTokens: [String: RefreshRecord] = [:]
+    private var accessTokens: [String: AccessRecord] = [:]
+    private var codes: [String: CodeRecord] = [:]
+    private var tickets: [String: LoginTicket] = [:]
+    /// Added to the wall clock: tests move time forward instead of waiting.
+    var clockOffset: TimeInterval = 0
+
+    var now: Date { Date().addingTimeInterval(clockOffset) }
+
+    static func makeToken(_ prefix: String) -> String { prefix + base64URL(randomBytes(24)) }
+
+    // MARK: - Issuing
+
+    mutating func createGrant(clientID: String, subject: String, scope: String, parameters: [String: String],
+                              configuration: OAuthServer.Configuration) -> (grant: Grant, issue: TokenIssue) {
+        let id = TokenStore.makeToken("grant-")
+        grants[id] = Grant(id: id, clientID: clientID, subject: subject, scope: scope, authorizationParameters: parameters,
+                           createdAt: now, currentRefreshToken: nil, refreshTokens: [], accessTokens: [],
+                           refreshCount: 0, revocationReason: nil)
+        grantOrder.append(id)
+        let refreshToken = issueRefreshToken(grantID: id, configuration: configuration)
+        let accessToken = issueAccessToken(grantID: id, clientID: clientID, subject: subject, scope: scope, configuration: configuration)
+        return (grants[id]!, TokenIssue(accessToken: accessToken, expiresIn: configuration.accessTokenLifetime, scope: scope,
+                                        refreshToken: refreshToken))
+    }
+
+    mutating func issueRefreshToken(grantID: String, configuration: OAuthServer.Configuration) -> String {
+        let token = TokenStore.makeToken("rt-")
+        refreshTokens[token] = RefreshRecord(grantID: grantID, issuedAt: now,
+                                             expiresAt: configuration.refreshTokenLifetime.map { now.addingTimeInterval(TimeInterval($0)) })
+        grants[grantID]?.refreshTokens.append(token)
+        grants[grantID]?.currentRefreshToken = token
+        return token
+    }
+
+    mutating func issueAccessToken(grantID: String?, clientID: String, subject: String, scope: String,
+                                   configuration: OAuthServer.Configuration) -> String {
+        let token = TokenStore.makeToken("at-")
+        accessTokens[token] = AccessRecord(grantID: grantID, clientID: clientID, subject: subject, scope: scope, issuedAt: now,
+                                           expiresAt: now.addingTimeInterval(TimeInterval(configuration.accessTokenLifetime)))
+        if let grantID { grants[grantID]?.accessTokens.append(token) }
+        return token
+    }
+
+    // MARK: - Grants
+
+    /// Revokes a grant: every refresh and access token of it stops working. Keeps the first reason.
+    mutating func revokeGrant(_ id: String, reason: Grant.RevocationReason) {
+        guard var grant = grants[id], !grant.isRevoked else { return }
+        grant.revocationReason = reason
+        grant.currentRefreshToken = nil
+        grants[id] = grant
+    }
+
+    /// `refresh_token` grant (RFC 6749 §6).
+    mutating func refresh(token: String, clientID: String, requestedScope: String?,
+                          configuration: OAuthServer.Configuration) -> Result<TokenIssue, OAuthError> {
+        guard let record = refreshTokens[token], let grant = grants[record.grantID] else {
+            return .failure(.invalidGrant("unknown refresh token"))
+        }
+        guard grant.clientID == clientID else { return .failure(.invalidGrant("the refresh token was issued to another client")) }
+        guard !grant.isRevoked else { return .failure(.invalidGrant("the refresh token was revoked")) }
+        if let expiresAt = record.expiresAt, expiresAt <= now { return .failure(.invalidGrant("the refresh token expired")) }
+        if record.retired && !configuration.oldRefreshTokenGrace {
+            if configuration.reuseKillsGrant {
+                revokeGrant(grant.id, reason: .refreshTokenReuse)
+                return .failure(.invalidGrant("the refresh token was already used (rotated); the grant is now revoked"))
+            }
+            return .failure(.invalidGrant("the refresh token was already used (rotated)"))
+        }
+        var scope = grant.scope
+        if let requestedScope {
+            let requested = Scope.split(requestedScope)
+            let granted = Set(Scope.split(grant.scope))
+            guard requested.allSatisfy(granted.contains) else {
+                return .failure(.invalidScope("the requested scope exceeds the granted scope \"\(grant.scope)\""))
+            }
+            scope = Scope.join(requested)
+        }
+        let accessToken = issueAccessToken(grantID: grant.id, clientID: clientID, subject: grant.subject, scope: scope,
+                                           configuration: configuration)
+        var refreshToken: String?
+        if configuration.rotateRefreshTokens {
+            for old in grants[grant.id]!.refreshTokens { refreshTokens[old]?.retired = true }
+            refreshToken = issueRefreshToken(grantID: grant.id, configuration: configuration)
+        } else if !configuration.omitRefreshTokenInRefreshResponse {
+            refreshToken = token
+        }
+        grants[grant.id]?.refreshCount += 1
+        return .success(TokenIssue(accessToken: accessToken, expiresIn: configuration.accessTokenLifetime, scope: scope,
+                                   refreshToken: refreshToken))
+    }
+
+    /// `client_credentials` grant (RFC 6749 §4.4): an access token whose subject is the client, no refresh token.
+    mutating func clientCredentials(clientID: String, scope: String, configuration: OAuthServer.Configuration) -> TokenIssue {
+        let accessToken = issueAccessToken(grantID: nil, clientID: clientID, subject: clientID, scope: scope, configuration: configuration)
+        return TokenIssue(accessToken: accessToken, expiresIn: configuration.accessTokenLifetime, scope: scope, refreshToken: nil)
+    }
+
+    // MARK: - Authorization codes
+
+    mutating func createTicket(_ request: AuthorizationRequest, subject: String) -> String {
+        let ticket = TokenStore.makeToken("ticket-")
+        tickets[ticket] = LoginTicket(request: request, subject: subject, expiresAt: now.addingTimeInterval(600))
+        return ticket
+    }
+
+    /// The login ticket (single use), if it exists and has not expired.
+    mutating func takeTicket(_ ticket: String) -> LoginTicket? {
+        guard let found = tickets.removeValue(forKey: ticket), found.expiresAt > now else { return nil }
+        return found
+    }
+
+    mutating func createCode(_ request: AuthorizationRequest, subject: String, configuration: OAuthServer.Configuration) -> String {
+        let code = TokenStore.makeToken("code-")
+        codes[code] = CodeRecord(request: request, subject: subject,
+                                 expiresAt: now.addingTimeInterval(TimeInterval(configuration.authorizationCodeLifetime)))
+        return code
+    }
+
+    /// `authorization_code` grant (RFC 6749 §4.1.3 with RFC 7636 S256). Only a successful exchange uses
+    /// the code up; a second use is `invalid_grant` and revokes the grant the first use made.
+    mutating func exchangeCode(_ code: String, clientID: String, redirectURI: String?, verifier: String?,
+                               configuration: OAuthServer.Configuration) -> Result<TokenIssue, OAuthError> {
+        guard var record = codes[code] else { return .failure(.invalidGrant("unknown authorization code")) }
+        guard record.request.clientID == clientID else {
+            return .failure(.invalidGrant("the authorization code was issued to another client"))
+        }
+        if record.used {
+            if let grantID = record.grantID { revokeGrant(grantID, reason: .authorizationCodeReuse) }
+            return .failure(.invalidGrant("the authorization code was already used; the tokens issued for it are revoked"))
+        }
+        guard record.expiresAt > now else { return .failure(.invalidGrant("the authorization code expired")) }
+        if record.request.redirectURIGiven {
+            guard let redirectURI else {
+                return .failure(.invalidGrant("redirect_uri is required: the authorization request had one"))
+            }
+            guard redirectURI == record.request.redirectURI else {
+                return .failure(.invalidGrant("redirect_uri differs from the authorization request's"))
+            }
+        } else if let redirectURI, redirectURI != record.request.redirectURI {
+            return .failure(.invalidGrant("redirect_uri differs from the registered one"))
+        }
+        guard let verifier else { return .failure(.invalidGrant("code_verifier is missing (PKCE is required)")) }
+        guard PKCE.isWellFormed(verifier) else { return .failure(.invalidGrant("code_verifier is not 43-128 unreserved characters")) }
+        guard PKCE.challenge(for: verifier) == record.request.codeChallenge else {
+            return .failure(.invalidGrant("code_verifier does not match the code_challenge"))
+        }
+        let (grant, issue) = createGrant(clientID: clientID, subject: record.subject, scope: record.request.scope,
+                                         parameters: record.request.parameters, configuration: configuration)
+        record.used = true
+        record.grantID = grant.id
+        codes[code] = record
+        return .success(issue)
+    }
+
+    // MARK: - Revocation and introspection
+
+    /// RFC 7009: revoking a refresh token revokes its grant; revoking an access token revokes that token.
+    /// A token of another client is refused (`unauthorized_client`); an unknown token is fine.
+    mutating func revoke(_ token: String, hint: String?, clientID: String) -> Result<Void, OAuthError> {
+        let refreshFirst = hint != "access_token"
+        for kind in refreshFirst ? [true, false] : [false, true] {
+            if kind, let record = refreshTokens[token], let grant = grants[record.grantID] {
+                guard grant.clientID == clientID else { return .failure(.unauthorizedClient("the token belongs to another client")) }
+                revokeGrant(grant.id, reason: .revocationRequest)
+                return .success(())
+            }
+            if !kind, let record = accessTokens[token] {
+                guard record.clientID == clientID else { return .failure(.unauthorizedClient("the token belongs to another client")) }
+                accessTokens[token]?.revoked = true
+                return .success(())
+            }
+        }
+        return .success(())
+    }
+
+    func isActive(refreshToken token: String, configuration: OAuthServer.Configuration) -> Bool {
+        guard let record = refreshTokens[token], let grant = grants[record.grantID], !grant.isRevoked else { return false }
+        if let expiresAt = record.expiresAt, expiresAt <= now { return false }
+        return !record.retired || configuration.oldRefreshTokenGrace
+    }
+
+    func isActive(accessToken token: String) -> Bool { activeAccessRecord(token) != nil }
+
+    func activeAccessRecord(_ token: String) -> AccessRecord? {
+        guard let record = accessTokens[token], !record.revoked, record.expiresAt > now else { return nil }
+        if let grantID = record.grantID, grants[grantID]?.isRevoked ?? true { return nil }
+        return record
+    }
+
+    /// The RFC 7662 introspection response for `token`.
+    func introspect(_ token: String, hint: String?, configuration: OAuthServer.Configuration) -> [String: any Sendable] {
+        let accessAnswer: () -> [String: any Sendable]? = {
+            guard let record = activeAccessRecord(token) else { return nil }
+            return ["active": true, "scope": record.scope, "client_id": record.clientID, "sub": record.subject,
+                    "exp": Int(record.expiresAt.timeIntervalSince1970), "iat": Int(record.issuedAt.timeIntervalSince1970),
+                    "token_type": "Bearer"]
+        }
+        let refreshAnswer: () -> [String: any Sendable]? = {
+            guard isActive(refreshToken: token, configuration: configuration), let record = refreshTokens[token],
+                  let grant = grants[record.grantID] else { return nil }
+            var answer: [String: any Sendable] = [
+                "active": true, "scope": grant.scope, "client_id": grant.clientID, "sub": grant.subject,
+                "iat": Int(record.issuedAt.timeIntervalSince1970), "token_type": "refresh_token",
+            ]
+            if let expiresAt = record.expiresAt { answer["exp"] = Int(expiresAt.timeIntervalSince1970) }
+            return answer
+        }
+        let order = hint == "refresh_token" ? [refreshAnswer, accessAnswer] : [accessAnswer, refreshAnswer]
+        for answer in order { if let found = answer() { return found } }
+        return ["active": false]
+    }
+
+    func grant(forRefreshToken token: String) -> Grant? { refreshTokens[token].flatMap { grants[$0.grantID] } }
+
+    func grant(forAccessToken token: String) -> Grant? { accessTokens[token]?.grantID.flatMap { grants[$0] } }
+}
+
+/// Space-delimited scope strings (RFC 6749 §3.3).
+enum Scope {
+    /// The distinct scope tokens, in order.
+    static func split(_ scope: String) -> [String] {
+        var seen = Set<String>()
+        return scope.split(separator: " ").map(String.init).filter { seen.insert($0).inserted }
+    }
+
+    static func join(_ tokens: [String]) -> String { tokens.joined(separator: " ") }
+}
