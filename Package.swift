@@ -96,6 +96,9 @@ let package = Package(
             path: "Benchmarks/credmon-bench",
             swiftSettings: strictSettings
         ),
+        // A standards-conformant OAuth 2.0 authorization server on loopback, for the OAuth tests (no NIO: POSIX sockets).
+        .target(name: "OAuthTestServer", path: "Tests/OAuthTestServer", swiftSettings: strictSettings),
+        .testTarget(name: "OAuthTestServerTests", dependencies: ["OAuthTestServer"], swiftSettings: strictSettings),
         // Helpers shared by the test targets.
         .target(name: "CredmonTestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CredmonTestSupport"], swiftSettings: strictSettings),
@@ -116,7 +119,7 @@ let package = Package(
         .testTarget(name: "OAuthClientTests", dependencies: ["OAuthClient", "Engine"], swiftSettings: strictSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["credmon", "Engine"],
+            dependencies: ["credmon", "Engine", "OAuthTestServer"],
             exclude: ["Verifiers"],
             swiftSettings: strictSettings
         ),

@@ -15,7 +15,7 @@ struct HTTPConnection {
     }
 
     private enum ReadResult {
-        case request(HTTPRequest)
+        case request(HTTPServer.Request)
         case closed
         case failed(HTTPParseError)
     }
@@ -30,7 +30,7 @@ struct HTTPConnection {
                 return
             case .failed(let error):
                 server.noteRejected()
-                let response = HTTPResponse.json(error.status, [
+                let response = HTTPServer.Response.json(error.status, [
                     "error": "invalid_request", "error_description": error.reason,
                 ])
                 _ = Socket.sendAll(fd, response.serialized(keepAlive: false))
@@ -43,8 +43,9 @@ struct HTTPConnection {
                     let keepAlive = request.wantsKeepAlive && !response.closeConnection && !signal.isFired
                     let bytes = response.serialized(keepAlive: keepAlive, http10: request.version == "HTTP/1.0",
                                                     omitBody: request.method == "HEAD")
-                    let sent = Socket.sendAll(fd, bytes)
+                    // Counted out before writing, so a client holding the answer never sees it in flight.
                     server.endRequest()
+                    let sent = Socket.sendAll(fd, bytes)
                     if !sent || !keepAlive { return }
                 case .close:
                     server.endRequest()
@@ -132,7 +133,7 @@ struct HTTPConnection {
             }
         }
         buffer.removeFirst(end)
-        return .request(HTTPRequest(method: head.method, target: head.target, version: head.version,
+        return .request(HTTPServer.Request(method: head.method, target: head.target, version: head.version,
                                     headers: head.headers, body: Data(body), connectionID: id, indexOnConnection: index))
     }
 }

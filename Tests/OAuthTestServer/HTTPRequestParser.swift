@@ -9,7 +9,7 @@ struct HTTPRequestHead: Sendable {
     var method: String
     var target: String
     var version: String
-    var headers: HTTPHeaders
+    var headers: HTTPServer.Headers
 }
 
 /// How a request body is delimited (RFC 9112 §6.3).
@@ -87,7 +87,7 @@ enum HTTPRequestParser {
             throw HTTPParseError(status: 400, reason: "unsupported request target form")
         }
 
-        var headers = HTTPHeaders()
+        var headers = HTTPServer.Headers()
         for line in lines.dropFirst() {
             guard let first = line.first else { throw HTTPParseError(status: 400, reason: "empty header line") }
             if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {

@@ -9,12 +9,12 @@ import Synchronization
 /// `stop()` wakes every thread (a self-pipe and `shutdown(2)`) and waits for them to finish.
 public final class HTTPServer: Sendable {
     /// Turns one request into an action. Called on the connection's own thread; may block (e.g. `pause`).
-    public typealias Handler = @Sendable (HTTPRequest, Context) -> Action
+    public typealias Handler = @Sendable (Request, Context) -> Action
 
     /// What to do with a request.
     public enum Action: Sendable {
         /// Write this response (then keep the connection or close it, as the request and response say).
-        case respond(HTTPResponse)
+        case respond(Response)
         /// Close the connection without writing anything.
         case close
         /// Write nothing, wait this long (less if the server stops), then close the connection.
@@ -110,7 +110,8 @@ public final class HTTPServer: Sendable {
         if state.withLock({ $0.liveThreads }) == 0 { signal.closeDescriptors() }
     }
 
-    /// Requests read and not yet fully answered, now.
+    /// Requests read and not yet answered, now (counted out just before the response is written, or the
+    /// connection closed).
     public var inFlight: Int { state.withLock { $0.inFlight } }
     /// The most requests in flight at once since start (or the last `resetPeakInFlight()`).
     public var peakInFlight: Int { state.withLock { $0.peakInFlight } }

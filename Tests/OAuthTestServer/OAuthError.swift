@@ -14,16 +14,17 @@ struct OAuthError: Error, Sendable {
         OAuthError(code: "unsupported_grant_type", description: "grant_type \(grantType) is not supported")
     }
 
-    /// `invalid_client` with 401 and a Basic challenge (RFC 6749 §5.2 requires the challenge when the client
-    /// used `Authorization`; RFC 9110 requires one on every 401, so it is always sent).
-    static func invalidClient(_ description: String) -> OAuthError {
+    /// `invalid_client` with 401. When the client tried `Authorization` (`basicChallenge`), RFC 6749 §5.2
+    /// requires a `WWW-Authenticate` challenge for the scheme it used: `Basic`. Otherwise none is sent, as
+    /// most real servers do for `client_secret_post`.
+    static func invalidClient(_ description: String, basicChallenge: Bool) -> OAuthError {
         OAuthError(code: "invalid_client", description: description, status: 401,
-                   wwwAuthenticate: #"Basic realm="OAuthTestServer", charset="UTF-8""#)
+                   wwwAuthenticate: basicChallenge ? #"Basic realm="OAuthTestServer", charset="UTF-8""# : nil)
     }
 
     /// The JSON response, not cached.
-    var response: HTTPResponse {
-        var headers: HTTPHeaders = ["Cache-Control": "no-store", "Pragma": "no-cache"]
+    var response: HTTPServer.Response {
+        var headers: HTTPServer.Headers = ["Cache-Control": "no-store", "Pragma": "no-cache"]
         if let wwwAuthenticate { headers.add("WWW-Authenticate", wwwAuthenticate) }
         return .json(status, ["error": code, "error_description": description], headers: headers)
     }

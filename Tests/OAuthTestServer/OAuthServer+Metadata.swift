@@ -27,7 +27,7 @@ extension OAuthServer {
         return document
     }
 
-    func metadataResponse(openID: Bool) -> HTTPResponse {
+    func metadataResponse(openID: Bool) -> HTTPServer.Response {
         .json(200, metadata(openID: openID))
     }
 }

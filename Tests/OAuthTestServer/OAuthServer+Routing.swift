@@ -8,14 +8,14 @@ struct ExchangeNotes {
 extension OAuthServer {
     /// Every request: latency, then a pending fault or the endpoint, then the log entry (written before the
     /// response goes out, so a client that got its answer finds the entry).
-    func handle(_ request: HTTPRequest, context: HTTPServer.Context) -> HTTPServer.Action {
+    func handle(_ request: HTTPServer.Request, context: HTTPServer.Context) -> HTTPServer.Action {
         let receivedAt = Date()
         let latency = configuration.latency
         if latency > .zero, !context.pause(for: latency) { return .close }
         let fault = faults.withLock { $0.take(path: request.path) }
         var notes = ExchangeNotes()
 
-        func record(_ response: HTTPResponse?) {
+        func record(_ response: HTTPServer.Response?) {
             var error: String?
             if let response, response.status >= 400,
                let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] {
@@ -35,16 +35,16 @@ extension OAuthServer {
         switch fault {
         case .status(let status, let body)?:
             let type = body.hasPrefix("{") ? "application/json" : "text/plain; charset=utf-8"
-            let response = HTTPResponse(status: status, contentType: type, text: body, headers: ["Cache-Control": "no-store"])
+            let response = HTTPServer.Response(status: status, contentType: type, text: body, headers: ["Cache-Control": "no-store"])
             record(response)
             return .respond(response)
         case .tooManyRequests(let retryAfter)?:
-            let response = HTTPResponse.json(429, ["error": "temporarily_unavailable", "error_description": "rate limited (injected)"],
+            let response = HTTPServer.Response.json(429, ["error": "temporarily_unavailable", "error_description": "rate limited (injected)"],
                                              headers: ["Retry-After": String(retryAfter), "Cache-Control": "no-store"])
             record(response)
             return .respond(response)
         case .malformedJSON?:
-            let response = HTTPResponse(status: 200, contentType: "application/json",
+            let response = HTTPServer.Response(status: 200, contentType: "application/json",
                                         text: #"{"access_token": "at-truncated", "token_type": "Bearer", "expires_in": 36"#,
                                         headers: ["Cache-Control": "no-store"])
             record(response)
@@ -72,7 +72,7 @@ extension OAuthServer {
     }
 
     /// Dispatches on path and method.
-    func route(_ request: HTTPRequest, notes: inout ExchangeNotes) -> HTTPResponse {
+    func route(_ request: HTTPServer.Request, notes: inout ExchangeNotes) -> HTTPServer.Response {
         let method = request.method
         switch request.path {
         case "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration":
@@ -104,12 +104,12 @@ extension OAuthServer {
         }
     }
 
-    private func methodNotAllowed(_ allowed: String) -> HTTPResponse {
+    private func methodNotAllowed(_ allowed: String) -> HTTPServer.Response {
         .json(405, ["error": "invalid_request", "error_description": "method not allowed; use \(allowed)"], headers: ["Allow": allowed])
     }
 
     /// The form of a POST to an OAuth endpoint: `application/x-www-form-urlencoded`, no parameter repeated.
-    func oauthForm(_ request: HTTPRequest) throws(OAuthError) -> FormBody {
+    func oauthForm(_ request: HTTPServer.Request) throws(OAuthError) -> FormBody {
         guard request.hasFormBody else {
             throw .invalidRequest("the body must be application/x-www-form-urlencoded (got \(request.mediaType ?? "no Content-Type"))")
         }

@@ -2,7 +2,7 @@ import Foundation
 
 extension OAuthServer {
     /// `POST /token` (RFC 6749 §3.2): client authentication, then the grant.
-    func tokenEndpoint(_ request: HTTPRequest, notes: inout ExchangeNotes) -> HTTPResponse {
+    func tokenEndpoint(_ request: HTTPServer.Request, notes: inout ExchangeNotes) -> HTTPServer.Response {
         do throws(OAuthError) {
             let form = try oauthForm(request)
             let (client, method) = try authenticateClient(request, form: form)
@@ -38,7 +38,7 @@ extension OAuthServer {
     }
 
     /// RFC 6749 §5.1: the token response, not cached.
-    func tokenResponse(_ issue: TokenIssue) -> HTTPResponse {
+    func tokenResponse(_ issue: TokenIssue) -> HTTPServer.Response {
         var body: [String: any Sendable] = [
             "access_token": issue.accessToken,
             "token_type": "Bearer",

@@ -12,6 +12,19 @@ import Synchronization
 ///
 /// Users: any non-empty username signs in with the username reversed as password (`alice` / `ecila`).
 /// `/userinfo` reports `name` = the username and `email` = `<username>@example.org`.
+///
+/// ```swift
+/// let server = try OAuthServer(configuration: .init(latency: .milliseconds(20)))
+/// defer { server.stop() }
+/// let seeded = server.issueGrant(clientID: OAuthServer.Client.default.id, scope: "read", subject: "alice")
+/// server.inject(.tooManyRequests(retryAfter: 2), path: "/token")
+/// // … point the client under test at server.issuer (discovery) or server.url("/token") …
+/// #expect(server.requests(to: "/token").map(\.status) == [429, 200])
+/// #expect(!server.isActive(refreshToken: seeded.refreshToken))   // rotated
+/// ```
+///
+/// Faults, latency and every `Configuration` field apply to requests that arrive after they are set.
+/// Limits: HTTP/1.x only (no TLS, no HTTP/2), one thread per connection, 64 KiB request heads, 1 MiB bodies.
 public final class OAuthServer: Sendable {
     private let http: HTTPServer
     let settings: Mutex<Configuration>
@@ -128,7 +141,8 @@ public final class OAuthServer: Sendable {
     /// Empties the request log.
     public func clearRequestLog() { log.withLock { $0.removeAll() } }
 
-    /// Requests being handled now (read, not yet fully answered; latency and hanging faults included).
+    /// Requests being handled now: read and not yet answered (latency and hanging faults included). A client
+    /// that has received every answer sees 0.
     public var inFlight: Int { http.inFlight }
 
     /// The most requests handled at once since start (or `resetPeakInFlight()`).
@@ -139,6 +153,9 @@ public final class OAuthServer: Sendable {
 
     /// TCP connections accepted since start (fewer than requests when clients keep connections alive).
     public var acceptedConnections: Int { http.acceptedConnections }
+
+    /// TCP connections open now (idle keep-alive ones included).
+    public var openConnections: Int { http.openConnections }
 
     /// Requests rejected as malformed HTTP before reaching the OAuth endpoints (not in the request log).
     public var rejectedRequests: Int { http.rejectedRequests }

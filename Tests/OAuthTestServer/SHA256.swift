@@ -1,7 +1,7 @@
 import Foundation
 
 /// SHA-256 (FIPS 180-4), enough for PKCE's S256 without a crypto dependency. Not constant-time; test use only.
-public enum SHA256 {
+enum SHA256: Sendable {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -14,7 +14,7 @@ public enum SHA256 {
     ]
 
     /// The 32-byte digest of `bytes`.
-    public static func hash(_ bytes: [UInt8]) -> [UInt8] {
+    static func hash(_ bytes: [UInt8]) -> [UInt8] {
         var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
         var message = bytes
         let bitLength = UInt64(bytes.count) * 8
@@ -52,25 +52,30 @@ public enum SHA256 {
     private static func rotr(_ value: UInt32, _ count: UInt32) -> UInt32 { value >> count | value << (32 - count) }
 }
 
-/// PKCE (RFC 7636) helpers.
-public enum PKCE {
-    /// The S256 challenge of `verifier`: `BASE64URL(SHA256(ASCII(verifier)))`, unpadded.
-    public static func challenge(for verifier: String) -> String {
-        base64URL(SHA256.hash(Array(verifier.utf8)))
-    }
+extension OAuthServer {
+    /// PKCE (RFC 7636) helpers.
+    public enum PKCE: Sendable {
+        /// The S256 challenge of `verifier`: `BASE64URL(SHA256(ASCII(verifier)))`, unpadded.
+        public static func challenge(for verifier: String) -> String {
+            base64URL(SHA256.hash(Array(verifier.utf8)))
+        }
 
-    /// A fresh random verifier: 43 characters of the unreserved set.
-    public static func makeVerifier() -> String { base64URL(randomBytes(32)) }
+        /// The SHA-256 digest of `bytes` (the hash behind S256; a small dependency-free implementation).
+        public static func sha256(_ bytes: [UInt8]) -> [UInt8] { SHA256.hash(bytes) }
 
-    /// Whether `verifier` has RFC 7636 §4.1's syntax: 43–128 characters of `[A-Za-z0-9-._~]`.
-    public static func isWellFormed(_ verifier: String) -> Bool {
-        (43...128).contains(verifier.utf8.count) && verifier.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                true
-            default:
-                false
+        /// A fresh random verifier: 43 characters of the unreserved set.
+        public static func makeVerifier() -> String { base64URL(randomBytes(32)) }
+
+        /// Whether `verifier` has RFC 7636 §4.1's syntax: 43–128 characters of `[A-Za-z0-9-._~]`.
+        public static func isWellFormed(_ verifier: String) -> Bool {
+            (43...128).contains(verifier.utf8.count) && verifier.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                     UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                    true
+                default:
+                    false
+                }
             }
         }
     }

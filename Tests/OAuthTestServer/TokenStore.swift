@@ -57,7 +57,7 @@ struct TokenStore: Sendable {
         let expiresAt: Date
     }
 
-    private(set) var grants: [String: Grant] = [:]
+    private(set) var grants: [String: OAuthServer.Grant] = [:]
     private(set) var grantOrder: [String] = []
     private var refreshTokens: [String: RefreshRecord] = [:]
     private var accessTokens: [String: AccessRecord] = [:]
@@ -73,9 +73,9 @@ struct TokenStore: Sendable {
     // MARK: - Issuing
 
     mutating func createGrant(clientID: String, subject: String, scope: String, parameters: [String: String],
-                              configuration: OAuthServer.Configuration) -> (grant: Grant, issue: TokenIssue) {
+                              configuration: OAuthServer.Configuration) -> (grant: OAuthServer.Grant, issue: TokenIssue) {
         let id = TokenStore.makeToken("grant-")
-        grants[id] = Grant(id: id, clientID: clientID, subject: subject, scope: scope, authorizationParameters: parameters,
+        grants[id] = OAuthServer.Grant(id: id, clientID: clientID, subject: subject, scope: scope, authorizationParameters: parameters,
                            createdAt: now, currentRefreshToken: nil, refreshTokens: [], accessTokens: [],
                            refreshCount: 0, revocationReason: nil)
         grantOrder.append(id)
@@ -106,7 +106,7 @@ struct TokenStore: Sendable {
     // MARK: - Grants
 
     /// Revokes a grant: every refresh and access token of it stops working. Keeps the first reason.
-    mutating func revokeGrant(_ id: String, reason: Grant.RevocationReason) {
+    mutating func revokeGrant(_ id: String, reason: OAuthServer.Grant.RevocationReason) {
         guard var grant = grants[id], !grant.isRevoked else { return }
         grant.revocationReason = reason
         grant.currentRefreshToken = nil
@@ -203,8 +203,8 @@ struct TokenStore: Sendable {
             return .failure(.invalidGrant("redirect_uri differs from the registered one"))
         }
         guard let verifier else { return .failure(.invalidGrant("code_verifier is missing (PKCE is required)")) }
-        guard PKCE.isWellFormed(verifier) else { return .failure(.invalidGrant("code_verifier is not 43-128 unreserved characters")) }
-        guard PKCE.challenge(for: verifier) == record.request.codeChallenge else {
+        guard OAuthServer.PKCE.isWellFormed(verifier) else { return .failure(.invalidGrant("code_verifier is not 43-128 unreserved characters")) }
+        guard OAuthServer.PKCE.challenge(for: verifier) == record.request.codeChallenge else {
             return .failure(.invalidGrant("code_verifier does not match the code_challenge"))
         }
         let (grant, issue) = createGrant(clientID: clientID, subject: record.subject, scope: record.request.scope,
@@ -273,9 +273,9 @@ struct TokenStore: Sendable {
         return ["active": false]
     }
 
-    func grant(forRefreshToken token: String) -> Grant? { refreshTokens[token].flatMap { grants[$0.grantID] } }
+    func grant(forRefreshToken token: String) -> OAuthServer.Grant? { refreshTokens[token].flatMap { grants[$0.grantID] } }
 
-    func grant(forAccessToken token: String) -> Grant? { accessTokens[token]?.grantID.flatMap { grants[$0] } }
+    func grant(forAccessToken token: String) -> OAuthServer.Grant? { accessTokens[token]?.grantID.flatMap { grants[$0] } }
 }
 
 /// Space-delimited scope strings (RFC 6749 §3.3).

@@ -86,7 +86,8 @@ extension Monitor {
     /// changed.
     private func needsWork(_ record: CredentialRecord, now: Date) -> Bool {
         switch record.state {
-        case .terminal, .refused: return false
+        case .refused: return false
+        case .terminal: return table.provider(for: record.id.token.service).map { $0.profile.fingerprint != record.fingerprint } ?? false
         case .unowned: return table.provider(for: record.id.token.service) != nil
         case .pending: return true
         case .valid, .failing: break

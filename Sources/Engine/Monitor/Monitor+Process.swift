@@ -58,7 +58,7 @@ extension Monitor {
             return
         }
         let seedChanged = record.seedStamp != seedStatus.stamp
-        if record.state == .terminal && !seedChanged { return }
+        if record.state == .terminal && !seedChanged && record.fingerprint == provider.profile.fingerprint { return }
 
         // What is there now?
         var current: AccessTokenFile?
@@ -162,6 +162,7 @@ extension Monitor {
             await commit(record, scheduleAt: due, renewed: true)
         case .failure(let error):
             let providerError = error as? ProviderError
+            record.fingerprint = provider.profile.fingerprint
             record.consecutiveFailures += 1
             record.lastError = providerError?.description ?? "\(error)"
             if providerError?.disposition == .terminal {

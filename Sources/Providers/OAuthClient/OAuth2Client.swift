@@ -79,6 +79,11 @@ public struct OAuth2Client: Sendable {
 
     static func failure(_ response: HTTPResponse, endpoint: String) -> OAuthError {
         if let error = protocolError(response, endpoint: endpoint) { return error }
+        if response.status == 401 {
+            // RFC 6749 §5.2: a 401 from these endpoints is a refused client authentication.
+            return OAuthError(kind: .protocolError(code: "invalid_client"), endpoint: endpoint,
+                              message: "HTTP 401 invalid_client: the server refused the client's credentials")
+        }
         return OAuthError(kind: .httpStatus(response.status), endpoint: endpoint, message: "HTTP \(response.status)",
                           retryAfter: retryAfter(response))
     }

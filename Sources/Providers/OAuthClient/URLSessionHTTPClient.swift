@@ -4,22 +4,52 @@ import FoundationNetworking
 #endif
 
 /// ``HTTPClient`` on Foundation's URLSession (libcurl with OpenSSL on Linux): no cookies, no cache, no redirects
-/// followed for token requests' secrets to leak to, and a hard deadline per exchange.
+/// followed (a redirected token request would carry its secrets elsewhere), and a hard deadline per exchange that
+/// holds even when the underlying task never completes.
+///
+/// swift-corelibs-foundation waits forever on a `401` whose `WWW-Authenticate` names a realm unless a delegate
+/// answers the challenge; the delegate declines it and the exchange is reported as that 401 (its body is lost:
+/// URLSession cancels the task), which the OAuth client reads as `invalid_client`.
 public final class URLSessionHTTPClient: HTTPClient, @unchecked Sendable {
     private let session: URLSession
+    private let delegate = SessionDelegate()
 
-    /// - Parameter maxConnectionsPerHost: connections kept to one server (bounded concurrency per provider).
+    /// - Parameter maxConnectionsPerHost: connections kept to one server.
     public init(maxConnectionsPerHost: Int = 16) {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
         configuration.urlCache = nil
+        configuration.urlCredentialStorage = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalAndRemoteCacheData
         configuration.httpMaximumConnectionsPerHost = maxConnectionsPerHost
-        session = URLSession(configuration: configuration)
+        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
     }
 
     deinit { session.invalidateAndCancel() }
+
+    public func send(_ request: HTTPRequest) async throws(HTTPTransportError) -> HTTPResponse {
+        let target = request.url.absoluteString.split(separator: "?").first.map(String.init) ?? ""
+        let outcome = OutcomeBox()
+        let delegate = self.delegate
+        let result: Result<HTTPResponse, HTTPTransportError> = await withCheckedContinuation { continuation in
+            outcome.continuation = continuation
+            let task = session.dataTask(with: Self.urlRequest(for: request)) { data, response, error in
+                outcome.finish(Self.result(data: data, response: response, error: error, target: target,
+                                           challenged: delegate.challengeStatus(for: outcome.taskID)))
+            }
+            outcome.taskID = task.taskIdentifier
+            task.resume()
+            let seconds = Double(request.timeout.components.seconds) + Double(request.timeout.components.attoseconds) / 1e18
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+                if outcome.finish(.failure(HTTPTransportError(kind: .timeout, url: target, message: "no answer within \(request.timeout)"))) {
+                    task.cancel()
+                }
+            }
+        }
+        delegate.forget(outcome.taskID)
+        return try result.get()
+    }
 
     private static func urlRequest(for request: HTTPRequest) -> URLRequest {
         var urlRequest = URLRequest(url: request.url)
@@ -31,41 +61,59 @@ public final class URLSessionHTTPClient: HTTPClient, @unchecked Sendable {
         return urlRequest
     }
 
-    public func send(_ request: HTTPRequest) async throws(HTTPTransportError) -> HTTPResponse {
-        let urlRequest = Self.urlRequest(for: request)
-        let session = self.session
-        let target = request.url.absoluteString.split(separator: "?").first.map(String.init) ?? ""
-        do {
-            return try await withThrowingTaskGroup(of: HTTPResponse?.self) { group in
-                group.addTask {
-                    let (data, response) = try await session.data(for: urlRequest)
-                    guard let http = response as? HTTPURLResponse else {
-                        throw HTTPTransportError(kind: .connection, url: target, message: "not an HTTP response")
-                    }
-                    var headers: [String: String] = [:]
-                    for (name, value) in http.allHeaderFields {
-                        headers[String(describing: name).lowercased()] = String(describing: value)
-                    }
-                    return HTTPResponse(status: http.statusCode, headers: headers, body: data)
-                }
-                group.addTask {
-                    try await Task.sleep(for: request.timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let response = first else {
-                    throw HTTPTransportError(kind: .timeout, url: target, message: "no answer within \(request.timeout)")
-                }
-                return response
-            }
-        } catch let error as HTTPTransportError {
-            throw error
-        } catch let error as URLError where error.code == .timedOut {
-            throw HTTPTransportError(kind: .timeout, url: target, message: "no answer within \(request.timeout)")
-        } catch let error as URLError {
-            throw HTTPTransportError(kind: .connection, url: target, message: "request failed (\(error.code.rawValue): \(error.localizedDescription))")
-        } catch {
-            throw HTTPTransportError(kind: .connection, url: target, message: "request failed (\(error))")
+    private static func result(data: Data?, response: URLResponse?, error: (any Error)?, target: String, challenged: Int?) -> Result<HTTPResponse, HTTPTransportError> {
+        if let http = response as? HTTPURLResponse, error == nil {
+            var headers: [String: String] = [:]
+            for (name, value) in http.allHeaderFields { headers[String(describing: name).lowercased()] = String(describing: value) }
+            return .success(HTTPResponse(status: http.statusCode, headers: headers, body: data ?? Data()))
         }
+        if let challenged {
+            return .success(HTTPResponse(status: challenged, headers: [:], body: Data()))
+        }
+        if let error = error as? URLError, error.code == .timedOut {
+            return .failure(HTTPTransportError(kind: .timeout, url: target, message: "no answer in time"))
+        }
+        let reason = (error as? URLError).map { "\($0.code.rawValue): \($0.localizedDescription)" } ?? error.map { "\($0)" } ?? "no response"
+        return .failure(HTTPTransportError(kind: .connection, url: target, message: "request failed (\(reason))"))
+    }
+}
+
+/// Delivers one exchange's outcome exactly once (the answer or the deadline, whichever comes first).
+private final class OutcomeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    var continuation: CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>?
+    var taskID = 0
+
+    @discardableResult
+    func finish(_ result: Result<HTTPResponse, HTTPTransportError>) -> Bool {
+        let continuation = lock.withLock { () -> CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>? in
+            guard !done else { return nil }
+            done = true
+            return self.continuation
+        }
+        continuation?.resume(returning: result)
+        return continuation != nil
+    }
+}
+
+/// Declines authentication challenges (remembering the 401 that raised them) and never follows redirects.
+final class SessionDelegate: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    private let lock = NSLock()
+    private var challenged: [Int: Int] = [:]
+
+    func challengeStatus(for taskID: Int) -> Int? { lock.withLock { challenged[taskID] } }
+    func forget(_ taskID: Int) { lock.withLock { _ = challenged.removeValue(forKey: taskID) } }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+                    completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
+        let status = (challenge.failureResponse as? HTTPURLResponse)?.statusCode ?? 401
+        lock.withLock { challenged[task.taskIdentifier] = status }
+        completionHandler(.cancelAuthenticationChallenge, nil)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        completionHandler(nil)
     }
 }
