@@ -92,7 +92,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "credmon-bench",
-            dependencies: ["Engine", "Signers", "LocalSciToken", "CredmonHost"],
+            dependencies: ["Engine", "Signers", "LocalSciToken", "CredmonHost", "OAuthTestServer"],
             path: "Benchmarks/credmon-bench",
             swiftSettings: strictSettings
         ),

@@ -101,6 +101,35 @@ func waitForFile(directory: String, name: String, startedAt start: ContinuousClo
     return nil
 }
 
+/// Starts `credmon run` on `<root>/cred`, `<root>/providers.d`, logging to `<root>/credmon.log`.
+func startDaemon(binary: String, root: String, extra: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = ["run", "--cred-dir", root + "/cred", "--providers-dir", root + "/providers.d", "--state-dir", root + "/state",
+                         "--key-dir", root + "/keys", "--log-file", root + "/credmon.log"] + extra
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+func stopDaemon(_ process: Process) {
+    if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+    process.waitUntilExit()
+}
+
+/// The daemon's own first-pass duration (ms), from its log; nil after 120 s.
+func waitForFirstPass(log: String) -> Double? {
+    let deadline = Date().addingTimeInterval(120)
+    while Date() < deadline {
+        if let duration = logLines(log).first(where: { $0.contains("First pass complete") }).flatMap({ metadataValue($0, "credmon.duration_ms") }) {
+            return duration
+        }
+        usleep(20_000)
+    }
+    return nil
+}
+
 func run(users: Int, options: Options) throws -> Result {
     let root = options.baseDirectory + "/credmon-bench-\(users)-\(getpid())"
     let credentials = root + "/cred", providers = root + "/providers.d", log = root + "/credmon.log"
@@ -117,25 +146,11 @@ func run(users: Int, options: Options) throws -> Result {
     """.write(toFile: providers + "/scitokens.yaml", atomically: true, encoding: .utf8)
     for index in 0..<users { writeTop(credentials, user: "user\(index)") }
 
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: options.binary)
-    process.arguments = ["run", "--cred-dir", credentials, "--providers-dir", providers, "--state-dir", root + "/state",
-                         "--key-dir", root + "/keys", "--log-file", log, "--scan-interval", "1", "--debug"]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    defer {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        process.waitUntilExit()
+    let process = try startDaemon(binary: options.binary, root: root, extra: ["--scan-interval", "1", "--debug"])
+    defer { stopDaemon(process) }
+    guard let firstPass = waitForFirstPass(log: log) else {
+        throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "no first pass in 120 s; see \(log)"])
     }
-    // First pass: the daemon's own measurement.
-    var firstPass: Double?
-    let deadline = Date().addingTimeInterval(120)
-    while firstPass == nil && Date() < deadline {
-        usleep(20_000)
-        firstPass = logLines(log).first { $0.contains("First pass complete") }.flatMap { metadataValue($0, "credmon.duration_ms") }
-    }
-    guard let firstPass else { throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "no first pass in 120 s; see \(log)"]) }
     // Steady passes: nothing is due (tokens live 1200 s), scan interval 1 s.
     sleep(4)
     let passes = logLines(log).filter { $0.contains(" Pass complete") && $0.contains("credmon.processed=0") }
@@ -162,6 +177,11 @@ func run(users: Int, options: Options) throws -> Result {
                   postBurstPassMilliseconds: postBurst)
 }
 
+if CommandLine.arguments.count >= 3 && CommandLine.arguments[1] == "--oauth" {
+    let options = Options(arguments: [CommandLine.arguments[0]] + CommandLine.arguments.dropFirst(3))
+    try OAuthRefreshBenchmark.run(count: Int(CommandLine.arguments[2]) ?? 1000, binary: options.binary, baseDirectory: options.baseDirectory)
+    exit(0)
+}
 if CommandLine.arguments.count == 2 && CommandLine.arguments[1] == "--parts" {
     try await PartsBenchmark.run()
     exit(0)
