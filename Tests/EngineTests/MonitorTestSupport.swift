@@ -84,7 +84,7 @@ final class MonitorHarness: @unchecked Sendable {
         }))
         let passes = passCount
         monitor = Monitor(configuration: configuration, providers: table, clock: clock, logger: quietLogger,
-                          onPassComplete: { _, _ in passes.update { $0 += 1 } })
+                          onPassComplete: { _ in passes.update { $0 += 1 } })
     }
 
     /// Full passes completed so far.

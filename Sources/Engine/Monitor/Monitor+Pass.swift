@@ -69,7 +69,7 @@ extension Monitor {
             "credmon.scan_ms": "\((scanned - started).milliseconds)", "credmon.apply_ms": "\((applied - scanned).milliseconds)",
             "credmon.duration_ms": "\(summary.duration.milliseconds)",
         ])
-        onPassCompleteHook(summary)
+        passCompleteCallback(summary)
         if summary.processed >= 1000 { MemoryTrim.releaseFreeMemory() }
         return summary
     }

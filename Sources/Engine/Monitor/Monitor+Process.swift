@@ -254,8 +254,4 @@ extension Monitor {
             logger.warning("Cannot keep a copy for revocation", metadata: ["credmon.error": "\(error)"])
         }
     }
-
-    func onPassCompleteHook(_ summary: PassSummary) {
-        passCompleteCallback(summary, currentRecords())
-    }
 }

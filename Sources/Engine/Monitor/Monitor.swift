@@ -16,7 +16,7 @@ public actor Monitor: Service {
     let directory: CredentialDirectory
     let scanner: DirectoryScanner
     private let reloadProviders: @Sendable (ProviderTable) async -> ProviderTable?
-    let passCompleteCallback: @Sendable (PassSummary, [CredentialRecord]) -> Void
+    let passCompleteCallback: @Sendable (PassSummary) -> Void
 
     var table: ProviderTable
     var records: [CredentialID: CredentialRecord] = [:]
@@ -54,14 +54,14 @@ public actor Monitor: Service {
     ///   - providers: the provider table in force at start.
     ///   - reload: builds a new table on SIGHUP from the current one (nil keeps the current one); it reports its
     ///     own errors.
-    ///   - onPassComplete: called after every full pass with its figures and every record (for status files).
+    ///   - onPassComplete: called after every full pass with its figures.
     public init(
         configuration: MonitorConfiguration,
         providers: ProviderTable,
         clock: any WallClock = SystemWallClock(),
         logger: Logger,
         reload: @escaping @Sendable (ProviderTable) async -> ProviderTable? = { _ in nil },
-        onPassComplete: @escaping @Sendable (PassSummary, [CredentialRecord]) -> Void = { _, _ in }
+        onPassComplete: @escaping @Sendable (PassSummary) -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.clock = clock
