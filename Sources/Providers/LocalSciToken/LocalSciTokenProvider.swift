@@ -9,6 +9,8 @@ public struct LocalSciTokenProvider: CredentialProvider {
     public let configuration: LocalSciTokenConfiguration
     public let key: SigningKey
     public let profile: ProviderProfile
+    /// False while the configured private key does not exist yet (`credmon check` signs with a throw-away key).
+    public let hasConfiguredKey: Bool
     private let groupMap: GroupMap?
     private let logger: Logger
     /// `["aud1","aud2"]` and `"issuer"`, encoded once.
@@ -19,6 +21,7 @@ public struct LocalSciTokenProvider: CredentialProvider {
         self.configuration = configuration
         self.key = key
         self.logger = logger
+        self.hasConfiguredKey = keyNote == nil
         self.groupMap = configuration.groupMapFile.map(GroupMap.init(path:))
         var audience: [UInt8] = []
         if !configuration.audience.isEmpty {

@@ -30,7 +30,7 @@ struct JWKSCommand: AsyncParsableCommand {
         for name in loaded.table.names {
             guard let local = loaded.table.provider(for: name) as? LocalSciTokenProvider else { continue }
             if let issuer, local.configuration.issuer != issuer { continue }
-            if local.profile.settings.contains(where: { $0.key == "private_key" && $0.value.contains("(missing") }) {
+            if !local.hasConfiguredKey {
                 throw ValidationError("\(name): the private key \(local.configuration.privateKeyPath) does not exist yet; start the daemon or run credmon keygen")
             }
             if let existing = keys.first(where: { $0.kid == local.publicJWK.kid }), existing != local.publicJWK {

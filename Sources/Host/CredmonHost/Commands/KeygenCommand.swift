@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import LocalSciToken
 import Logging
 import Signers
 
@@ -30,11 +31,8 @@ struct KeygenCommand: AsyncParsableCommand {
             let logger = Logger(label: "credmon.keygen", factory: { _ in SwiftLogNoOpLogHandler() })
             let loaded = LocationOptions.loadProviders(locations.deployment(), createMissingKeys: false, logger: logger)
             for name in loaded.table.names {
-                guard let settings = loaded.table.provider(for: name)?.profile.settings,
-                      let privatePath = settings.first(where: { $0.key == "private_key" })?.value.components(separatedBy: " (").first,
-                      let publicPath = settings.first(where: { $0.key == "public_key" })?.value,
-                      settings.first(where: { $0.key == "algorithm" })?.value == "ES256" else { continue }
-                pairs.append((privatePath, publicPath))
+                guard let local = loaded.table.provider(for: name) as? LocalSciTokenProvider, local.configuration.algorithm == .es256 else { continue }
+                pairs.append((local.configuration.privateKeyPath, local.configuration.publicKeyPath))
             }
             if pairs.isEmpty { print("no ES256 local issuer configured; nothing to do") }
         }
