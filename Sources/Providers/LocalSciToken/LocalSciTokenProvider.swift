@@ -28,13 +28,13 @@ public struct LocalSciTokenProvider: CredentialProvider {
             audience.append(UInt8(ascii: "["))
             for (index, value) in configuration.audience.enumerated() {
                 if index > 0 { audience.append(UInt8(ascii: ",")) }
-                JSONString.append(value, to: &audience)
+                JSONEscaping.append(value, to: &audience)
             }
             audience.append(UInt8(ascii: "]"))
         }
         self.audienceJSON = audience
         var issuer: [UInt8] = []
-        JSONString.append(configuration.issuer, to: &issuer)
+        JSONEscaping.append(configuration.issuer, to: &issuer)
         self.issuerJSON = issuer
         var settings: [ProviderProfile.Setting] = [
             .init("issuer", configuration.issuer),
@@ -125,11 +125,11 @@ public struct LocalSciTokenProvider: CredentialProvider {
         json.append(contentsOf: "\"exp\":\(expiresAt),\"iat\":\(issuedAt),\"iss\":".utf8)
         json.append(contentsOf: issuerJSON)
         json.append(contentsOf: ",\"jti\":\"".utf8)
-        JSONString.appendUUID(to: &json)
+        TokenIdentifier.appendUUID(to: &json)
         json.append(contentsOf: "\",\"nbf\":\(issuedAt),\"scope\":".utf8)
-        JSONString.append(scope, to: &json)
+        JSONEscaping.append(scope, to: &json)
         json.append(contentsOf: ",\"sub\":".utf8)
-        JSONString.append(user, to: &json)
+        JSONEscaping.append(user, to: &json)
         switch configuration.profile {
         case .scitoken2: json.append(contentsOf: ",\"ver\":\"scitoken:2.0\"".utf8)
         case .scitoken1: break
@@ -145,38 +145,14 @@ public struct LocalSciTokenProvider: CredentialProvider {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(token.utf8.count + 48)
         bytes.append(contentsOf: "{\"access_token\": ".utf8)
-        JSONString.append(token, to: &bytes)
+        JSONEscaping.append(token, to: &bytes)
         bytes.append(contentsOf: ", \"expires_in\": \(expiresIn)}".utf8)
         return bytes
     }
 }
 
-/// JSON string quoting for the few strings this module writes by hand.
-enum JSONString {
-    /// The quoted JSON string.
-    static func quote(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        append(text, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Appends `text` as a quoted JSON string.
-    static func append(_ text: String, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0..<0x20:
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
-            default:
-                bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    /// Appends a random (version 4) UUID in lowercase text form.
+/// Random (version 4) UUIDs for `jti`, written straight into the claim bytes.
+enum TokenIdentifier {
     static func appendUUID(to bytes: inout [UInt8]) {
         var generator = SystemRandomNumberGenerator()
         var random = (generator.next() as UInt64, generator.next() as UInt64)
@@ -185,11 +161,9 @@ enum JSONString {
             raw[8] = (raw[8] & 0x3F) | 0x80
             for index in 0..<16 {
                 if index == 4 || index == 6 || index == 8 || index == 10 { bytes.append(UInt8(ascii: "-")) }
-                bytes.append(hexDigits[Int(raw[index] >> 4)])
-                bytes.append(hexDigits[Int(raw[index] & 0xF)])
+                bytes.append(JSONEscaping.hexDigits[Int(raw[index] >> 4)])
+                bytes.append(JSONEscaping.hexDigits[Int(raw[index] & 0xF)])
             }
         }
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
