@@ -61,6 +61,11 @@ extension OAuthServer {
         /// Retired refresh tokens stay usable (OneDrive-like): rotation still hands out new tokens, but every
         /// earlier refresh token of a live grant keeps working until it expires or the grant is revoked.
         public var oldRefreshTokenGrace: Bool
+        /// With rotation, a refresh token stays valid until its successor is first used (then presenting it is
+        /// reuse): a client that lost an answer in flight can present its token again, a client that used the new
+        /// token and then forgot it cannot (Okta's and Auth0's rotation with a reuse window work this way). Default:
+        /// off (Box: single use, the token dies with the answer).
+        public var retireOnSuccessorUse: Bool
         /// Access token lifetime in seconds (`expires_in`).
         public var accessTokenLifetime: Int
         /// Refresh token lifetime in seconds from its issue; nil: they never expire.
@@ -80,6 +85,7 @@ extension OAuthServer {
                     rotateRefreshTokens: Bool = true,
                     reuseKillsGrant: Bool = true,
                     oldRefreshTokenGrace: Bool = false,
+                    retireOnSuccessorUse: Bool = false,
                     accessTokenLifetime: Int = 3600,
                     refreshTokenLifetime: Int? = nil,
                     omitRefreshTokenInRefreshResponse: Bool = false,
@@ -90,6 +96,7 @@ extension OAuthServer {
             self.rotateRefreshTokens = rotateRefreshTokens
             self.reuseKillsGrant = reuseKillsGrant
             self.oldRefreshTokenGrace = oldRefreshTokenGrace
+            self.retireOnSuccessorUse = retireOnSuccessorUse
             self.accessTokenLifetime = accessTokenLifetime
             self.refreshTokenLifetime = refreshTokenLifetime
             self.omitRefreshTokenInRefreshResponse = omitRefreshTokenInRefreshResponse

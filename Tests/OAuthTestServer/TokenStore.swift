@@ -142,7 +142,11 @@ struct TokenStore: Sendable {
                                            configuration: configuration)
         var refreshToken: String?
         if configuration.rotateRefreshTokens {
-            for old in grants[grant.id]!.refreshTokens { refreshTokens[old]?.retired = true }
+            // Retire the earlier tokens; the presented one too, unless it stays valid until its successor is used.
+            for old in grants[grant.id]!.refreshTokens {
+                if configuration.retireOnSuccessorUse && old == token { break }
+                refreshTokens[old]?.retired = true
+            }
             refreshToken = issueRefreshToken(grantID: grant.id, configuration: configuration)
         } else if !configuration.omitRefreshTokenInRefreshResponse {
             refreshToken = token

@@ -114,6 +114,28 @@ struct RefreshTests {
         #expect(oauthError(after) == "invalid_grant")
     }
 
+    @Test("Reuse window (retireOnSuccessorUse): a token stays valid until its successor is used, then reuse kills the grant")
+    func retireOnSuccessorUse() async throws {
+        let server = try OAuthServer(configuration: .init(retireOnSuccessorUse: true))
+        defer { server.stop() }
+        let client = TestClient(server)
+        let first = server.issueGrant(clientID: "credmon-test", scope: "read", subject: "alice").refreshToken
+        let lost = try #require(try await client.refreshOK(first)["refresh_token"] as? String)
+        // The answer was "lost": the client presents the same token again and gets another successor.
+        #expect(server.isActive(refreshToken: first))
+        let second = try #require(try await client.refreshOK(first)["refresh_token"] as? String)
+        #expect(second != lost)
+        // Using the successor retires every earlier token; presenting one of them is reuse.
+        let third = try #require(try await client.refreshOK(second)["refresh_token"] as? String)
+        #expect(!server.isActive(refreshToken: first))
+        #expect(server.isActive(refreshToken: second) && server.isActive(refreshToken: third))
+        let (data, reused) = try await client.refresh(first)
+        #expect(reused.statusCode == 400)
+        #expect(oauthError(data) == "invalid_grant")
+        #expect(server.grant(forRefreshToken: first)?.revocationReason == .refreshTokenReuse)
+        #expect(!server.isActive(refreshToken: third))
+    }
+
     @Test("Grace mode (OneDrive-like): the old refresh token keeps working after rotation")
     func grace() async throws {
         let server = try OAuthServer(configuration: .init(oldRefreshTokenGrace: true))

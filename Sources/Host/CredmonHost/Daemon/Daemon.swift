@@ -41,13 +41,14 @@ struct Daemon {
             seedDemoCredential(table: loaded.table)
         }
         let hangups = await UnixSignalsSequence(trapping: .sighup)
+        // The marker of an earlier run goes before the pid appears: whoever sees this pid never sees a stale marker.
+        directory.removeCompleteMarker()
         do {
             try directory.writePID(getpid())
         } catch {
             logger.critical("Cannot write the pid file", metadata: ["credmon.error": "\(error)"])
             return 1
         }
-        directory.removeCompleteMarker()
         defer { directory.removePID(ifItIs: getpid()) }
 
         var configuration = MonitorConfiguration(credentialDirectory: deployment.credentialDirectory)
