@@ -17,11 +17,13 @@ struct OAuthRefreshTests {
             """])
     }
 
-    func login(_ daemon: DaemonProcess, _ server: OAuthServer, user: String, token: String = "issuer", expiresIn: Int) throws -> (refresh: String, access: String) {
+    func login(_ daemon: DaemonProcess, _ server: OAuthServer, user: String, token: String = "issuer", expiresIn: Int,
+               useRefreshToken: Bool = true) throws -> (refresh: String, access: String) {
         let grant = server.issueGrant(clientID: Self.client.id, scope: "read:/data", subject: user)
         try WebLoginEmulator(credentialDirectory: daemon.credentialDirectory).store(
             user: user, token: token, refreshToken: grant.refreshToken, accessToken: grant.accessToken, expiresIn: expiresIn,
-            clientID: Self.client.id, clientSecret: Self.client.secret, tokenURL: server.url("/token").absoluteString)
+            clientID: Self.client.id, clientSecret: Self.client.secret, tokenURL: server.url("/token").absoluteString,
+            useRefreshToken: useRefreshToken)
         return (grant.refreshToken, grant.accessToken)
     }
 
@@ -101,6 +103,30 @@ struct OAuthRefreshTests {
                 "not resumed after a new login; log:\n\(daemon.log)")
     }
 
+    @Test("use_refresh_token: false is left alone, quietly: no refresh, no error, state dormant; a new login resumes it")
+    func refreshDisabled() throws {
+        let server = try OAuthServer(configuration: .init(accessTokenLifetime: 2))
+        defer { server.stop() }
+        let daemon = try makeDaemon("oauth-dormant", server: server)
+        defer { daemon.cleanUp() }
+        let healthy = try login(daemon, server, user: "gina", expiresIn: 2)
+        let frozen = try login(daemon, server, user: "hank", expiresIn: 2, useRefreshToken: false)
+        try daemon.start()
+        #expect(eventually(timeout: 10) { (access(daemon, "gina")?["access_token"] as? String).map { $0 != healthy.access } ?? false },
+                "the healthy credential was not refreshed; log:\n\(daemon.log)")
+        #expect(eventually(timeout: 10) { ((try? daemon.command("status").stdout) ?? "").split(separator: "\n").contains { $0.hasPrefix("hank") && $0.contains("dormant") } },
+                "hank is not dormant in status; log:\n\(daemon.log)")
+        Thread.sleep(forTimeInterval: 2.5)
+        #expect(server.requests(to: "/token").allSatisfy { $0.formFields["refresh_token"] != frozen.refresh }, "a use_refresh_token: false credential was refreshed")
+        #expect(access(daemon, "hank")?["access_token"] as? String == frozen.access, "its .use was touched")
+        #expect(daemon.log.components(separatedBy: "Not renewed, as the credential asks").count - 1 == 1, "one info line, once:\n\(daemon.log)")
+        #expect(!daemon.log.contains("ERROR") && !daemon.log.contains("WARNING"), "log:\n\(daemon.log)")
+        // A new login that allows refreshing wakes it up.
+        let again = try login(daemon, server, user: "hank", expiresIn: 2)
+        #expect(eventually(timeout: 10) { (access(daemon, "hank")?["access_token"] as? String).map { $0 != again.access } ?? false },
+                "not resumed after a new login; log:\n\(daemon.log)")
+    }
+
     @Test("5xx and 429 are retried with backoff (honouring Retry-After) until they succeed")
     func transientErrors() throws {
         let server = try OAuthServer(configuration: .init(accessTokenLifetime: 2))
@@ -118,7 +144,7 @@ struct OAuthRefreshTests {
         #expect(server.requests(to: "/token").count >= 3)
     }
 
-    @Test("a removed credential is revoked at the provider (RFC 7009) and its kept copy erased")
+    @Test("a removed credential is revoked at the provider (RFC 7009), not refreshed on its way out, and its kept copy erased")
     func revocationOnRemoval() throws {
         let server = try OAuthServer(configuration: .init(accessTokenLifetime: 600))
         defer { server.stop() }
@@ -130,12 +156,15 @@ struct OAuthRefreshTests {
         #expect(eventually(timeout: 10) { FileManager.default.fileExists(atPath: copy) }, "no copy kept; log:\n\(daemon.log)")
         var st = stat()
         #expect(stat(copy, &st) == 0 && st.st_mode & 0o777 == 0o600)
-        // condor_credd sweeps the user's directory.
+        // condor_credd sweeps the user's directory file by file; here the .use goes first, a moment before the rest.
+        try FileManager.default.removeItem(atPath: daemon.credd.path("dave", "issuer.use"))
+        Thread.sleep(forTimeInterval: 0.2)
         try FileManager.default.removeItem(at: daemon.credentialDirectory.appendingPathComponent("dave"))
         #expect(eventually(timeout: 10) { !server.isActive(refreshToken: grant.refresh) }, "not revoked; log:\n\(daemon.log)")
         #expect(!server.isActive(accessToken: grant.access))
         #expect(eventually(timeout: 5) { !FileManager.default.fileExists(atPath: copy) })
         #expect(server.requests(to: "/revoke").contains { $0.formFields["token"] == grant.refresh && $0.formFields["token_type_hint"] == "refresh_token" })
+        #expect(server.requests(to: "/token").isEmpty, "a credential being removed was refreshed")
     }
 
     @Test("credmon revoke revokes and removes on demand")

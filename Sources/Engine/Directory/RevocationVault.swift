@@ -3,7 +3,11 @@ import Glibc
 
 /// Root-only copies of the seeds (`.top`, `.meta`) of credentials whose provider revokes on removal, so that a
 /// credential swept by condor_credd can still be revoked at the provider. A copy lives as long as its credential
-/// (rewritten durably when the seed rotates) and is erased once the revocation succeeded.
+/// (rewritten when the seed rotates) and is erased once the revocation succeeded.
+///
+/// Copies are written atomically but not fsynced: a killed daemon loses nothing (the page cache survives it),
+/// and after a restart the monitor copies every live `.top` again. Only the `.top` itself must survive a power
+/// loss, and the monitor writes that one durably.
 public struct RevocationVault: Sendable {
     /// `<state dir>/revocation`, mode 0700; files 0600.
     public let directory: String
@@ -12,12 +16,12 @@ public struct RevocationVault: Sendable {
         directory = stateDirectory + "/revocation"
     }
 
-    /// Stores the seed (and metadata) of `id`, durably.
+    /// Stores the seed (and metadata) of `id`, atomically.
     public func remember(_ id: CredentialID, seed: [UInt8], metadata: [UInt8]?) throws(SystemError) {
         let userDirectory = try userHandle(id.user, create: true)
-        try AtomicWriter.write(seed, to: id.token.stem + ".top", in: userDirectory, mode: 0o600, durability: .durable)
+        try AtomicWriter.write(seed, to: id.token.stem + ".top", in: userDirectory, mode: 0o600, durability: .atomic)
         if let metadata {
-            try AtomicWriter.write(metadata, to: id.token.stem + ".meta", in: userDirectory, mode: 0o600, durability: .durable)
+            try AtomicWriter.write(metadata, to: id.token.stem + ".meta", in: userDirectory, mode: 0o600, durability: .atomic)
         } else {
             try userDirectory.removeFile(id.token.stem + ".meta")
         }

@@ -12,6 +12,8 @@ public struct CredentialRecord: Sendable {
         case failing
         /// The provider said retrying cannot help; waiting for the seed to change.
         case terminal
+        /// The credential asks not to be renewed (e.g. `use_refresh_token: false`); left as it is until its seed changes.
+        case dormant
         /// No configured provider handles this service.
         case unowned
         /// The provider refuses this credential (e.g. a handle on a local issuer).

@@ -3,8 +3,8 @@ import Glibc
 
 /// What the watcher saw.
 public enum WatchEvent: Sendable, Equatable {
-    /// A `.top`, `.use` or `.meta` file of a user changed (created, replaced, written, removed).
-    case credentialFile(user: String, stem: String, file: CredentialFile)
+    /// A `.top`, `.use` or `.meta` file of a user changed (created, replaced, written) or, with `removed`, went away.
+    case credentialFile(user: String, stem: String, file: CredentialFile, removed: Bool = false)
     /// A user directory appeared at the top level.
     case userAppeared(String)
     /// A user directory went away.
@@ -155,8 +155,9 @@ public final class DirectoryWatcher: @unchecked Sendable {
                 continue
             }
             guard !name.hasPrefix(AtomicWriter.temporaryPrefix) else { continue }
+            let removed = mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0
             for file in [CredentialFile.seed, .access, .metadata] where name.hasSuffix(file.rawValue) {
-                batch.append(.credentialFile(user: user, stem: String(name.dropLast(file.rawValue.count)), file: file))
+                batch.append(.credentialFile(user: user, stem: String(name.dropLast(file.rawValue.count)), file: file, removed: removed))
             }
         }
     }

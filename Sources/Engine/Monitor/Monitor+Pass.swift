@@ -87,7 +87,7 @@ extension Monitor {
     private func needsWork(_ record: CredentialRecord, now: Date) -> Bool {
         switch record.state {
         case .refused: return false
-        case .terminal: return table.provider(for: record.id.token.service).map { $0.profile.fingerprint != record.fingerprint } ?? false
+        case .terminal, .dormant: return table.provider(for: record.id.token.service).map { $0.profile.fingerprint != record.fingerprint } ?? false
         case .unowned: return table.provider(for: record.id.token.service) != nil
         case .pending: return true
         case .valid, .failing: break
@@ -111,10 +111,11 @@ extension Monitor {
         var rescan = false
         for event in batch {
             switch event {
-            case .credentialFile(let user, let stem, let file):
+            case .credentialFile(let user, let stem, let file, let removed):
                 guard let token = TokenName(stem: stem, allowSpecialCharacters: configuration.allowSpecialCharacterNames) else { continue }
                 let id = CredentialID(user: user, token: token)
-                if file == .access, isOwnAccessWrite(id) { continue }
+                if file == .access, removed, deferAfterRemoval(id) { continue }
+                if file == .access, !removed, isOwnAccessWrite(id) { continue }
                 enqueue(id)
             case .userAppeared(let user):
                 guard CredentialNames.isValidUser(user) else { continue }
@@ -132,6 +133,18 @@ extension Monitor {
             rescanPending = true
             requestPass()
         }
+    }
+
+    /// A known credential's `.use` vanished: look again only after `removalSettleDelay`. condor_credd sweeps a user's
+    /// directory file by file; re-issuing the moment the `.use` goes would refresh (and rotate) a credential that is
+    /// being removed and write into a directory being deleted. If its `.top` goes too, that event comes first.
+    private func deferAfterRemoval(_ id: CredentialID) -> Bool {
+        guard var record = records[id], !isInFlight(id) else { return false }
+        let due = clock.now().addingTimeInterval(configuration.removalSettleDelay)
+        record.dueAt = min(record.dueAt ?? due, due)
+        records[id] = record
+        dueQueue.insert(id, at: record.dueAt ?? due)
+        return true
     }
 
     /// True when a `.use` event is the monitor's own write: the credential is being handled right now, or the file is

@@ -58,7 +58,7 @@ extension Monitor {
             return
         }
         let seedChanged = record.seedStamp != seedStatus.stamp
-        if record.state == .terminal && !seedChanged && record.fingerprint == provider.profile.fingerprint { return }
+        if record.state == .terminal || record.state == .dormant, !seedChanged, record.fingerprint == provider.profile.fingerprint { return }
 
         // What is there now?
         var current: AccessTokenFile?
@@ -99,7 +99,7 @@ extension Monitor {
         if let validity, !fingerprintChanged {
             let due = provider.renewalDate(for: validity)
             if due > now {
-                if record.state == .pending || record.state == .terminal || seedChanged {
+                if record.state == .pending || record.state == .terminal || record.state == .dormant || seedChanged {
                     record.state = .valid
                     record.consecutiveFailures = 0
                     record.lastError = nil
@@ -112,10 +112,11 @@ extension Monitor {
             }
         }
 
-        // Renew.
+        // Renew. The provider's slot is held for the provider call only (it bounds the load on the provider); the
+        // files are written after it is released, so that disk syncs never keep the next request waiting.
         let semaphore = await semaphore(for: provider)
         await semaphore?.acquire()
-        let outcome: Result<CredentialUpdate, any Error>
+        let answer: Result<CredentialUpdate, any Error>
         do {
             var request = CredentialRequest(id: id, current: current, now: now)
             if provider.profile.traits.readsSeed {
@@ -124,19 +125,23 @@ extension Monitor {
                     request.metadata = try ClientMetadata.parse(metaBytes, path: userDirectory.childPath(stem + ".meta"))
                 }
             }
-            let update = try await (validity == nil && current == nil && accessStatus == nil
-                ? provider.fetch(request) : provider.refresh(request))
-            if let rotated = update.rotatedSeed {
-                try AtomicWriter.write(rotated, to: stem + ".top", in: userDirectory, mode: 0o400, durability: .durable)
-                record.seedStamp = try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))?.stamp
-            }
-            try AtomicWriter.write(update.accessTokenFile, to: stem + ".use", in: userDirectory, mode: 0o400,
-                                   durability: configuration.accessTokenDurability)
-            outcome = .success(update)
+            answer = .success(try await (validity == nil && current == nil && accessStatus == nil
+                ? provider.fetch(request) : provider.refresh(request)))
         } catch {
-            outcome = .failure(error)
+            answer = .failure(error)
         }
         await semaphore?.release()
+        let outcome = answer.flatMap { update in
+            Result { () throws -> CredentialUpdate in
+                if let rotated = update.rotatedSeed {
+                    try AtomicWriter.write(rotated, to: stem + ".top", in: userDirectory, mode: 0o400, durability: .durable)
+                    record.seedStamp = try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))?.stamp
+                }
+                try AtomicWriter.write(update.accessTokenFile, to: stem + ".use", in: userDirectory, mode: 0o400,
+                                       durability: configuration.accessTokenDurability)
+                return update
+            }
+        }
 
         switch outcome {
         case .success(let update):
@@ -163,6 +168,20 @@ extension Monitor {
         case .failure(let error):
             let providerError = error as? ProviderError
             record.fingerprint = provider.profile.fingerprint
+            if let providerError, providerError.disposition == .dormant {
+                if record.state != .dormant {
+                    log.info("Not renewed, as the credential asks; left alone until its .top changes", metadata: [
+                        "credmon.provider": "\(provider.profile.name)", "credmon.reason": "\(providerError.message)",
+                    ])
+                }
+                record.state = .dormant
+                record.consecutiveFailures = 0
+                record.lastError = providerError.description
+                record.dueAt = nil
+                rememberSeed(&record, in: userDirectory, provider: provider, logger: log)
+                await commit(record)
+                return
+            }
             record.consecutiveFailures += 1
             record.lastError = providerError?.description ?? "\(error)"
             if providerError?.disposition == .terminal {

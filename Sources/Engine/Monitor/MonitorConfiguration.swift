@@ -6,12 +6,14 @@ public struct MonitorConfiguration: Sendable {
     public var credentialDirectory: String
     /// Seconds between full passes (the safety net behind inotify). HTCondor's credmon: 60.
     public var scanInterval: TimeInterval = 60
-    /// Operations in flight at once, over all providers.
-    public var maxConcurrent: Int = 16
+    /// Credentials worked on at once, over all providers (each provider also bounds its own calls, 16 by default).
+    public var maxConcurrent: Int = 64
     /// `CREDMON_ALLOW_SPECIAL_CHAR_NAMES`: the whole file stem is the service; no handles.
     public var allowSpecialCharacterNames = false
     /// React to file changes at once with inotify (else only passes and SIGHUP).
     public var watchFiles = true
+    /// After a `.use` vanishes, wait this long before re-issuing it (its `.top` may be on its way out too).
+    public var removalSettleDelay: TimeInterval = 1
     /// Retry schedule for transient failures.
     public var backoff = Backoff()
     /// Whether `.use` files are fsynced (`.top` files always are).

@@ -4,7 +4,9 @@ import Foundation
 public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Terminal: retrying cannot help until the credential changes (e.g. `invalid_grant`).
     /// Transient: retry with backoff (network errors, 5xx, 429).
-    public enum Disposition: Sendable, Equatable { case terminal, transient }
+    /// Dormant: not a failure; the credential asks not to be renewed (`use_refresh_token: false`) and is left as it
+    /// is until its seed changes.
+    public enum Disposition: Sendable, Equatable { case terminal, transient, dormant }
 
     public var disposition: Disposition
     /// A short stable code (`invalid_grant`, `group_mapfile_unreadable`, …) for status and metrics.
@@ -23,6 +25,11 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
 
     public static func terminal(_ code: String, _ message: String) -> ProviderError {
         ProviderError(.terminal, code: code, message: message)
+    }
+
+    /// The credential is not to be renewed; left alone, quietly, until its seed changes.
+    public static func dormant(_ code: String, _ message: String) -> ProviderError {
+        ProviderError(.dormant, code: code, message: message)
     }
 
     public static func transient(_ code: String, _ message: String, retryAfter: TimeInterval? = nil) -> ProviderError {

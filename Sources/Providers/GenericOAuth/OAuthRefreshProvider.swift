@@ -47,11 +47,11 @@ public struct OAuthRefreshProvider: CredentialProvider {
     }
 
     public func refresh(_ request: CredentialRequest) async throws -> CredentialUpdate {
+        if request.metadata?.useRefreshToken == false {
+            throw ProviderError.dormant("refresh_disabled", "\(request.id).meta says use_refresh_token: false; the access token is left as it is")
+        }
         guard let seed = request.seed, let refreshToken = seed.refreshToken, !refreshToken.isEmpty else {
             throw ProviderError.terminal("no_refresh_token", "\(request.id).top holds no refresh_token; the user must log in again")
-        }
-        if request.metadata?.useRefreshToken == false {
-            throw ProviderError.terminal("refresh_disabled", "\(request.id).meta says use_refresh_token: false; the token is not refreshed")
         }
         let credentials = try clientCredentials(request)
         let tokenURL = try await endpoint(request)

@@ -9,7 +9,7 @@ struct WebLoginEmulator {
     let credentialDirectory: URL
 
     func store(user: String, token: String, refreshToken: String, accessToken: String, expiresIn: Int,
-               clientID: String, clientSecret: String, tokenURL: String, scopes: String = "read:/data") throws {
+               clientID: String, clientSecret: String, tokenURL: String, scopes: String = "read:/data", useRefreshToken: Bool = true) throws {
         let directory = credentialDirectory.appendingPathComponent(user)
         if !FileManager.default.fileExists(atPath: directory.path) {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -17,7 +17,7 @@ struct WebLoginEmulator {
         let now = Int(Date().timeIntervalSince1970)
         try write(directory, "\(token).use", #"{"access_token": "\#(accessToken)", "token_type": "Bearer", "expires_in": \#(expiresIn), "expires_at": \#(now + expiresIn)}"#)
         try write(directory, "\(token).top", #"{"refresh_token": "\#(refreshToken)", "scopes": "\#(scopes)"}"#)
-        try write(directory, "\(token).meta", #"{"client_id": "\#(clientID)", "client_secret": "\#(clientSecret)", "token_url": "\#(tokenURL)", "use_refresh_token": true}"#)
+        try write(directory, "\(token).meta", #"{"client_id": "\#(clientID)", "client_secret": "\#(clientSecret)", "token_url": "\#(tokenURL)", "use_refresh_token": \#(useRefreshToken)}"#)
     }
 
     private func write(_ directory: URL, _ name: String, _ text: String) throws {

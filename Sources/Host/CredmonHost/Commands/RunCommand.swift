@@ -24,8 +24,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("scan-interval"), help: "Seconds between full passes (safety net behind inotify).")
     var scanInterval: Double = 60
 
-    @Option(name: .customLong("max-concurrent"), help: "Operations in flight at once.")
-    var maxConcurrent: Int = 16
+    @Option(name: .customLong("max-concurrent"), help: "Credentials worked on at once over all providers (each provider's max_concurrent also bounds its own calls).")
+    var maxConcurrent: Int = 64
 
     @Flag(name: .customLong("once"), help: "Run one full pass and exit.")
     var once = false

@@ -6,7 +6,7 @@ import Foundation
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show every credential the daemon manages: user, service, provider, state, expiry, last error.")
+        abstract: "Show every credential the daemon manages: user, service, provider, state, expiry, last renewal, next due, failures, last error.")
 
     @OptionGroup var locations: LocationOptions
 
@@ -31,9 +31,10 @@ struct StatusCommand: AsyncParsableCommand {
         let age = Int(now - report.generatedAt)
         let alive = kill(report.pid, 0) == 0
         print("daemon pid \(report.pid) (\(alive ? "running" : "not running")), status written \(age)s ago, credential directory \(report.credentialDirectory)")
-        let rows = [["USER", "TOKEN", "PROVIDER", "STATE", "EXPIRES", "NEXT", "FAILURES", "LAST ERROR"]] + report.credentials.map { entry in
+        let rows = [["USER", "TOKEN", "PROVIDER", "STATE", "EXPIRES", "RENEWED", "NEXT", "FAILURES", "LAST ERROR"]] + report.credentials.map { entry in
             [entry.user, entry.token, entry.provider ?? "-", entry.state,
              entry.expiresAt.map { Self.relative($0 - now) } ?? "-",
+             entry.lastRenewal.map { Self.relative($0 - now) } ?? "-",
              entry.nextDue.map { Self.relative($0 - now) } ?? "-",
              String(entry.consecutiveFailures), entry.lastError ?? ""]
         }
