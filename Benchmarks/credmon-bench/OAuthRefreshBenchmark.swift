@@ -28,6 +28,9 @@ enum OAuthRefreshBenchmark {
             try #"{"access_token": "\#(grant.accessToken)", "expires_in": 3600, "expires_at": \#(expired)}"#
                 .write(toFile: directory + "/issuer.use", atomically: false, encoding: .utf8)
         }
+        // The files condor_credd and the web app wrote are long on disk when refreshes fall due; without this the
+        // daemon's first fsyncs would pay for writing back the whole setup (ext4 commits it in the same journal).
+        sync()
         server.resetPeakInFlight()
         let process = try startDaemon(binary: binary, root: root, extra: ["--scan-interval", "600"])
         defer { stopDaemon(process) }

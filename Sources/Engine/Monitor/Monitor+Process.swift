@@ -131,16 +131,21 @@ extension Monitor {
             answer = .failure(error)
         }
         await semaphore?.release()
-        let outcome = answer.flatMap { update in
-            Result { () throws -> CredentialUpdate in
-                if let rotated = update.rotatedSeed {
-                    try AtomicWriter.write(rotated, to: stem + ".top", in: userDirectory, mode: 0o400, durability: .durable)
-                    record.seedStamp = try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))?.stamp
+        let outcome: Result<CredentialUpdate, any Error>
+        switch answer {
+        case .success(let update):
+            do {
+                let durability = configuration.accessTokenDurability
+                let seedStamp = try await BlockingIO.shared.run {
+                    try Self.store(update, stem: stem, in: userDirectory, accessTokenDurability: durability)
                 }
-                try AtomicWriter.write(update.accessTokenFile, to: stem + ".use", in: userDirectory, mode: 0o400,
-                                       durability: configuration.accessTokenDurability)
-                return update
+                if let seedStamp { record.seedStamp = seedStamp }
+                outcome = .success(update)
+            } catch {
+                outcome = .failure(error)
             }
+        case .failure(let error):
+            outcome = .failure(error)
         }
 
         switch outcome {
@@ -209,6 +214,20 @@ extension Monitor {
                 await commit(record, scheduleAt: retry, failed: true)
             }
         }
+    }
+
+    /// Writes a renewal: the rotated seed durably first (a refresh token must never be lost), then the access
+    /// token. Returns the new `.top`'s stamp when the seed rotated. Blocking; run it on ``BlockingIO``.
+    private static func store(_ update: CredentialUpdate, stem: String, in userDirectory: DirectoryHandle,
+                              accessTokenDurability: Durability) throws -> FileStamp? {
+        var seedStamp: FileStamp?
+        if let rotated = update.rotatedSeed {
+            try AtomicWriter.write(rotated, to: stem + ".top", in: userDirectory, mode: 0o400, durability: .durable)
+            seedStamp = try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))?.stamp
+        }
+        try AtomicWriter.write(update.accessTokenFile, to: stem + ".use", in: userDirectory, mode: 0o400,
+                               durability: accessTokenDurability)
+        return seedStamp
     }
 
     private func begin(_ id: CredentialID) -> ((any CredentialProvider)?, CredentialRecord?) {
