@@ -35,6 +35,9 @@ struct Daemon {
             "credmon.state_dir": "\(deployment.stateDirectory)", "credmon.pid": "\(getpid())",
             "credmon.mode": "\(deployment.isLocalMode ? "local (no HTCondor configuration found)" : "configured")",
         ])
+        if let problem = deployment.condorProblem {
+            logger.warning("HTCondor's configuration could not be read; running without it", metadata: ["credmon.error": "\(problem)"])
+        }
         let loaded = LocationOptions.loadProviders(deployment, createMissingKeys: true, logger: logger)
         report(loaded)
         if deployment.isLocalMode && !existedBefore {
@@ -55,6 +58,7 @@ struct Daemon {
         configuration.maxConcurrent = maxConcurrent
         configuration.once = once
         configuration.stateDirectory = deployment.stateDirectory
+        configuration.allowSpecialCharacterNames = deployment.condorKnobs?.allowSpecialCharacterNames ?? false
         logger.debug("Monitor settings", metadata: [
             "credmon.scan_interval": "\(scanInterval)", "credmon.max_concurrent": "\(maxConcurrent)",
             "credmon.deep_pass_every": "\(configuration.deepPassEvery)", "credmon.once": "\(once)",
