@@ -112,7 +112,7 @@ public struct KnobTranslator: Sendable {
     /// Preset kinds by service name and by token-URL host (the reference recognises providers by token URL).
     static let presetKinds: [(kind: String, hostSuffix: String)] = [
         ("box", ".box.com"), ("gdrive", ".googleapis.com"), ("onedrive", ".microsoftonline.com"),
-        ("dropbox", ".dropboxapi.com"), ("dropbox", ".dropbox.com"),
+        ("dropbox", ".dropboxapi.com"), ("dropbox", ".dropbox.com"), ("cilogon", ".cilogon.org"),
     ]
 
     static func kind(service: String, tokenURL: String?) -> String {
