@@ -78,6 +78,7 @@ struct RealConfigurationTests {
         #expect(CondorFixtures.setting(table, "scitokens", "lifetime") == "1800s")
         #expect(CondorFixtures.setting(table, "scitokens", "use_json") == "true")
         #expect(CondorFixtures.setting(table, "scitokens", "public_key") == "/etc/condor/scitokens.pem")
+        #expect(CondorFixtures.setting(table, "wlcg", "public_key") == "/etc/condor/wlcg.pem")  // beside its private key
         #expect(CondorFixtures.setting(table, "wlcg", "issuer") == "https://tokens.example.org/wlcg")
         #expect(CondorFixtures.setting(table, "wlcg", "use_json") == "false")
         #expect(CondorFixtures.setting(table, "wlcg", "profile") == "wlcg:1.0")

@@ -66,7 +66,11 @@ public struct KnobTranslator: Sendable {
         } else {
             add("private_key", .string(Self.referencePrivateKey), "HTCondor default of LOCAL_CREDMON_PRIVATE_KEY")
         }
-        if !perProviderKey {
+        if perProviderKey, case .string(let privateKey)? = fragment.value(of: "private_key") {
+            // The reference writes only the global public key; a per-provider key's public half goes beside it.
+            let publicKey = privateKey.hasSuffix("-private.pem") ? String(privateKey.dropLast("-private.pem".count)) + ".pem" : privateKey + ".pub"
+            add("public_key", .string(publicKey), "beside \(knobs.origin(of: "LOCAL_CREDMON_\(service)_PRIVATE_KEY") ?? "the private key")")
+        } else {
             if let value = knobs["LOCAL_CREDMON_PUBLIC_KEY"] {
                 add("public_key", .string(value), knobs.origin(of: "LOCAL_CREDMON_PUBLIC_KEY") ?? "LOCAL_CREDMON_PUBLIC_KEY")
             } else {

@@ -54,7 +54,10 @@ struct LocationOptions: ParsableArguments {
         let context = ProviderBuildContext(keyDirectory: deployment.keyDirectory, hostName: hostName(),
                                            createMissingKeys: createMissingKeys,
                                            allowSpecialCharacterNames: knobs?.allowSpecialCharacterNames ?? false, logger: logger)
-        let fragments = ProviderTable.load(directory: deployment.providersDirectory, kinds: supportedProviderKinds, context: context)
+        // Under HTCondor the knobs alone are a complete configuration: a providers.d that does not exist is empty.
+        let fragments = knobs != nil && !FileManager.default.fileExists(atPath: deployment.providersDirectory)
+            ? ProviderTable.LoadResult(table: ProviderTable(), errors: [], failedFiles: [])
+            : ProviderTable.load(directory: deployment.providersDirectory, kinds: supportedProviderKinds, context: context)
         var effective = EffectiveProviders.merge(fragments: fragments, knobs: knobs, kinds: supportedProviderKinds, context: context)
         effective.errors.insert(contentsOf: condorErrors, at: 0)
         return effective
