@@ -67,4 +67,17 @@ struct EffectiveTableTests {
         let text = try String(contentsOfFile: directory.file("imported/scitokens.yaml"), encoding: .utf8)
         #expect(text.contains("# from "))
     }
+
+    @Test("imported values with quotes, backslashes and non-ASCII survive the YAML round trip")
+    func quotingRoundTrip() throws {
+        let directory = try TemporaryDirectory()
+        let odd = #"ph"ys\ics é"#
+        let knobs = CondorKnobs(values: ["LOCAL_CREDMON_TOKEN_AUDIENCE": "ANY", "LOCAL_CREDMON_AUTHZ_GROUP_MAPFILE": "/etc/condor/groups.map",
+                                         "LOCAL_CREDMON_AUTHZ_GROUP_REQUIREMENT": odd], origin: "test")
+        let fragment = try #require(KnobTranslator(knobs: knobs).translate().fragments.first)
+        try directory.write("imported/\(fragment.service).yaml", fragment.yamlText(origin: "test"))
+        let loaded = try CondorFixtures.effective(nil, providers: directory.file("imported"), keys: directory)
+        #expect(loaded.errors.isEmpty, "\(loaded.errors)")
+        #expect(CondorFixtures.setting(loaded.table, "scitokens", "group_requirement") == odd)
+    }
 }

@@ -81,18 +81,6 @@ extension KnobFragment.Value {
         }
     }
 
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\x%02X", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    /// A YAML double-quoted scalar: JSON's string escapes are valid YAML escapes, so Engine's JSON escaper serves.
+    static func quote(_ text: String) -> String { JSONEscaping.quoted(text) }
 }
