@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// The real `credmon` binary as condor_master runs it: no flags, HTCondor's configuration through condor_config_val.
@@ -84,5 +85,52 @@ struct DropInTests {
     /// The provider settings lines of `credmon check` (the lines naming where each provider came from differ).
     private func settings(_ output: String) -> [String] {
         output.split(separator: "\n").filter { $0.hasPrefix("    ") && !$0.contains("->") }.map(String.init)
+    }
+}
+
+@Suite("Drop-in for HTCondor: reconfiguration and refusals", .serialized)
+struct ReconfigTests {
+    @Test("SIGHUP re-reads HTCondor's configuration, as condor_reconfig expects: a new local issuer is served")
+    func sighupRereadsKnobs() throws {
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("credmon-condor-site-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: site) }
+        let config = site.appendingPathComponent("condor_config")
+        func write(_ names: String) throws {
+            try """
+            LOG = /var/log/condor
+            use feature : OAUTH
+            LOCAL_CREDMON_PROVIDER_NAMES = \(names)
+            LOCAL_CREDMON_TOKEN_AUDIENCE = https://storage.example.org
+            """.write(to: config, atomically: true, encoding: .utf8)
+        }
+        try write("scitokens")
+        let condor = try CondorHarness(label: "sighup", fixture: "multi-issuer", configFile: config.path)
+        condor.overrides["LOCAL_CREDMON_PHYSICS_PRIVATE_KEY"] = condor.root.appendingPathComponent("keys/physics-private.pem").path
+        try condor.startDaemon()
+        try condor.storeLocalCredential(user: "bob", token: "physics")
+        try condor.storeLocalCredential(user: "bob", token: "scitokens")
+        #expect(eventually(timeout: 30) { condor.contents("bob/scitokens.use") != nil })
+        #expect(condor.contents("bob/physics.use") == nil)  // not a service of this configuration
+
+        try write("scitokens, physics")
+        kill(try #require(condor.daemon).processIdentifier, SIGHUP)
+        #expect(eventually(timeout: 30) { condor.contents("bob/physics.use") != nil })
+        #expect(condor.stopDaemon() == 0)
+    }
+
+    @Test("condor_config_val present but no credential directory configured: the daemon refuses to start (no local mode under condor_master)")
+    func refusesWithoutCredentialDirectory() throws {
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("credmon-condor-bare-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: site) }
+        let config = site.appendingPathComponent("condor_config")
+        try "LOG = \(site.path)\n".write(to: config, atomically: true, encoding: .utf8)
+        let condor = try CondorHarness(label: "bare", fixture: "multi-issuer", configFile: config.path)
+        condor.overrides = [:]
+        let result = try condor.credmon(["run", "--once", "-l", "-"])
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("SEC_CREDENTIAL_DIRECTORY_OAUTH"), "\(result.output)")
+        #expect(!FileManager.default.fileExists(atPath: condor.root.appendingPathComponent(".credmon").path))
     }
 }

@@ -15,7 +15,8 @@ public struct Deployment: Sendable, Equatable {
     public var condorKnobs: CondorKnobs? = nil
     /// The `condor_config_val` the knobs came from, to read them again on SIGHUP.
     public var condorConfigVal: String? = nil
-    /// Why HTCondor's configuration could not be read (reported by `credmon check` and the daemon).
+    /// Why HTCondor's configuration could not be used although condor_config_val was found (reported by
+    /// `credmon check`; the daemon then refuses to start rather than run in local mode under condor_master).
     public var condorProblem: String? = nil
 
     /// Production defaults (HTCondor in sight).
@@ -47,6 +48,9 @@ public struct Deployment: Sendable, Equatable {
                 keyDirectory: keyDirectory ?? systemKeyDirectory,
                 logFile: logFile == nil ? knobs.logFile : explicitLog, isLocalMode: false,
                 condorKnobs: knobs, condorConfigVal: condor?.tool.path)
+        }
+        if let condor, knobs != nil {
+            problem = "HTCondor's configuration (read through \(condor.tool.path)) sets neither SEC_CREDENTIAL_DIRECTORY_OAUTH nor SEC_CREDENTIAL_DIRECTORY; set one (use feature : OAUTH does) or pass -c"
         }
         if let credentialDirectory {
             return Deployment(

@@ -16,6 +16,14 @@ struct Daemon {
 
     /// Runs to the end; returns the exit status.
     func run() async -> Int32 {
+        if let problem = deployment.condorProblem {
+            // condor_config_val is here, so condor_master may have started us: local mode would be wrong.
+            guard !deployment.isLocalMode else {
+                logger.critical("Cannot use HTCondor's configuration", metadata: ["credmon.error": "\(problem)"])
+                return 1
+            }
+            logger.warning("HTCondor's configuration could not be read; running with the given flags only", metadata: ["credmon.error": "\(problem)"])
+        }
         let directory = CredentialDirectory(path: deployment.credentialDirectory)
         let existedBefore = FileManager.default.fileExists(atPath: deployment.credentialDirectory)
         do {
@@ -35,9 +43,6 @@ struct Daemon {
             "credmon.state_dir": "\(deployment.stateDirectory)", "credmon.pid": "\(getpid())",
             "credmon.mode": "\(deployment.isLocalMode ? "local (no HTCondor configuration found)" : "configured")",
         ])
-        if let problem = deployment.condorProblem {
-            logger.warning("HTCondor's configuration could not be read; running without it", metadata: ["credmon.error": "\(problem)"])
-        }
         let loaded = LocationOptions.loadProviders(deployment, createMissingKeys: true, logger: logger)
         report(loaded)
         if deployment.isLocalMode && !existedBefore {
