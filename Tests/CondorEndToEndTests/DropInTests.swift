@@ -92,10 +92,8 @@ struct DropInTests {
 struct ReconfigTests {
     @Test("SIGHUP re-reads HTCondor's configuration, as condor_reconfig expects: a new local issuer is served")
     func sighupRereadsKnobs() throws {
-        let site = FileManager.default.temporaryDirectory.appendingPathComponent("credmon-condor-site-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: site) }
-        let config = site.appendingPathComponent("condor_config")
+        let site = try TemporarySite("site")
+        let config = site.url.appendingPathComponent("condor_config")
         func write(_ names: String) throws {
             try """
             LOG = /var/log/condor
@@ -117,20 +115,30 @@ struct ReconfigTests {
         kill(try #require(condor.daemon).processIdentifier, SIGHUP)
         #expect(eventually(timeout: 30) { condor.contents("bob/physics.use") != nil })
         #expect(condor.stopDaemon() == 0)
+        withExtendedLifetime(site) {}
     }
 
     @Test("condor_config_val present but no credential directory configured: the daemon refuses to start (no local mode under condor_master)")
     func refusesWithoutCredentialDirectory() throws {
-        let site = FileManager.default.temporaryDirectory.appendingPathComponent("credmon-condor-bare-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: site) }
-        let config = site.appendingPathComponent("condor_config")
-        try "LOG = \(site.path)\n".write(to: config, atomically: true, encoding: .utf8)
+        let site = try TemporarySite("bare")
+        let config = site.url.appendingPathComponent("condor_config")
+        try "LOG = \(site.url.path)\n".write(to: config, atomically: true, encoding: .utf8)
         let condor = try CondorHarness(label: "bare", fixture: "multi-issuer", configFile: config.path)
         condor.overrides = [:]
         let result = try condor.credmon(["run", "--once", "-l", "-"])
         #expect(result.status == 1, "\(result.output)")
         #expect(result.output.contains("SEC_CREDENTIAL_DIRECTORY_OAUTH"), "\(result.output)")
         #expect(!FileManager.default.fileExists(atPath: condor.root.appendingPathComponent(".credmon").path))
+        withExtendedLifetime(site) {}
     }
+}
+
+/// A temporary directory for a hand-written HTCondor configuration, removed when released.
+final class TemporarySite {
+    let url: URL
+    init(_ label: String) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("credmon-condor-\(label)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
 }
