@@ -70,11 +70,18 @@ let package = Package(
         .target(name: "OneDrive", dependencies: ["Engine", "GenericOAuth"], path: "Sources/Providers/OneDrive", swiftSettings: strictSettings),
         // `kind: dropbox`: a preset of the generic OAuth provider.
         .target(name: "Dropbox", dependencies: ["Engine", "GenericOAuth"], path: "Sources/Providers/Dropbox", swiftSettings: strictSettings),
+        // HTCondor's configuration through condor_config_val: knobs, booleans, credd's routing, knob-built providers.
+        .target(
+            name: "CondorConfig",
+            dependencies: ["Engine", .product(name: "Yams", package: "Yams")],
+            path: "Sources/Host/CondorConfig",
+            swiftSettings: strictSettings
+        ),
         // The `credmon` command line: the daemon and the admin tools (testable library).
         .target(
             name: "CredmonHost",
             dependencies: [
-                "Engine", "Signers", "LocalSciToken", "OAuthClient", "GenericOAuth",
+                "Engine", "CondorConfig", "Signers", "LocalSciToken", "OAuthClient", "GenericOAuth",
                 "CILogon", "Box", "GoogleDrive", "OneDrive", "Dropbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -117,6 +124,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "OAuthClientTests", dependencies: ["OAuthClient", "Engine"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "CondorConfigTests",
+            dependencies: ["CondorConfig", "CredmonHost", "Engine", "CredmonTestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        // Runs the real credmon binary under a test condor_config_val built on PyPI's htcondor (HTCondor's parser).
+        .testTarget(
+            name: "CondorEndToEndTests",
+            dependencies: ["credmon", "Engine"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["credmon", "Engine", "OAuthTestServer"],

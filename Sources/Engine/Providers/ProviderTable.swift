@@ -7,6 +7,11 @@ public struct ProviderTable: Sendable {
     public struct Entry: Sendable {
         public var provider: any CredentialProvider
         public var file: String
+
+        public init(provider: any CredentialProvider, file: String) {
+            self.provider = provider
+            self.file = file
+        }
     }
 
     /// Providers by service name.
@@ -26,6 +31,12 @@ public struct ProviderTable: Sendable {
         public var errors: [ConfigurationError]
         /// Fragment files that had errors (their providers are not in `table`).
         public var failedFiles: Set<String>
+
+        public init(table: ProviderTable, errors: [ConfigurationError], failedFiles: Set<String>) {
+            self.table = table
+            self.errors = errors
+            self.failedFiles = failedFiles
+        }
     }
 
     /// Reads every `*.yaml` / `*.yml` file of `directory` in lexical order.

@@ -1,3 +1,4 @@
+import CondorConfig
 import Foundation
 
 /// Where things live: resolved from the flags, then HTCondor's configuration, then a local development default.
@@ -10,6 +11,13 @@ public struct Deployment: Sendable, Equatable {
     public var logFile: String?
     /// True when nothing pointed at HTCondor and the local state directory is used.
     public var isLocalMode: Bool
+    /// HTCondor's knobs as read at start (nil without HTCondor); providers are also built from them.
+    public var condorKnobs: CondorKnobs? = nil
+    /// The `condor_config_val` the knobs came from, to read them again on SIGHUP.
+    public var condorConfigVal: String? = nil
+    /// Why HTCondor's configuration could not be used although condor_config_val was found (reported by
+    /// `credmon check`; the daemon then refuses to start rather than run in local mode under condor_master).
+    public var condorProblem: String? = nil
 
     /// Production defaults (HTCondor in sight).
     public static let systemProvidersDirectory = "/etc/credmon/providers.d"
@@ -27,17 +35,22 @@ public struct Deployment: Sendable, Equatable {
         condor: CondorConfiguration? = CondorConfiguration.detect()
     ) -> Deployment {
         let explicitLog = logFile.flatMap { $0 == "-" ? nil : $0 }
-        if let condor, credentialDirectory == nil || logFile == nil {
-            let directory = credentialDirectory ?? condor.value("SEC_CREDENTIAL_DIRECTORY_OAUTH") ?? condor.value("SEC_CREDENTIAL_DIRECTORY")
-            if let directory {
-                let log = logFile == nil ? condor.logFile(daemonName: daemonName) : explicitLog
-                return Deployment(
-                    credentialDirectory: directory,
-                    providersDirectory: providersDirectory ?? systemProvidersDirectory,
-                    stateDirectory: stateDirectory ?? systemStateDirectory,
-                    keyDirectory: keyDirectory ?? systemKeyDirectory,
-                    logFile: log, isLocalMode: false)
-            }
+        var knobs: CondorKnobs?
+        var problem: String?
+        if let condor {
+            do { knobs = try condor.knobs(daemonName: daemonName) } catch { problem = error.description }
+        }
+        if let knobs, let directory = credentialDirectory ?? knobs.credentialDirectory {
+            return Deployment(
+                credentialDirectory: directory,
+                providersDirectory: providersDirectory ?? systemProvidersDirectory,
+                stateDirectory: stateDirectory ?? systemStateDirectory,
+                keyDirectory: keyDirectory ?? systemKeyDirectory,
+                logFile: logFile == nil ? knobs.logFile : explicitLog, isLocalMode: false,
+                condorKnobs: knobs, condorConfigVal: condor?.tool.path)
+        }
+        if let condor, knobs != nil {
+            problem = "HTCondor's configuration (read through \(condor.tool.path)) sets neither SEC_CREDENTIAL_DIRECTORY_OAUTH nor SEC_CREDENTIAL_DIRECTORY; set one (use feature : OAUTH does) or pass -c"
         }
         if let credentialDirectory {
             return Deployment(
@@ -45,7 +58,7 @@ public struct Deployment: Sendable, Equatable {
                 providersDirectory: providersDirectory ?? localProvidersDirectory() ?? systemProvidersDirectory,
                 stateDirectory: stateDirectory ?? systemStateDirectory,
                 keyDirectory: keyDirectory ?? systemKeyDirectory,
-                logFile: explicitLog, isLocalMode: false)
+                logFile: explicitLog, isLocalMode: false, condorProblem: problem)
         }
         let base = FileManager.default.currentDirectoryPath + "/.credmon"
         return Deployment(
@@ -53,7 +66,7 @@ public struct Deployment: Sendable, Equatable {
             providersDirectory: providersDirectory ?? localProvidersDirectory() ?? systemProvidersDirectory,
             stateDirectory: stateDirectory ?? base + "/state",
             keyDirectory: keyDirectory ?? base + "/keys",
-            logFile: explicitLog, isLocalMode: true)
+            logFile: explicitLog, isLocalMode: true, condorProblem: problem)
     }
 
     /// `./providers.d`, else the `providers.d` of the source checkout this binary was built in.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CondorConfig
 import Engine
 import Foundation
 import Logging
@@ -7,16 +8,24 @@ import Logging
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate the provider fragments and print the provider table (exit 1 on any error).")
+        abstract: "Validate providers.d and HTCondor's knobs, print the provider table and cross-check it with condor_credd's view (exit 1 on any error).")
 
     @OptionGroup var locations: LocationOptions
 
     func run() async throws {
         let deployment = locations.deployment()
         let logger = Logger(label: "credmon.check", factory: { _ in SwiftLogNoOpLogHandler() })
-        let loaded = LocationOptions.loadProviders(deployment, createMissingKeys: false, logger: logger)
+        let loaded = LocationOptions.loadEffective(deployment, createMissingKeys: false, logger: logger)
         print("providers directory: \(deployment.providersDirectory)")
-        print("credential directory: \(deployment.credentialDirectory)\n")
+        print("credential directory: \(deployment.credentialDirectory)")
+        if let tool = deployment.condorConfigVal {
+            print("HTCondor configuration: \(tool)")
+        } else if let problem = deployment.condorProblem {
+            print("HTCondor configuration: not read (\(problem))")
+        } else {
+            print("HTCondor configuration: none (condor_config_val not found; local mode)")
+        }
+        print("")
         for name in loaded.table.names {
             guard let entry = loaded.table.entries[name] else { continue }
             let profile = entry.provider.profile
@@ -28,10 +37,25 @@ struct CheckCommand: AsyncParsableCommand {
             print("")
         }
         if loaded.table.names.isEmpty { print("no providers configured\n") }
-        guard loaded.errors.isEmpty else {
+        var failingFindings = 0
+        if let knobs = deployment.condorKnobs {
+            let sorter = loaded.sorter ?? CredSorter(knobs: knobs)
+            print("condor_credd routing:")
+            for (service, type) in sorter.namedServices {
+                let provider = loaded.table.provider(for: service).map { "Credmon provider of kind \($0.profile.kind)" } ?? "no Credmon provider"
+                print("    \(service): \(type.rawValue) -> \(provider)")
+            }
+            print("")
+            let findings = CondorCrossCheck(knobs: knobs, effective: loaded, credentialDirectory: deployment.credentialDirectory).findings()
+            for finding in findings { print(finding.description) }
+            if !findings.isEmpty { print("") }
+            failingFindings = findings.filter { $0.severity == .error }.count
+        }
+        guard loaded.errors.isEmpty, failingFindings == 0 else {
             var standardError = FileHandle.standardError
             print("\(loaded.errors.count) error\(loaded.errors.count == 1 ? "" : "s"):", to: &standardError)
             for error in loaded.errors { print("  \(error)", to: &standardError) }
+            if failingFindings > 0 { print("\(failingFindings) cross-check error\(failingFindings == 1 ? "" : "s") (above)", to: &standardError) }
             throw ExitCode.failure
         }
         print("OK: \(loaded.table.names.count) provider\(loaded.table.names.count == 1 ? "" : "s")")

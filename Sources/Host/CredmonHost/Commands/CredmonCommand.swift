@@ -5,7 +5,8 @@ public struct CredmonCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "credmon",
         abstract: "Keeps HTCondor's access tokens fresh: a drop-in for condor_credmon_oauth.",
-        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, KeygenCommand.self, JWKSCommand.self, RevokeCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, KeygenCommand.self, JWKSCommand.self, RevokeCommand.self,
+                      ImportCondorConfigCommand.self],
         defaultSubcommand: RunCommand.self)
 
     public init() {}

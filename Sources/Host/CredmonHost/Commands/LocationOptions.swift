@@ -1,4 +1,5 @@
 import ArgumentParser
+import CondorConfig
 import Engine
 import Foundation
 import Logging
@@ -20,17 +21,46 @@ struct LocationOptions: ParsableArguments {
     @Option(name: [.customShort("n"), .customLong("name")], help: "Daemon name, as HTCondor's -n (selects <NAME>_LOG).")
     var daemonName: String = "CREDMON_OAUTH"
 
+    @Option(name: .customLong("condor-config-val"),
+            help: "HTCondor's condor_config_val (default: $CREDMON_CONDOR_CONFIG_VAL, else the PATH; none = local mode).")
+    var condorConfigVal: String?
+
     func deployment(logFile: String? = nil) -> Deployment {
         Deployment.resolve(credentialDirectory: credentialDirectory, providersDirectory: providersDirectory,
                            stateDirectory: stateDirectory, keyDirectory: keyDirectory, logFile: logFile,
-                           daemonName: daemonName.uppercased())
+                           daemonName: daemonName.uppercased(),
+                           condor: CondorConfiguration.detect(explicit: condorConfigVal))
     }
 
-    /// Loads the provider table.
+    /// Loads the provider table: `providers.d/` fragments plus HTCondor's knobs (a fragment wins).
     static func loadProviders(_ deployment: Deployment, createMissingKeys: Bool, logger: Logger) -> ProviderTable.LoadResult {
+        let effective = loadEffective(deployment, createMissingKeys: createMissingKeys, logger: logger)
+        return ProviderTable.LoadResult(table: effective.table, errors: effective.errors, failedFiles: effective.failedFiles)
+    }
+
+    /// The effective table and what HTCondor's configuration said (for `credmon check`). Re-reads the knobs through
+    /// `condor_config_val` when they were read at start (a SIGHUP is HTCondor's reconfig).
+    static func loadEffective(_ deployment: Deployment, createMissingKeys: Bool, logger: Logger) -> EffectiveProviders {
+        var knobs = deployment.condorKnobs
+        var condorErrors: [ConfigurationError] = []
+        if let start = deployment.condorKnobs, let tool = deployment.condorConfigVal {
+            do {
+                knobs = try CondorKnobs.read(from: ConfigValTool(path: tool), daemonName: start.daemonName)
+            } catch {
+                condorErrors.append(ConfigurationError(file: tool, problem: "cannot read HTCondor's configuration: \(error)",
+                                                       fix: "the knobs read at start stay in force; fix the configuration and send SIGHUP"))
+            }
+        }
         let context = ProviderBuildContext(keyDirectory: deployment.keyDirectory, hostName: hostName(),
-                                           createMissingKeys: createMissingKeys, logger: logger)
-        return ProviderTable.load(directory: deployment.providersDirectory, kinds: supportedProviderKinds, context: context)
+                                           createMissingKeys: createMissingKeys,
+                                           allowSpecialCharacterNames: knobs?.allowSpecialCharacterNames ?? false, logger: logger)
+        // Under HTCondor the knobs alone are a complete configuration: a providers.d that does not exist is empty.
+        let fragments = knobs != nil && !FileManager.default.fileExists(atPath: deployment.providersDirectory)
+            ? ProviderTable.LoadResult(table: ProviderTable(), errors: [], failedFiles: [])
+            : ProviderTable.load(directory: deployment.providersDirectory, kinds: supportedProviderKinds, context: context)
+        var effective = EffectiveProviders.merge(fragments: fragments, knobs: knobs, kinds: supportedProviderKinds, context: context)
+        effective.errors.insert(contentsOf: condorErrors, at: 0)
+        return effective
     }
 
     static func hostName() -> String {

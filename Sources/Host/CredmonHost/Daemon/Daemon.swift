@@ -16,6 +16,14 @@ struct Daemon {
 
     /// Runs to the end; returns the exit status.
     func run() async -> Int32 {
+        if let problem = deployment.condorProblem {
+            // condor_config_val is here, so condor_master may have started us: local mode would be wrong.
+            guard !deployment.isLocalMode else {
+                logger.critical("Cannot use HTCondor's configuration", metadata: ["credmon.error": "\(problem)"])
+                return 1
+            }
+            logger.warning("HTCondor's configuration could not be read; running with the given flags only", metadata: ["credmon.error": "\(problem)"])
+        }
         let directory = CredentialDirectory(path: deployment.credentialDirectory)
         let existedBefore = FileManager.default.fileExists(atPath: deployment.credentialDirectory)
         do {
@@ -56,6 +64,7 @@ struct Daemon {
         configuration.maxConcurrent = maxConcurrent
         configuration.once = once
         configuration.stateDirectory = deployment.stateDirectory
+        configuration.allowSpecialCharacterNames = deployment.condorKnobs?.allowSpecialCharacterNames ?? false
         logger.debug("Monitor settings", metadata: [
             "credmon.scan_interval": "\(scanInterval)", "credmon.max_concurrent": "\(maxConcurrent)",
             "credmon.deep_pass_every": "\(configuration.deepPassEvery)", "credmon.once": "\(once)",

@@ -1,0 +1,47 @@
+# Builds release binaries with the Swift runtime linked in and installs them for condor_master.
+#   make                 build credmon (and credmon-web, once the package has that product)
+#   make install         install into $(DESTDIR)$(PREFIX); then see docs/UPGRADING.md
+#   make uninstall       remove what install put there (keeps /etc/credmon/providers.d and your keys)
+# Variables: DESTDIR, PREFIX (/usr), SBINDIR ($(PREFIX)/sbin), SYSCONFDIR (/etc), SWIFT (swift).
+
+SWIFT      ?= swift
+PREFIX     ?= /usr
+SBINDIR    ?= $(PREFIX)/sbin
+DOCDIR     ?= $(PREFIX)/share/doc/credmon
+SYSCONFDIR ?= /etc
+INSTALL    ?= install
+
+# credmon-web is built and installed only when Package.swift declares it.
+PRODUCTS := credmon $(shell grep -q '"credmon-web"' Package.swift && echo credmon-web)
+BINPATH   = $(shell $(SWIFT) build -c release --show-bin-path)
+
+.PHONY: all build install uninstall
+all: build
+
+build:
+	for product in $(PRODUCTS); do \
+		$(SWIFT) build -c release --static-swift-stdlib --product $$product || exit 1; \
+	done
+
+install: build
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SBINDIR)
+	for product in $(PRODUCTS); do \
+		$(INSTALL) -m 0755 $(BINPATH)/$$product $(DESTDIR)$(SBINDIR)/$$product || exit 1; \
+	done
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/credmon/providers.d
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(DOCDIR)/providers.d.examples
+	$(INSTALL) -m 0644 deploy/providers.d.examples/*.yaml $(DESTDIR)$(DOCDIR)/providers.d.examples/
+	$(INSTALL) -m 0644 deploy/40-credmon.conf docs/UPGRADING.md $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(DOCDIR)/web
+	$(INSTALL) -m 0644 deploy/nginx/credmon-web.conf $(DESTDIR)$(DOCDIR)/web/nginx-credmon-web.conf
+	$(INSTALL) -m 0644 deploy/apache/credmon-web.conf $(DESTDIR)$(DOCDIR)/web/apache-credmon-web.conf
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	$(INSTALL) -m 0644 deploy/logrotate/credmon $(DESTDIR)$(SYSCONFDIR)/logrotate.d/credmon
+	@# The HTCondor snippet is not enabled behind the admin's back: it lands in the doc directory; copy it to
+	@# $(SYSCONFDIR)/condor/config.d/ (or change the one CREDMON_OAUTH line) when you switch.
+	@echo "installed $(PRODUCTS) into $(DESTDIR)$(SBINDIR); next: docs/UPGRADING.md"
+
+uninstall:
+	for product in credmon credmon-web; do rm -f $(DESTDIR)$(SBINDIR)/$$product; done
+	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(SYSCONFDIR)/logrotate.d/credmon

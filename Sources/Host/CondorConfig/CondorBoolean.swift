@@ -1,0 +1,29 @@
+import Foundation
+
+/// HTCondor booleans as `param_boolean` reads them, without the reference credmon's bug of treating the string
+/// "false" as true (contract §F.1-9).
+///
+/// HTCondor accepts `true`/`false` (any case, surrounding blanks ignored) and numbers (non-zero is true); anything
+/// else is evaluated as a ClassAd expression, and a value that does not evaluate (e.g. `yes`, `on`: undefined
+/// attribute references) silently becomes the knob's default. Credmon does not evaluate expressions: it reports
+/// such a value as an error naming the knob instead of guessing.
+public enum CondorBoolean {
+    /// The boolean, or nil when the text is not one HTCondor reads as a literal boolean or number.
+    public static func parse(_ text: String) -> Bool? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        switch trimmed.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: break
+        }
+        if let integer = Int(trimmed) { return integer != 0 }
+        if let real = Double(trimmed), real.isFinite { return real != 0 }
+        return nil
+    }
+
+    /// Why a value is refused, and what to write instead.
+    public static func problem(knob: String, value: String) -> (problem: String, fix: String) {
+        ("'\(value)' is not a boolean (HTCondor would evaluate it as an expression and, for words like yes/no/on, fall back to the default)",
+         "write \(knob) = true or \(knob) = false")
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Engine
+
+/// The one provider table Credmon runs with: `providers.d/` fragments plus the providers HTCondor's knobs describe.
+/// A fragment wins over knobs for the same service (the admin's move to YAML is in progress).
+public struct EffectiveProviders: Sendable {
+    public var table: ProviderTable
+    public var errors: [ConfigurationError]
+    /// Fragment files and knob-built services that failed (their previous providers are kept on reload).
+    public var failedFiles: Set<String>
+    /// Services configured both ways: the fragment file that won.
+    public var overridden: [(service: String, fragmentFile: String)]
+    /// What the knobs said, for `credmon check` and `import-condor-config`.
+    public var translation: KnobTranslator.Translation?
+    public var sorter: CredSorter?
+
+    /// Merges a loaded `providers.d/` with the knobs (nil when HTCondor is not in sight).
+    public static func merge(fragments: ProviderTable.LoadResult, knobs: CondorKnobs?,
+                             kinds: [any ProviderKind.Type], context: ProviderBuildContext) -> EffectiveProviders {
+        var result = EffectiveProviders(table: fragments.table, errors: fragments.errors, failedFiles: fragments.failedFiles,
+                                        overridden: [], translation: nil, sorter: nil)
+        guard let knobs else { return result }
+        let translator = KnobTranslator(knobs: knobs)
+        let translation = translator.translate()
+        result.translation = translation
+        result.sorter = translator.sorter
+        var entries = fragments.table.entries
+        let failedFragmentServices = Set(fragments.failedFiles.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension })
+        for fragment in translation.fragments {
+            if let existing = entries[fragment.service] {
+                result.overridden.append((fragment.service, existing.file))
+                continue
+            }
+            // A fragment for this service that failed to load still wins: the knobs must not silently take over.
+            if failedFragmentServices.contains(fragment.service) { continue }
+            switch fragment.makeEntry(kinds: kinds, context: context, origin: knobs.origin) {
+            case .success(let entry): entries[fragment.service] = entry
+            case .failure(let errors):
+                result.errors.append(contentsOf: errors.errors)
+                result.failedFiles.insert(KnobFragment.file(service: fragment.service, origin: knobs.origin))
+            }
+        }
+        result.table = ProviderTable(entries: entries)
+        return result
+    }
+}

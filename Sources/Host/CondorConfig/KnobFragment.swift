@@ -1,0 +1,86 @@
+import Foundation
+import Engine
+import Yams
+
+/// A provider specification translated from HTCondor knobs: the same keys a `providers.d` fragment has, each
+/// remembering the knob it came from. It becomes the same in-memory YAML mapping the fragment reader consumes, so
+/// knobs and fragments share one validation; and it renders as a commented fragment for `import-condor-config`.
+public struct KnobFragment: Sendable, Equatable {
+    public var service: String
+    public var kind: String
+    public var entries: [Entry]
+    /// Problems found while translating (a knob Credmon cannot honour, a value of the wrong type).
+    public var problems: [ConfigurationError]
+    /// Comment lines for the rendered fragment (e.g. knobs that stay with condor_credd).
+    public var notes: [String]
+    /// For each fragment key absent from `entries`, the knob that would set it (for error messages).
+    public var knobForKey: [String: String]
+
+    public struct Entry: Sendable, Equatable {
+        public var key: String
+        public var value: Value
+        /// Where the value came from: a knob name as spelled in the configuration, or a note for defaults.
+        public var source: String
+        public init(key: String, value: Value, source: String) {
+            self.key = key
+            self.value = value
+            self.source = source
+        }
+    }
+
+    public enum Value: Sendable, Equatable {
+        case string(String), integer(Int), boolean(Bool), list([String])
+    }
+
+    public init(service: String, kind: String, entries: [Entry] = [], problems: [ConfigurationError] = [],
+                notes: [String] = [], knobForKey: [String: String] = [:]) {
+        self.service = service
+        self.kind = kind
+        self.entries = entries
+        self.problems = problems
+        self.notes = notes
+        self.knobForKey = knobForKey
+    }
+
+    /// The value of a key, if the knobs set it.
+    public func value(of key: String) -> Value? { entries.first { $0.key == key }?.value }
+
+    /// The in-memory YAML mapping (`name`, `kind`, then the entries), as Yams would compose the rendered text.
+    public var mapping: Node.Mapping {
+        var pairs: [(Node, Node)] = [
+            (Node("name"), Node(service, Tag(.str), .doubleQuoted)),
+            (Node("kind"), Node(kind, Tag(.str), .doubleQuoted)),
+        ]
+        for entry in entries { pairs.append((Node(entry.key), entry.value.node)) }
+        return Node.Mapping(pairs)
+    }
+
+    /// The "file" knob-built providers and their errors name.
+    public static func file(service: String, origin: String) -> String {
+        "HTCondor configuration (\(origin)), service '\(service)'"
+    }
+}
+
+extension KnobFragment.Value {
+    var node: Node {
+        switch self {
+        case .string(let text): Node(text, Tag(.str), .doubleQuoted)
+        case .integer(let number): Node(String(number), Tag(.int), .plain)
+        case .boolean(let flag): Node(flag ? "true" : "false", Tag(.bool), .plain)
+        case .list(let items): Node(items.map { Node($0, Tag(.str), .doubleQuoted) }, Tag(.seq), .block)
+        }
+    }
+
+    /// The value as YAML flow text (strings always double-quoted, so nothing is re-typed on reading).
+    var yaml: String {
+        switch self {
+        case .string(let text): Self.quote(text)
+        case .integer(let number): String(number)
+        case .boolean(let flag): flag ? "true" : "false"
+        case .list(let items): "[" + items.map(Self.quote).joined(separator: ", ") + "]"
+        }
+    }
+
+    /// A YAML double-quoted scalar: JSON's string escapes are valid YAML escapes, so Engine's JSON escaper serves.
+    static func quote(_ text: String) -> String { JSONEscaping.quoted(text) }
+}

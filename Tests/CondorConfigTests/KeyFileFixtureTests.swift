@@ -1,0 +1,51 @@
+import CredmonTestSupport
+import Foundation
+import Testing
+
+/// The key-file generator the web-app tests use: condor_credd's key file (contract §B.3.4) written with HTCondor's own
+/// ClassAd library. After the merge with the web app, `CondorKeyFile.parse` is also run on its output.
+@Suite("condor_credd key-file fixture", .serialized)
+struct KeyFileFixtureTests {
+    @Test("the generator writes credd's file: 64-hex name, mode 0640, one ad per request, the knobs' values; the committed sample matches")
+    func generatorMatchesCredd() throws {
+        let directory = try TemporaryDirectory()
+        let box = try CondorFixtures.secretFile(in: directory, "box"), gdrive = try CondorFixtures.secretFile(in: directory, "gdrive")
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("_CONDOR_") }
+        environment["CONDOR_CONFIG"] = CondorFixtures.configFile("htcondor-example")
+        environment["_CONDOR_BOX_CLIENT_SECRET_FILE"] = box
+        environment["_CONDOR_GDRIVE_CLIENT_SECRET_FILE"] = gdrive
+        environment["_CONDOR_CREDMON_WEB_PREFIX"] = "https://ap.example.org/credmon"
+        try FileManager.default.createDirectory(atPath: directory.file("cred"), withIntermediateDirectories: true)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CondorFixtures.keyFileGenerator)
+        process.arguments = ["--dir", directory.file("cred"), "--user", "alice",
+                             "--request", "box*work:read:/a write:/b:https://aud.example.org", "--request", "gdrive"]
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+
+        let path = printed.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = (path as NSString).lastPathComponent
+        #expect(name.count == 64 && name.allSatisfy { "0123456789abcdef".contains($0) })
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o640)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let ads = text.components(separatedBy: "\n\n")
+        #expect(ads.count == 2)
+        #expect(ads[0].contains(#"Provider = "box""#) && ads[0].contains(#"Handle = "work""#))
+        #expect(ads[0].contains(#"Scopes = "read:/a write:/b""#) && ads[0].contains(#"Audience = "https://aud.example.org""#))
+        #expect(ads[0].contains(#"ClientSecret = "s3cret-box""#))  // up to the first control byte
+        #expect(ads[0].contains(#"ReturnUrl = "https://ap.example.org/credmon/return/box""#))
+        #expect(ads[1].contains(#"TokenUrl = "https://oauth2.googleapis.com/token""#))  // HTCondor's built-in default
+
+        let samplePath = CondorFixtures.root + "/keyfiles/3f1a9c0e5b7d2468ace013579bdf2468ace013579bdf2468ace013579bdf2468"
+        let sample = try String(contentsOfFile: samplePath, encoding: .utf8)
+        let normalized = text.replacingOccurrences(of: "s3cret-", with: "secret-")
+        #expect(Set(sample.split(separator: "\n")) == Set(normalized.split(separator: "\n")))
+    }
+}
