@@ -150,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "CredmonWebTests",
             dependencies: [
-                "CredmonWeb", "Engine", "Signers", "OAuthTestServer", "CredmonTestSupport",
+                "CredmonWeb", "Engine", "Signers", "OAuthClient", "OAuthTestServer", "CredmonTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

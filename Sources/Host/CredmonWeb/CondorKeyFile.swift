@@ -89,7 +89,7 @@ public enum CondorKeyFile {
         var ads: [Ad] = []
         var current: Ad?
         var number = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line = line.dropLast() }

@@ -73,8 +73,8 @@ public struct CredmonWebApp: Sendable {
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let pages = Pages(prefix: configuration.prefix)
-        router.middlewares.add(AccessLogMiddleware(logger: logger, pages: pages))
         router.middlewares.add(SecurityHeadersMiddleware())
+        router.middlewares.add(AccessLogMiddleware(logger: logger, pages: pages))
         let routes = Routes(app: self, pages: pages)
         if configuration.prefix.isEmpty {
             routes.add(to: router)

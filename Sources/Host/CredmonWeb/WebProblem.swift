@@ -16,7 +16,7 @@ struct WebProblem: Error, Sendable, Equatable {
     }
 
     static func badKeyFile(_ detail: String) -> WebProblem {
-        WebProblem(status: .internalServerError, title: "Login request unreadable",
+        WebProblem(status: .badRequest, title: "Login request unreadable",
                    message: "The login request written by HTCondor cannot be read: \(detail)",
                    advice: "Tell your HTCondor administrator; the credmon-web log names the file and line.")
     }
@@ -52,13 +52,13 @@ struct WebProblem: Error, Sendable, Equatable {
     }
 
     static func misconfigured(service: String, _ detail: String) -> WebProblem {
-        WebProblem(status: .internalServerError, title: "Service not configured",
+        WebProblem(status: .serviceUnavailable, title: "Service not configured",
                    message: "HTCondor cannot log you in to \(service): \(detail).",
                    advice: "Tell your HTCondor administrator.")
     }
 
     static func storeFailed(service: String) -> WebProblem {
-        WebProblem(status: .internalServerError, title: "Credential not stored",
+        WebProblem(status: .serviceUnavailable, title: "Credential not stored",
                    message: "You logged in to \(service), but the credential could not be saved.",
                    advice: "Tell your HTCondor administrator (the credmon-web log says why), then try again.")
     }
