@@ -1,3 +1,3 @@
 import CredmonWeb
 
-await CredmonWebCommand.main()
+await CredmonWebCommand.launch()
