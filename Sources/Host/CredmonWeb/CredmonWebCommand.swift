@@ -88,19 +88,3 @@ public struct CredmonWebCommand: AsyncParsableCommand {
         return host.isEmpty ? nil : (host, port)
     }
 }
-
-extension CredmonWebCommand {
-    /// Parses the command line and runs the app (the executable's entry point).
-    public static func launch() async {
-        do {
-            var command = try parseAsRoot(nil)
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
-    }
-}

@@ -1,3 +1,3 @@
 import CredmonWeb
 
-await CredmonWebCommand.launch()
+await CredmonWebCommand.launchAsRoot()
