@@ -25,6 +25,17 @@ struct SessionAndIssuerTests {
         }
     }
 
+    @Test("a key file older than 12 hours is expired")
+    func expiredKeyFile() async throws {
+        let fixture = try WebFixture()
+        let key = try fixture.writeKeyFile([("issuer", "")])
+        fixture.clock.advance(12 * 3600 + 60)
+        try await fixture.test { client in
+            let page = try await client.get("/key/\(key)")
+            #expect(page.status == .notFound && page.body.contains("unknown or has expired"))
+        }
+    }
+
     @Test("wsgi_session_key: created once (0400, 24 bytes), shared by every process and restart")
     func sessionKey() async throws {
         let fixture = try WebFixture()

@@ -57,6 +57,8 @@ public struct KeyFileError: Error, Sendable, CustomStringConvertible, Equatable 
 public enum CondorKeyFile {
     /// The largest key file read (credd writes a few hundred bytes per service).
     public static let sizeLimit = 256 * 1024
+    /// Key files older than this (by ctime) are expired: the credmon daemon deletes them (contract §B.3.4).
+    public static let lifetime: Double = 12 * 3600
 
     /// Whether `name` is a key file name: exactly 64 lowercase hexadecimal characters.
     public static func isKeyName(_ name: some StringProtocol) -> Bool {

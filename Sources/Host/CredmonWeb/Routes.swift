@@ -153,7 +153,15 @@ struct Routes: Sendable {
         let path = app.configuration.credentialDirectory + "/" + key
         let bytes: [UInt8]?
         do {
-            bytes = try CredentialDirectory(path: app.configuration.credentialDirectory).open().readFile(key, limit: CondorKeyFile.sizeLimit)
+            let directory = try CredentialDirectory(path: app.configuration.credentialDirectory).open()
+            // The daemon removes key files older than 12 hours (by ctime); treat them as gone already.
+            if let status = try FileStatus.at(directory.descriptor, key, path: path),
+               app.configuration.now().timeIntervalSince1970 - status.changed.epochSeconds > CondorKeyFile.lifetime {
+                throw WebProblem.unknownKey()
+            }
+            bytes = try directory.readFile(key, limit: CondorKeyFile.sizeLimit)
+        } catch let problem as WebProblem {
+            throw problem
         } catch {
             app.logger.error("Cannot read the key file", metadata: ["credmon.error": "\(error)"])
             throw .badKeyFile("it cannot be read")
