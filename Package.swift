@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "credmon", targets: ["credmon"]),
+        .executable(name: "credmon-web", targets: ["credmon-web"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -17,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // The core: the credential-directory contract, the provider protocol and table, the monitor.
@@ -97,6 +99,28 @@ let package = Package(
             path: "Sources/Host/credmon",
             swiftSettings: strictSettings
         ),
+        // The OAuth login web app (HTCondor's CREDMON_WEB_PREFIX pages) and the local issuers' public documents.
+        .target(
+            name: "CredmonWeb",
+            dependencies: [
+                "Engine", "Signers", "LocalSciToken", "OAuthClient", "GenericOAuth",
+                "CILogon", "Box", "GoogleDrive", "OneDrive", "Dropbox", "CredmonHost",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Host/CredmonWeb",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "credmon-web",
+            dependencies: ["CredmonWeb"],
+            path: "Sources/Host/credmon-web",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "credmon-bench",
             dependencies: ["Engine", "Signers", "LocalSciToken", "CredmonHost", "OAuthTestServer"],
@@ -140,6 +164,21 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: ["credmon", "Engine", "OAuthTestServer"],
             exclude: ["Verifiers"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CredmonWebTests",
+            dependencies: [
+                "CredmonWeb", "Engine", "Signers", "OAuthClient", "OAuthTestServer", "CredmonTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WebEndToEndTests",
+            dependencies: ["credmon", "credmon-web", "Engine", "OAuthTestServer"],
+            exclude: ["Browser"],
             swiftSettings: strictSettings
         ),
     ]

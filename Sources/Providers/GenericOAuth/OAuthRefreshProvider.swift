@@ -61,24 +61,12 @@ public struct OAuthRefreshProvider: CredentialProvider {
         } catch {
             throw error.providerError
         }
-        var accessFile = response.object
-        accessFile["refresh_token"] = nil
-        let issued = request.now
-        var validity: TokenValidity?
-        if let expiresIn = response.expiresIn {
-            let expiresAt = Int(issued.timeIntervalSince1970.rounded()) + expiresIn
-            accessFile["expires_in"] = .integer(Int64(expiresIn))
-            accessFile["expires_at"] = .integer(Int64(expiresAt))
-            validity = TokenValidity(issuedAt: issued, expiresAt: Date(timeIntervalSince1970: Double(expiresAt)))
-        }
-        if let scope = response.scope {
-            accessFile["scope"] = .array(scope.split(separator: " ").map { .string(String($0)) })
-        }
+        let accessFile = response.accessTokenFile(issuedAt: request.now)
         var rotated: [UInt8]?
         if let newRefreshToken = response.refreshToken, newRefreshToken != refreshToken {
             rotated = seed.replacingRefreshToken(newRefreshToken)
         }
-        return CredentialUpdate(accessTokenFile: Array(JSONValue.serialize(accessFile)), validity: validity, rotatedSeed: rotated)
+        return CredentialUpdate(accessTokenFile: accessFile.bytes, validity: accessFile.validity, rotatedSeed: rotated)
     }
 
     public func revoke(_ request: RevocationRequest) async throws {

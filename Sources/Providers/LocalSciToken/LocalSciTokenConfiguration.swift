@@ -41,7 +41,7 @@ public struct LocalSciTokenConfiguration: Sendable, Equatable {
     ]
 
     /// Reads a fragment; every problem is recorded in `fragment`.
-    static func read(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) -> LocalSciTokenConfiguration? {
+    public static func read(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) -> LocalSciTokenConfiguration? {
         let stem = name == "scitokens" ? "scitokens" : name
         let keyDirectory = context.keyDirectory
         let issuer = fragment.string("issuer", example: "https://\(context.hostName)") ?? "https://\(context.hostName)"

@@ -14,16 +14,5 @@ public struct CredmonCommand: AsyncParsableCommand {
 
 extension CredmonCommand {
     /// Parses the command line and runs the chosen command asynchronously (the executable's entry point).
-    public static func launch() async {
-        do {
-            var command = try await asyncParseAsRoot(nil)
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
-    }
+    public static func launch() async { await launchAsRoot() }
 }

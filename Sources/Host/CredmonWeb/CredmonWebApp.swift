@@ -1,0 +1,91 @@
+import Box
+import CILogon
+import CredmonHost
+import Dropbox
+import Engine
+import Foundation
+import GenericOAuth
+import GoogleDrive
+import Hummingbird
+import LocalSciToken
+import Logging
+import OAuthClient
+import OneDrive
+
+/// The web app's state: configuration, the session cookie codec (keyed by `wsgi_session_key`), the providers of
+/// `providers.d` and the published issuers. ``makeRouter()`` gives the Hummingbird router with every route.
+public struct CredmonWebApp: Sendable {
+    public let configuration: WebConfiguration
+    let codec: SessionCookieCodec
+    let providers: ProviderTable
+    let issuers: IssuerDocuments
+    let http: any HTTPClient
+    let discovery: MetadataDiscovery
+    let logger: Logger
+
+    /// Why the app cannot start.
+    public struct StartError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Validates the credential directory, loads (or creates) the session key and reads `providers.d`. Bad
+    /// fragments are logged and skipped (key files carry everything HTCondor's own flow needs).
+    public init(configuration: WebConfiguration, http: any HTTPClient = OAuthProviderFactory.sharedHTTP, logger: Logger) throws(StartError) {
+        self.configuration = configuration
+        self.http = http
+        self.logger = logger
+        discovery = MetadataDiscovery(http: http)
+        let directory = CredentialDirectory(path: configuration.credentialDirectory)
+        do {
+            try directory.prepare()
+            codec = SessionCookieCodec(sessionKey: try SessionKeyFile.loadOrCreate(in: try directory.open()))
+        } catch {
+            throw StartError(description: "\(error)")
+        }
+        let kinds = supportedProviderKinds.map { $0.kind == LocalSciTokenKind.kind ? PublishedIssuerKind.self : $0 }
+        let context = ProviderBuildContext(keyDirectory: configuration.keyDirectory, hostName: configuration.hostName,
+                                           createMissingKeys: false, logger: logger)
+        var table = ProviderTable()
+        if FileManager.default.fileExists(atPath: configuration.providersDirectory) {
+            let loaded = ProviderTable.load(directory: configuration.providersDirectory, kinds: kinds, context: context)
+            for error in loaded.errors {
+                logger.warning("Provider fragment skipped", metadata: ["credmon.error": "\(error)"])
+            }
+            table = loaded.table
+        }
+        providers = table
+        issuers = IssuerDocuments(issuers: table.names.compactMap { name in
+            (table.provider(for: name) as? PublishedIssuer).map { IssuerDocuments.Issuer(issuer: $0.issuer, key: $0.key) }
+        })
+        logger.info("Ready", metadata: [
+            "credmon.cred_dir": "\(configuration.credentialDirectory)", "credmon.prefix": "\(configuration.prefix.isEmpty ? "/" : configuration.prefix)",
+            "credmon.oauth_fragments": "\(table.names.filter { table.provider(for: $0) is OAuthRefreshProvider }.joined(separator: ","))",
+            "credmon.local_issuers": "\(Set(issuers.issuers.map(\.issuer)).sorted().joined(separator: ","))",
+        ])
+    }
+
+    /// The OAuth settings of a service's fragment, if `providers.d` has one.
+    func fragment(for service: String) -> OAuthProviderConfiguration? {
+        (providers.provider(for: service) as? OAuthRefreshProvider)?.configuration
+    }
+
+    /// The router: every route under the prefix, the security headers and the access log.
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        let pages = Pages(prefix: configuration.prefix)
+        router.middlewares.add(SecurityHeadersMiddleware())
+        router.middlewares.add(AccessLogMiddleware(logger: logger, pages: pages))
+        let routes = Routes(app: self, pages: pages)
+        if configuration.prefix.isEmpty {
+            routes.add(to: router)
+        } else {
+            routes.add(to: router.group(RouterPath(configuration.prefix)))
+        }
+        return router
+    }
+
+    /// The Hummingbird application listening on `host:port`.
+    public func makeApplication(host: String, port: Int) -> some ApplicationProtocol {
+        Application(router: makeRouter(), configuration: .init(address: .hostname(host, port: port), serverName: nil), logger: logger)
+    }
+}

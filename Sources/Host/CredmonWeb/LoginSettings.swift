@@ -1,0 +1,96 @@
+import Foundation
+import GenericOAuth
+import OAuthClient
+
+/// Everything one service's login needs, from its key-file ad (condor_credd's knobs win) and, for what the ad leaves
+/// out, the service's `providers.d` fragment and its issuer's discovery document.
+struct LoginSettings: Sendable {
+    var service: String
+    var authorizationURL: URL
+    var tokenURL: URL
+    var client: ClientCredentials
+    var redirectURI: String
+    /// Scopes sent in the authorization request.
+    var requestScopes: [String]
+    /// `resource=` (the key file's Audience), when set.
+    var resource: String?
+    /// Provider-specific parameters for a refresh token (`access_type=offline`, …).
+    var extraParameters: [(String, String)]
+    var userinfoURL: URL?
+    /// Whether to send (and expect) an OIDC `nonce`.
+    var wantsNonce: Bool
+
+    /// Resolves the settings; a missing client or endpoint is a ``WebProblem`` naming what is missing.
+    static func resolve(_ ad: KeyFileService, fragment: OAuthProviderConfiguration?, discovery: MetadataDiscovery,
+                        fallbackRedirectURI: String) async throws(WebProblem) -> LoginSettings {
+        let name = ad.tokenName.stem
+        func url(_ text: String?, _ what: String) throws(WebProblem) -> URL? {
+            guard let text else { return nil }
+            guard let url = URL(string: text), let host = url.host, url.scheme == "https" || (url.scheme == "http" && isLoopback(host)) else {
+                throw .misconfigured(service: name, "its \(what) is not an https URL")
+            }
+            return url
+        }
+        var authorization = try url(ad.authorizationURL, "authorization URL") ?? fragment?.authorizationURL
+        var token = try url(ad.tokenURL, "token URL") ?? fragment?.tokenURL
+        var userinfo = fragment?.userinfoURL
+        if authorization == nil || token == nil || userinfo == nil, let issuer = fragment?.issuer {
+            do {
+                let metadata = try await discovery.metadata(for: issuer)
+                authorization = authorization ?? metadata.authorizationEndpoint
+                token = token ?? metadata.tokenEndpoint
+                userinfo = userinfo ?? metadata.userinfoEndpoint
+            } catch {
+                if authorization == nil || token == nil { throw .providerDown(service: name) }
+            }
+        }
+        guard let authorization else { throw .misconfigured(service: name, "no authorization URL (\(ad.provider.uppercased())_AUTHORIZATION_URL)") }
+        guard let token else { throw .misconfigured(service: name, "no token URL (\(ad.provider.uppercased())_TOKEN_URL)") }
+        guard let clientID = ad.clientID ?? fragment?.clientID else {
+            throw .misconfigured(service: name, "no client id (\(ad.provider.uppercased())_CLIENT_ID)")
+        }
+        let secret = ad.clientSecret ?? (fragment?.clientID == clientID ? fragment?.clientSecret : nil)
+        var scopes = splitScopes(ad.scopes)
+        if scopes.isEmpty { scopes = fragment?.scopes ?? [] }
+        if fragment?.preset.scopes.contains("offline_access") == true && !scopes.contains("offline_access") {
+            scopes.append("offline_access")
+        }
+        return LoginSettings(
+            service: name, authorizationURL: authorization, tokenURL: token,
+            client: ClientCredentials(id: clientID, secret: secret, authentication: fragment?.clientAuthentication ?? .post),
+            redirectURI: redirectURI(ad, fallback: fallbackRedirectURI),
+            requestScopes: scopes, resource: ad.audience.isEmpty ? nil : ad.audience,
+            extraParameters: (fragment?.preset.authorizationParameters ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            userinfoURL: userinfo, wantsNonce: scopes.contains("openid"))
+    }
+
+    /// condor_credd's `ReturnUrl` when it points at this service's return route, else this app's own.
+    static func redirectURI(_ ad: KeyFileService, fallback: String) -> String {
+        guard let given = ad.returnURL, let components = URLComponents(string: given), components.host != nil else { return fallback }
+        let path = components.path.lowercased()
+        return path.hasSuffix("/return/\(ad.tokenName.stem.lowercased())") || path.hasSuffix("/return/\(ad.provider.lowercased())") ? given : fallback
+    }
+
+    /// HTCondor scopes: comma- (or space-) separated.
+    static func splitScopes(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).map(String.init)
+    }
+
+    static func isLoopback(_ host: String) -> Bool { ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) }
+
+    /// The authorization request URL (RFC 6749 §4.1.1 with PKCE S256, RFC 7636).
+    func authorizationRequest(state: String, codeChallenge: String, nonce: String?) -> URL {
+        var fields: [(String, String)] = [
+            ("response_type", "code"), ("client_id", client.id), ("redirect_uri", redirectURI),
+            ("state", state), ("code_challenge", codeChallenge), ("code_challenge_method", "S256"),
+        ]
+        if !requestScopes.isEmpty { fields.append(("scope", requestScopes.joined(separator: " "))) }
+        if let nonce { fields.append(("nonce", nonce)) }
+        if let resource { fields.append(("resource", resource)) }
+        fields.append(contentsOf: extraParameters)
+        let query = fields.map { FormEncoding.escape($0.0) + "=" + FormEncoding.escape($0.1) }.joined(separator: "&")
+        let base = authorizationURL.absoluteString
+        let separator = base.contains("?") ? (base.hasSuffix("?") || base.hasSuffix("&") ? "" : "&") : "?"
+        return URL(string: base + separator + query) ?? authorizationURL
+    }
+}

@@ -1,0 +1,95 @@
+/// The HTML pages: plain, accessible, readable on a phone, styled by the local stylesheet only.
+struct Pages {
+    /// The app's path prefix ("" or "/x").
+    let prefix: String
+
+    /// One service card on the index page.
+    struct ServiceCard: Sendable {
+        var name: String
+        var user: String
+        var loggedIn: Bool
+        var displayName: String?
+    }
+
+    func layout(title: String, user: String?, body: String) -> String {
+        let userLine = user.map { "<p class=\"user\">Logged in as: <strong>\(HTMLText.escape($0))</strong></p>" } ?? ""
+        return """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(HTMLText.escape(title)) · HTCondor Credential Manager</title>
+            <link rel="stylesheet" href="\(prefix)/static/credmon.css">
+            </head>
+            <body>
+            <header><p class="brand">HTCondor Credential Manager</p>\(userLine)</header>
+            <main id="main">
+            \(body)
+            </main>
+            </body>
+            </html>
+
+            """
+    }
+
+    /// `GET /`: every service of the browser's logins, logged in or with a Login button.
+    func index(cards: [ServiceCard]) -> String {
+        let users = Set(cards.map(\.user))
+        var body = "<h1>Service Providers</h1>\n"
+        if cards.isEmpty {
+            body += "<p class=\"lead\">No login in progress. Open the link that condor_submit printed to log in to the services your job needs.</p>\n"
+        } else if cards.allSatisfy(\.loggedIn) {
+            body += "<p class=\"lead\" id=\"status\" role=\"status\">You have logged in to all service providers indicated by your job. You may close this window and resubmit your HTCondor job (if necessary).</p>\n"
+        } else {
+            body += "<p class=\"lead\" id=\"status\">Your job needs access to the services below. Log in to each; HTCondor keeps the credential fresh for your jobs.</p>\n"
+        }
+        body += "<ul class=\"cards\">\n"
+        for card in cards {
+            let name = HTMLText.escape(card.name)
+            let owner = users.count > 1 ? " <span class=\"owner\">(for \(HTMLText.escape(card.user)))</span>" : ""
+            let state: String
+            if card.loggedIn {
+                let who = card.displayName.map { "Logged in as: \(HTMLText.escape($0))" } ?? "Logged in"
+                state = "<p class=\"done\" id=\"state-\(name)\">\(who)</p>"
+            } else {
+                state = "<p><a class=\"button\" id=\"login-\(name)\" href=\"\(prefix)/login/\(name)\">Login</a></p>"
+            }
+            body += "<li class=\"card\"><h2>\(name) Login\(owner)</h2>\(state)</li>\n"
+        }
+        body += "</ul>"
+        return layout(title: "Service Providers", user: users.count == 1 ? users.first : nil, body: body)
+    }
+
+    func problem(_ problem: WebProblem) -> String {
+        layout(title: problem.title, user: nil, body: """
+            <h1>\(HTMLText.escape(problem.title))</h1>
+            <p class="problem" role="alert" id="problem">\(HTMLText.escape(problem.message))</p>
+            <p>\(HTMLText.escape(problem.advice))</p>
+            <p><a href="\(prefix)/">Back to your services</a></p>
+            """)
+    }
+
+    /// The stylesheet served at `/static/credmon.css`.
+    static let stylesheet = """
+        :root { color-scheme: light dark; --accent: #0b5cad; }
+        * { box-sizing: border-box; }
+        body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.5; }
+        header { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: .5rem;
+                 padding: .75rem 1rem; background: #1d2b3a; color: #fff; }
+        header p { margin: 0; }
+        .brand { font-weight: 700; }
+        main { max-width: 40rem; margin: 0 auto; padding: 1rem; }
+        h1 { font-size: 1.6rem; }
+        .lead { font-size: 1.1rem; }
+        .cards { list-style: none; padding: 0; display: grid; gap: 1rem; }
+        .card { border: 1px solid #8899aa; border-radius: .5rem; padding: 1rem; }
+        .card h2 { font-size: 1.2rem; margin: 0 0 .5rem; }
+        .button { display: inline-block; padding: .6rem 1.4rem; border-radius: .4rem; background: var(--accent); color: #fff;
+                  text-decoration: none; font-weight: 600; min-height: 44px; }
+        .button:focus, a:focus { outline: 3px solid #f5a623; outline-offset: 2px; }
+        .done { color: #1a7f37; font-weight: 600; margin: 0; }
+        .problem { border-left: 4px solid #c62828; padding-left: .75rem; }
+        @media (prefers-color-scheme: dark) { .done { color: #5fd07a; } a { color: #7fb8ff; } }
+        """
+}

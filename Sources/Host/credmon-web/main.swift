@@ -1,0 +1,3 @@
+import CredmonWeb
+
+await CredmonWebCommand.launchAsRoot()
