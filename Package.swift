@@ -104,7 +104,7 @@ let package = Package(
             name: "CredmonWeb",
             dependencies: [
                 "Engine", "Signers", "LocalSciToken", "OAuthClient", "GenericOAuth",
-                "CILogon", "Box", "GoogleDrive", "OneDrive", "Dropbox", "CredmonHost",
+                "CILogon", "Box", "GoogleDrive", "OneDrive", "Dropbox", "CredmonHost", "CondorConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -150,7 +150,7 @@ let package = Package(
         .testTarget(name: "OAuthClientTests", dependencies: ["OAuthClient", "Engine"], swiftSettings: strictSettings),
         .testTarget(
             name: "CondorConfigTests",
-            dependencies: ["CondorConfig", "CredmonHost", "Engine", "CredmonTestSupport"],
+            dependencies: ["CondorConfig", "CredmonHost", "CredmonWeb", "Engine", "CredmonTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

@@ -1,9 +1,10 @@
 import CredmonTestSupport
+import CredmonWeb
 import Foundation
 import Testing
 
 /// The key-file generator the web-app tests use: condor_credd's key file (contract §B.3.4) written with HTCondor's own
-/// ClassAd library. After the merge with the web app, `CondorKeyFile.parse` is also run on its output.
+/// ClassAd library, and credmon-web's parser (`CondorKeyFile.parse`) reading it.
 @Suite("condor_credd key-file fixture", .serialized)
 struct KeyFileFixtureTests {
     @Test("the generator writes credd's file: 64-hex name, mode 0640, one ad per request, the knobs' values; the committed sample matches")
@@ -47,5 +48,17 @@ struct KeyFileFixtureTests {
         let sample = try String(contentsOfFile: samplePath, encoding: .utf8)
         let normalized = text.replacingOccurrences(of: "s3cret-", with: "secret-")
         #expect(Set(sample.split(separator: "\n")) == Set(normalized.split(separator: "\n")))
+
+        // credmon-web reads what HTCondor's ClassAd library wrote, and the committed sample.
+        for (content, origin) in [(text, path), (sample, samplePath)] {
+            let services = try CondorKeyFile.parse(content, path: origin)
+            try #require(services.count == 2, "\(origin): \(services)")
+            #expect(services[0].provider == "box" && services[0].handle == "work" && services[0].localUser == "alice")
+            #expect(services[0].scopes == "read:/a write:/b" && services[0].audience == "https://aud.example.org")
+            #expect(services[0].clientSecret?.hasSuffix("cret-box") == true)
+            #expect(services[0].returnURL == "https://ap.example.org/credmon/return/box")
+            #expect(services[1].provider == "gdrive" && services[1].handle == nil)
+            #expect(services[1].tokenURL == "https://oauth2.googleapis.com/token")
+        }
     }
 }

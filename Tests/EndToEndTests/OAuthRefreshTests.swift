@@ -140,7 +140,8 @@ struct OAuthRefreshTests {
         #expect(eventually(timeout: 30) { (access(daemon, "carol")?["access_token"] as? String).map { $0 != first.access } ?? false },
                 "never recovered; log:\n\(daemon.log)")
         #expect(daemon.log.contains("Renewal failed; retrying with backoff"))
-        #expect(daemon.log.contains("Credential recovered"))
+        // The log line follows the write of the .use.
+        #expect(eventually(timeout: 5) { daemon.log.contains("Credential recovered") }, "log:\n\(daemon.log)")
         #expect(server.requests(to: "/token").count >= 3)
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CondorConfig
 import CredmonHost
 import Foundation
 import Hummingbird
@@ -11,13 +12,17 @@ public struct CredmonWebCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "credmon-web",
         abstract: "Serve the OAuth login pages (HTCondor's CREDMON_WEB_PREFIX) and the local issuers' openid-configuration and JWKS.",
-        discussion: "Run it as the condor user behind a TLS proxy (nginx, Apache). It does not read condor_config: pass the locations as flags.")
+        discussion: """
+            Run it as the condor user behind a TLS proxy (nginx, Apache). Where HTCondor is installed (condor_config_val \
+            found), --cred-dir and --prefix default to SEC_CREDENTIAL_DIRECTORY_OAUTH and CREDMON_WEB_PREFIX; flags win.
+            """)
 
     @Option(name: .customLong("listen"), help: "Address to listen on, HOST:PORT (keep it on loopback behind the proxy).")
     var listen = "127.0.0.1:8080"
 
-    @Option(name: [.customShort("c"), .customLong("cred-dir")], help: "The credential directory (SEC_CREDENTIAL_DIRECTORY_OAUTH).")
-    var credentialDirectory = "/var/lib/condor/oauth_credentials"
+    @Option(name: [.customShort("c"), .customLong("cred-dir")],
+            help: "The credential directory (default: HTCondor's SEC_CREDENTIAL_DIRECTORY_OAUTH, else /var/lib/condor/oauth_credentials).")
+    var credentialDirectory: String?
 
     @Option(name: .customLong("providers-dir"), help: "Directory of provider fragments (*.yaml).")
     var providersDirectory = "/etc/credmon/providers.d"
@@ -25,8 +30,11 @@ public struct CredmonWebCommand: AsyncParsableCommand {
     @Option(name: .customLong("key-dir"), help: "Directory of local issuers' keys whose fragment gives no path (as credmon --key-dir).")
     var keyDirectory = "/etc/condor"
 
-    @Option(name: .customLong("prefix"), help: "CREDMON_WEB_PREFIX: a path (/credmon) or a full URL (https://host/credmon).")
-    var prefix = "/"
+    @Option(name: .customLong("prefix"), help: "CREDMON_WEB_PREFIX: a path (/credmon) or a full URL (https://host/credmon) (default: HTCondor's, else /).")
+    var prefix: String?
+
+    @Option(name: .customLong("condor-config-val"), help: "The condor_config_val to read HTCondor's configuration with (default: $CREDMON_CONDOR_CONFIG_VAL, else on the PATH).")
+    var condorConfigVal: String?
 
     @Option(name: .customLong("public-url"), help: "The https origin users reach (https://host[:port]); sets Secure cookies and the default redirect URIs.")
     var publicURL: String?
@@ -61,9 +69,17 @@ public struct CredmonWebCommand: AsyncParsableCommand {
         let level: Logger.Level = debug ? .debug : .info
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, destination: destination, level: level) }
         let logger = Logger(label: "credmon-web")
-        let split = WebConfiguration.splitWebPrefix(prefix)
+        var knobs: CondorKnobs?
+        if credentialDirectory == nil || prefix == nil, let tool = ConfigValTool.locate(explicit: condorConfigVal) {
+            do {
+                knobs = try CondorKnobs.read(from: tool)
+            } catch {
+                logger.warning("Cannot read HTCondor's configuration; using defaults", metadata: ["credmon.error": "\(error)"])
+            }
+        }
+        let split = WebConfiguration.splitWebPrefix(prefix ?? knobs?.webPrefix ?? "/")
         let configuration = WebConfiguration(
-            credentialDirectory: credentialDirectory, providersDirectory: providersDirectory, keyDirectory: keyDirectory,
+            credentialDirectory: credentialDirectory ?? knobs?.credentialDirectory ?? "/var/lib/condor/oauth_credentials", providersDirectory: providersDirectory, keyDirectory: keyDirectory,
             prefix: split.path, publicOrigin: publicURL ?? split.origin, sessionLifetime: TimeInterval(sessionLifetime),
             hostName: ProcessInfo.processInfo.hostName)
         let app: CredmonWebApp
