@@ -13,7 +13,6 @@ struct ConcurrencyTests {
         defer { server.stop() }
         let client = TestClient(server, timeout: 30, maxConnections: 32)
         let tokens = (0..<200).map { server.issueGrant(clientID: "credmon-test", scope: "read", subject: "user\($0)").refreshToken }
-        let started = ContinuousClock.now
         let results = try await withThrowingTaskGroup(of: (String, String?).self) { group in
             for token in tokens {
                 group.addTask {
@@ -23,19 +22,18 @@ struct ConcurrencyTests {
             }
             return try await group.reduce(into: [String: String?]()) { $0[$1.0] = .some($1.1) }
         }
-        let elapsed = ContinuousClock.now - started
         #expect(results.count == 200)
         #expect(results.values.allSatisfy { $0 != nil })
         for (old, new) in results {
             #expect(!server.isActive(refreshToken: old))
             #expect(server.isActive(refreshToken: try #require(new)))
         }
-        #expect(server.peakInFlight > 1)
+        // Concurrency is asserted by what the server saw at once, not by wall time (that is the benchmark's job):
+        // with 20 ms of latency per request, 200 requests over 32 connections overlap.
+        #expect(server.peakInFlight > 8)
         #expect(server.peakInFlight <= 32)
         #expect(server.inFlight == 0)
         #expect(server.requests(to: "/token").count == 200)
-        // 200 × 20 ms one at a time would take 4 s.
-        #expect(elapsed < .seconds(4))
     }
 
     @Test("1,000 refreshes: 100 rotation chains of 10 over 64 connections with 20 ms latency; no reuse is detected")

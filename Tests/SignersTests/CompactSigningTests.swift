@@ -117,20 +117,6 @@ import Testing
             #expect(CompactJWS.verifiedPayload(of: token, with: key.publicJWK) != nil)
         }
     }
-
-    @Test("ES256 signing is fast enough for the hot path (smoke check)")
-    func signingThroughput() throws {
-        let key = try SigningKey.generate(algorithm: .es256, keyID: "k")
-        let payload = Data(String(repeating: "x", count: 300).utf8)
-        let count = 2_000
-        let start = ContinuousClock.now
-        for _ in 0..<count {
-            _ = try key.signCompact(payload: payload)
-        }
-        let elapsed = ContinuousClock.now - start
-        // Generous bound so that debug builds on a loaded CI machine pass; the real target is checked by the benchmark.
-        #expect(elapsed < .seconds(20), "\(count) ES256 signatures took \(elapsed)")
-    }
 }
 
 @Suite struct SigningKeyDescriptionTests {
