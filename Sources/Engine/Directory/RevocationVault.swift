@@ -16,12 +16,13 @@ public struct RevocationVault: Sendable {
         directory = stateDirectory + "/revocation"
     }
 
-    /// Stores the seed (and metadata) of `id`, atomically.
+    /// Stores the seed (and metadata) of `id`, atomically. A copy that already holds these bytes is not rewritten
+    /// (the `.meta` rarely changes when the refresh token rotates).
     public func remember(_ id: CredentialID, seed: [UInt8], metadata: [UInt8]?) throws(SystemError) {
         let userDirectory = try userHandle(id.user, create: true)
-        try AtomicWriter.write(seed, to: id.token.stem + ".top", in: userDirectory, mode: 0o600, durability: .atomic)
+        try writeIfChanged(seed, to: id.token.stem + ".top", in: userDirectory)
         if let metadata {
-            try AtomicWriter.write(metadata, to: id.token.stem + ".meta", in: userDirectory, mode: 0o600, durability: .atomic)
+            try writeIfChanged(metadata, to: id.token.stem + ".meta", in: userDirectory)
         } else {
             try userDirectory.removeFile(id.token.stem + ".meta")
         }
@@ -55,6 +56,11 @@ public struct RevocationVault: Sendable {
             }
         }
         return ids
+    }
+
+    private func writeIfChanged(_ bytes: [UInt8], to name: String, in directory: DirectoryHandle) throws(SystemError) {
+        if let existing = try? directory.readFile(name), existing == bytes { return }
+        try AtomicWriter.write(bytes, to: name, in: directory, mode: 0o600, durability: .atomic)
     }
 
     private func userHandle(_ user: String, create: Bool) throws(SystemError) -> DirectoryHandle {
