@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "CredmonWebTests",
             dependencies: [
-                "CredmonWeb", "Engine", "Signers", "OAuthClient", "OAuthTestServer", "CredmonTestSupport",
+                "CredmonWeb", "CondorConfig", "Engine", "Signers", "OAuthClient", "OAuthTestServer", "CredmonTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

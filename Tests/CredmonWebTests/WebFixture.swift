@@ -1,3 +1,4 @@
+import CondorConfig
 import CredmonTestSupport
 import CredmonWeb
 import Foundation
@@ -22,7 +23,12 @@ final class WebFixture: Sendable {
     static let client = OAuthServer.Client(id: "credmon-web-test", secret: "s3cret+/=value",
                                            redirectURIs: [WebFixture.returnURL, "https://credmon.example.org/credmon/return/issuer"])
 
+    /// - Parameters:
+    ///   - knobs: HTCondor's configuration as condor_config_val would report it (`$KEYS` is replaced too); nil = no
+    ///     HTCondor in sight.
+    ///   - beforeStart: runs after the directories exist and before the app starts (to create key pairs, …).
     init(fragments: [String: String] = [:], prefix: String = "", publicOrigin: String? = nil,
+         knobs: [String: String]? = nil, beforeStart: (TemporaryDirectory) throws -> Void = { _ in },
          serverConfiguration: OAuthServer.Configuration = .init(clients: [WebFixture.client])) throws {
         directory = try TemporaryDirectory("credmon-web")
         credentialDirectory = try directory.makeDirectory("cred", mode: 0o2770)
@@ -33,12 +39,17 @@ final class WebFixture: Sendable {
             try directory.write("providers.d/\(name)", text.replacingOccurrences(of: "$SERVER", with: server.issuer)
                 .replacingOccurrences(of: "$KEYS", with: directory.file("keys")))
         }
+        try beforeStart(directory)
+        let keys = directory.file("keys")
+        let condorKnobs = knobs.map { values in
+            CondorKnobs(values: values.mapValues { $0.replacingOccurrences(of: "$KEYS", with: keys) }, origin: "test condor_config")
+        }
         logs = LogCapture()
         clock = TestClock()
         let clock = self.clock
         let configuration = WebConfiguration(
             credentialDirectory: credentialDirectory, providersDirectory: directory.file("providers.d"), keyDirectory: directory.file("keys"),
-            prefix: prefix, publicOrigin: publicOrigin, hostName: "credmon.example.org", now: { clock.now })
+            prefix: prefix, publicOrigin: publicOrigin, hostName: "credmon.example.org", condorKnobs: condorKnobs, now: { clock.now })
         let logs = self.logs
         app = try CredmonWebApp(configuration: configuration, http: URLSessionHTTPClient(),
                                 logger: Logger(label: "credmon-web-test", factory: { _ in logs.handler() }))

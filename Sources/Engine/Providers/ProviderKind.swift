@@ -26,13 +26,18 @@ public struct ProviderBuildContext: Sendable {
     public var createMissingKeys: Bool
     /// Whether provider names may use credd's wider character set (`CREDMON_ALLOW_SPECIAL_CHAR_NAMES`).
     public var allowSpecialCharacterNames: Bool
+    /// Whether OAuth providers read their `client_secret_file` (the daemon: yes; credmon-web, which runs as `condor`
+    /// and gets each client secret from the key file condor_credd wrote: no).
+    public var readsClientSecrets: Bool
     public var logger: Logger
 
-    public init(keyDirectory: String, hostName: String, createMissingKeys: Bool, allowSpecialCharacterNames: Bool = false, logger: Logger) {
+    public init(keyDirectory: String, hostName: String, createMissingKeys: Bool, allowSpecialCharacterNames: Bool = false,
+                readsClientSecrets: Bool = true, logger: Logger) {
         self.keyDirectory = keyDirectory
         self.hostName = hostName
         self.createMissingKeys = createMissingKeys
         self.allowSpecialCharacterNames = allowSpecialCharacterNames
+        self.readsClientSecrets = readsClientSecrets
         self.logger = logger
     }
 }

@@ -119,7 +119,8 @@ public struct KnobTranslator: Sendable {
         ("dropbox", ".dropboxapi.com"), ("dropbox", ".dropbox.com"), ("cilogon", ".cilogon.org"),
     ]
 
-    static func kind(service: String, tokenURL: String?) -> String {
+    /// The provider kind of an OAuth service, as HTCondor recognises it: by its token URL's host, else by its name.
+    public static func kind(service: String, tokenURL: String?) -> String {
         if let tokenURL, let host = URL(string: tokenURL)?.host?.lowercased() {
             return presetKinds.first { host.hasSuffix($0.hostSuffix) || "." + host == $0.hostSuffix }?.kind ?? "oauth2"
         }

@@ -1,5 +1,6 @@
 import Box
 import CILogon
+import CondorConfig
 import CredmonHost
 import Dropbox
 import Engine
@@ -42,17 +43,7 @@ public struct CredmonWebApp: Sendable {
         } catch {
             throw StartError(description: "\(error)")
         }
-        let kinds = supportedProviderKinds.map { $0.kind == LocalSciTokenKind.kind ? PublishedIssuerKind.self : $0 }
-        let context = ProviderBuildContext(keyDirectory: configuration.keyDirectory, hostName: configuration.hostName,
-                                           createMissingKeys: false, logger: logger)
-        var table = ProviderTable()
-        if FileManager.default.fileExists(atPath: configuration.providersDirectory) {
-            let loaded = ProviderTable.load(directory: configuration.providersDirectory, kinds: kinds, context: context)
-            for error in loaded.errors {
-                logger.warning("Provider fragment skipped", metadata: ["credmon.error": "\(error)"])
-            }
-            table = loaded.table
-        }
+        let table = Self.loadProviders(configuration, logger: logger)
         providers = table
         issuers = IssuerDocuments(issuers: table.names.compactMap { name in
             (table.provider(for: name) as? PublishedIssuer).map { IssuerDocuments.Issuer(issuer: $0.issuer, key: $0.key) }
@@ -62,6 +53,26 @@ public struct CredmonWebApp: Sendable {
             "credmon.oauth_fragments": "\(table.names.filter { table.provider(for: $0) is OAuthRefreshProvider }.joined(separator: ","))",
             "credmon.local_issuers": "\(Set(issuers.issuers.map(\.issuer)).sorted().joined(separator: ","))",
         ])
+    }
+
+    /// The providers as the daemon sees them (`providers.d` plus HTCondor's knobs), built for this app: local
+    /// issuers only by their public keys, OAuth providers without their client secret files (this app runs as
+    /// `condor`; each client secret comes from the key file condor_credd wrote). What fails is logged and skipped.
+    static func loadProviders(_ configuration: WebConfiguration, logger: Logger) -> ProviderTable {
+        let kinds = supportedProviderKinds.map { $0.kind == LocalSciTokenKind.kind ? PublishedIssuerKind.self : $0 }
+        let context = ProviderBuildContext(keyDirectory: configuration.keyDirectory, hostName: configuration.hostName,
+                                           createMissingKeys: false,
+                                           allowSpecialCharacterNames: configuration.condorKnobs?.allowSpecialCharacterNames ?? false,
+                                           readsClientSecrets: false, logger: logger)
+        var fragments = ProviderTable.LoadResult(table: ProviderTable(), errors: [], failedFiles: [])
+        if FileManager.default.fileExists(atPath: configuration.providersDirectory) {
+            fragments = ProviderTable.load(directory: configuration.providersDirectory, kinds: kinds, context: context)
+        }
+        let effective = EffectiveProviders.merge(fragments: fragments, knobs: configuration.condorKnobs, kinds: kinds, context: context)
+        for error in effective.errors {
+            logger.warning("Provider skipped", metadata: ["credmon.error": "\(error)"])
+        }
+        return effective.table
     }
 
     /// The OAuth settings of a service's fragment, if `providers.d` has one.

@@ -70,7 +70,7 @@ public struct CredmonWebCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, destination: destination, level: level) }
         let logger = Logger(label: "credmon-web")
         var knobs: CondorKnobs?
-        if credentialDirectory == nil || prefix == nil, let tool = ConfigValTool.locate(explicit: condorConfigVal) {
+        if let tool = ConfigValTool.locate(explicit: condorConfigVal) {
             do {
                 knobs = try CondorKnobs.read(from: tool)
             } catch {
@@ -81,7 +81,7 @@ public struct CredmonWebCommand: AsyncParsableCommand {
         let configuration = WebConfiguration(
             credentialDirectory: credentialDirectory ?? knobs?.credentialDirectory ?? "/var/lib/condor/oauth_credentials", providersDirectory: providersDirectory, keyDirectory: keyDirectory,
             prefix: split.path, publicOrigin: publicURL ?? split.origin, sessionLifetime: TimeInterval(sessionLifetime),
-            hostName: ProcessInfo.processInfo.hostName)
+            hostName: ProcessInfo.processInfo.hostName, condorKnobs: knobs)
         let app: CredmonWebApp
         do {
             app = try CredmonWebApp(configuration: configuration, logger: logger)

@@ -13,9 +13,20 @@ struct IssuerDocuments: Sendable {
 
     /// The issuers this app answers for at `prefix`: those whose URL path is the prefix, else the only issuer.
     func issuers(atPrefix prefix: String) -> [Issuer] {
-        let matching = issuers.filter { WebConfiguration.normalizedPrefix(URLComponents(string: $0.issuer)?.path ?? "") == prefix }
+        let matching = issuers.filter { Self.path(of: $0) == prefix }
         if !matching.isEmpty { return matching }
         return Set(issuers.map(\.issuer)).count == 1 ? issuers : []
+    }
+
+    /// The paths, relative to `prefix`, of the issuers whose URL path lies below it (`/wlcg` for
+    /// `https://host/wlcg` under the prefix ""), sorted.
+    func subpaths(below prefix: String) -> [String] {
+        let paths = issuers.map(Self.path(of:)).filter { $0.count > prefix.count && $0.hasPrefix(prefix + "/") }
+        return Set(paths.map { String($0.dropFirst(prefix.count)) }).sorted()
+    }
+
+    private static func path(of issuer: Issuer) -> String {
+        WebConfiguration.normalizedPrefix(URLComponents(string: issuer.issuer)?.path ?? "")
     }
 
     /// The discovery document, or nil when no local issuer lives here.

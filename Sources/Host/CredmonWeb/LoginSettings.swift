@@ -3,7 +3,8 @@ import GenericOAuth
 import OAuthClient
 
 /// Everything one service's login needs, from its key-file ad (condor_credd's knobs win) and, for what the ad leaves
-/// out, the service's `providers.d` fragment and its issuer's discovery document.
+/// out, the service's `providers.d` fragment (or the preset its token URL or name implies) and its issuer's
+/// discovery document.
 struct LoginSettings: Sendable {
     var service: String
     var authorizationURL: URL
@@ -46,13 +47,14 @@ struct LoginSettings: Sendable {
         }
         guard let authorization else { throw .misconfigured(service: name, "no authorization URL (\(ad.provider.uppercased())_AUTHORIZATION_URL)") }
         guard let token else { throw .misconfigured(service: name, "no token URL (\(ad.provider.uppercased())_TOKEN_URL)") }
+        let preset = fragment?.preset ?? InferredPreset.preset(service: ad.provider, tokenURL: token.absoluteString)
         guard let clientID = ad.clientID ?? fragment?.clientID else {
             throw .misconfigured(service: name, "no client id (\(ad.provider.uppercased())_CLIENT_ID)")
         }
         let secret = ad.clientSecret ?? (fragment?.clientID == clientID ? fragment?.clientSecret : nil)
         var scopes = splitScopes(ad.scopes)
         if scopes.isEmpty { scopes = fragment?.scopes ?? [] }
-        if fragment?.preset.scopes.contains("offline_access") == true && !scopes.contains("offline_access") {
+        if preset?.scopes.contains("offline_access") == true && !scopes.contains("offline_access") {
             scopes.append("offline_access")
         }
         return LoginSettings(
@@ -60,7 +62,7 @@ struct LoginSettings: Sendable {
             client: ClientCredentials(id: clientID, secret: secret, authentication: fragment?.clientAuthentication ?? .post),
             redirectURI: redirectURI(ad, fallback: fallbackRedirectURI),
             requestScopes: scopes, resource: ad.audience.isEmpty ? nil : ad.audience,
-            extraParameters: (fragment?.preset.authorizationParameters ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            extraParameters: (preset?.authorizationParameters ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             userinfoURL: userinfo, wantsNonce: scopes.contains("openid"))
     }
 

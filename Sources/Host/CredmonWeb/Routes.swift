@@ -17,14 +17,20 @@ struct Routes: Sendable {
         router.get("/key/:key") { request, context in await self.respondAsync { () async throws(WebProblem) in try await self.openKey(request, key: context.parameters.get("key") ?? "") } }
         router.get("/login/:service") { request, context in await self.respondAsync { () async throws(WebProblem) in try await self.login(request, service: context.parameters.get("service") ?? "") } }
         router.get("/return/:service") { request, _ in await self.respondAsync { () async throws(WebProblem) in try await self.finish(request) } }
-        router.get("/.well-known/openid-configuration") { _, _ in
-            guard let document = self.app.issuers.openIDConfiguration(prefix: self.app.configuration.prefix) else {
-                return Self.json(Data(#"{"error":"no local issuer is published here"}"#.utf8), status: .notFound)
+        // The issuer documents at the prefix, and under it for every local issuer whose URL path lies below the
+        // prefix (`https://host/wlcg` → `/wlcg/.well-known/openid-configuration` with prefix `/`).
+        let prefix = app.configuration.prefix
+        for subpath in [""] + app.issuers.subpaths(below: prefix) {
+            let path = prefix + subpath
+            router.get(RouterPath(subpath + "/.well-known/openid-configuration")) { _, _ in
+                guard let document = self.app.issuers.openIDConfiguration(prefix: path) else {
+                    return Self.json(Data(#"{"error":"no local issuer is published here"}"#.utf8), status: .notFound)
+                }
+                return Self.json(document)
             }
-            return Self.json(document)
+            router.get(RouterPath(subpath + "/.well-known/jwks-uri")) { _, _ in Self.json(self.app.issuers.jwks(prefix: path)) }
+            router.get(RouterPath(subpath + "/jwks")) { _, _ in Self.json(self.app.issuers.jwks(prefix: path)) }
         }
-        router.get("/.well-known/jwks-uri") { _, _ in Self.json(self.app.issuers.jwks(prefix: self.app.configuration.prefix)) }
-        router.get("/jwks") { _, _ in Self.json(self.app.issuers.jwks(prefix: self.app.configuration.prefix)) }
         router.get("/static/credmon.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: Pages.stylesheet)))

@@ -1,3 +1,4 @@
+import CondorConfig
 import Foundation
 
 /// Where credmon-web finds its files and how it is reached.
@@ -16,12 +17,15 @@ public struct WebConfiguration: Sendable {
     public var sessionLifetime: TimeInterval
     /// This host's name (default issuer of local fragments).
     public var hostName: String
+    /// HTCondor's configuration, when `condor_config_val` is in sight: its provider knobs (`LOCAL_CREDMON_*`,
+    /// `<SERVICE>_CLIENT_ID`, …) describe providers too, as they do for the daemon (a fragment wins).
+    public var condorKnobs: CondorKnobs?
     /// Time source (tests move it).
     public var now: @Sendable () -> Date
 
     public init(credentialDirectory: String, providersDirectory: String, keyDirectory: String, prefix: String = "",
                 publicOrigin: String? = nil, sessionLifetime: TimeInterval = 7200, hostName: String = "localhost",
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                condorKnobs: CondorKnobs? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.credentialDirectory = credentialDirectory
         self.providersDirectory = providersDirectory
         self.keyDirectory = keyDirectory
@@ -29,6 +33,7 @@ public struct WebConfiguration: Sendable {
         self.publicOrigin = publicOrigin.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.sessionLifetime = sessionLifetime
         self.hostName = hostName
+        self.condorKnobs = condorKnobs
         self.now = now
     }
 

@@ -7,7 +7,7 @@ public enum GenericOAuthKind: ProviderKind {
     public static let kind = "oauth2"
 
     public static func makeProvider(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
-        try OAuthProviderFactory.make(name: name, kind: kind, preset: .generic, fragment: &fragment)
+        try OAuthProviderFactory.make(name: name, kind: kind, preset: .generic, fragment: &fragment, context: context)
     }
 }
 
@@ -16,9 +16,10 @@ public enum OAuthProviderFactory {
     /// The HTTP client all OAuth providers of this process share.
     public static let sharedHTTP: any HTTPClient = URLSessionHTTPClient(maxConnectionsPerHost: 64)
 
-    public static func make(name: String, kind: String, preset: OAuthPreset, fragment: inout FragmentReader) throws(ConfigurationErrors) -> any CredentialProvider {
+    public static func make(name: String, kind: String, preset: OAuthPreset, fragment: inout FragmentReader,
+                            context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
         var configuration = OAuthProviderConfiguration.read(name: name, fragment: &fragment, preset: preset)
-        if let file = configuration.clientSecretFile {
+        if context.readsClientSecrets, let file = configuration.clientSecretFile {
             switch ClientSecretFile.read(file) {
             case .success(let secret): configuration.clientSecret = secret
             case .failure(let problem): fragment.fail("client_secret_file", problem.message)
