@@ -61,4 +61,41 @@ struct KeyFileFixtureTests {
             #expect(services[1].tokenURL == "https://oauth2.googleapis.com/token")
         }
     }
+
+    @Test("values with backslashes, quotes, tabs and non-ASCII, written by HTCondor's ClassAd library, parse back byte for byte")
+    func trickyValuesRoundTrip() throws {
+        let values = [#"se\cret"#, #"ends\"#, #"\"#, #"say "hi""#, #"\"quoted\""#, #"\n is not a newline"#, "tab\there",
+                      "caf\u{e9} \u{2713}", #"a\\b"#, "\"", #"\""#, "read:/data, write:/data"]
+        let script = """
+            import json, sys, classad2
+            values = json.loads(sys.stdin.read())
+            ads = []
+            for index, value in enumerate(values):
+                ad = classad2.ClassAd()
+                ad["Provider"] = "svc%d" % index
+                ad["LocalUser"] = "alice"
+                ad["ClientSecret"] = value
+                ad["Scopes"] = value
+                ads.append(ad.printOld())
+            sys.stdout.write("\\n".join(ads))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: values))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "classad2 failed")
+        let services = try CondorKeyFile.parse(text, path: "classad2 output")
+        try #require(services.count == values.count, "\(text)")
+        for (service, value) in zip(services, values) {
+            #expect(service.clientSecret == value, "\(service.provider), from printOld's:\n\(text)")
+            #expect(service.scopes == value)
+        }
+    }
 }

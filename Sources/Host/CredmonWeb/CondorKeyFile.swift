@@ -52,7 +52,7 @@ public struct KeyFileError: Error, Sendable, CustomStringConvertible, Equatable 
 }
 
 /// Reads key files (`$CD/<64 hex>`): one old-style ClassAd per service, ads separated by blank lines, each line
-/// `Name = value` where value is a quoted string (with backslash escapes), a number or a boolean. `#` and `//`
+/// `Name = value` where value is a quoted string (old ClassAd syntax: only `\"` is an escape), a number or a boolean. `#` and `//`
 /// lines are comments. Anything else is an error naming the line.
 public enum CondorKeyFile {
     /// The largest key file read (credd writes a few hundred bytes per service).
@@ -145,50 +145,30 @@ public enum CondorKeyFile {
         return (String(name), value)
     }
 
-    /// A quoted string, escapes decoded: `\"`, `\\`, `\'`, `\/`, `\n`, `\t`, `\r`, `\b`, `\f` and octal `\ooo`.
+    /// A quoted string in old ClassAd syntax, as condor_credd writes it (the ClassAd library's old-style printer):
+    /// the value runs from the first to the last quote of the line; inside, `\"` is a quote and every other character,
+    /// a backslash too, stands for itself (`\n` is a backslash and an `n`, `a\` ends in a backslash). This is how
+    /// HTCondor's own parser reads these files back, so a client secret with backslashes arrives unchanged.
     static func parseString(_ text: Substring, fail: (String) -> KeyFileError) throws(KeyFileError) -> String {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        let utf8 = Array(text.utf8)
+        guard utf8.count >= 2, utf8.last == quote else {
+            if utf8.dropFirst().contains(quote) { throw fail("unexpected text after the closing quote") }
+            throw fail("the string has no closing quote")
+        }
         var bytes: [UInt8] = []
-        var index = text.utf8.index(after: text.utf8.startIndex)
-        let utf8 = text.utf8
-        var closed = false
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            index = utf8.index(after: index)
-            if byte == UInt8(ascii: "\"") {
-                closed = true
-                break
-            }
-            guard byte == UInt8(ascii: "\\") else { bytes.append(byte); continue }
-            guard index < utf8.endIndex else { throw fail("the string ends in a lone backslash") }
-            let escaped = utf8[index]
-            index = utf8.index(after: index)
-            switch escaped {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "'"), UInt8(ascii: "/"): bytes.append(escaped)
-            case UInt8(ascii: "n"): bytes.append(0x0A)
-            case UInt8(ascii: "t"): bytes.append(0x09)
-            case UInt8(ascii: "r"): bytes.append(0x0D)
-            case UInt8(ascii: "b"): bytes.append(0x08)
-            case UInt8(ascii: "f"): bytes.append(0x0C)
-            case UInt8(ascii: "0")...UInt8(ascii: "7"):
-                var value = Int(escaped - UInt8(ascii: "0"))
-                var digits = 1
-                let maxDigits = escaped <= UInt8(ascii: "3") ? 3 : 2
-                while digits < maxDigits, index < utf8.endIndex, (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(utf8[index]) {
-                    value = value * 8 + Int(utf8[index] - UInt8(ascii: "0"))
-                    index = utf8.index(after: index)
-                    digits += 1
-                }
-                guard value > 0 else { throw fail("the string contains \\0, which a ClassAd string cannot hold") }
-                bytes.append(UInt8(value))
-            default:
-                throw fail("unknown escape '\\\(Character(Unicode.Scalar(escaped)))' in a string")
+        bytes.reserveCapacity(utf8.count)
+        var index = 1
+        while index < utf8.count - 1 {
+            if utf8[index] == backslash, index + 1 < utf8.count - 1, utf8[index + 1] == quote {
+                bytes.append(quote)
+                index += 2
+            } else {
+                bytes.append(utf8[index])
+                index += 1
             }
         }
-        guard closed else { throw fail("the string has no closing quote") }
-        let rest = text.utf8[index...]
-        guard rest.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else {
-            throw fail("unexpected text after the closing quote")
-        }
+        guard !bytes.contains(0) else { throw fail("the string contains a NUL byte, which a ClassAd string cannot hold") }
         guard let string = String(validating: bytes, as: UTF8.self) else { throw fail("the string is not valid UTF-8") }
         return string
     }
