@@ -9,19 +9,22 @@ import OneDrive
 /// The preset of a service that has no `providers.d` fragment (an HTCondor site that only has the
 /// `<SERVICE>_CLIENT_ID`, … knobs): recognised as HTCondor recognises its providers, by the key file's token URL host
 /// (`*.googleapis.com`, `*.box.com`, …), else by the service name (`gdrive`, `box`, `onedrive`, `dropbox`, `cilogon`).
-/// Only what the login needs is taken from it (the offline-access parameters and scopes); the endpoints stay the key
-/// file's.
+/// The login takes its offline-access parameters and scopes; the endpoints stay the key file's, except the user-info
+/// URL when the token URL is the provider's own (the display name, as HTCondor's app found it).
 enum InferredPreset {
-    static func preset(service: String, tokenURL: String?) -> OAuthPreset? {
+    static func preset(service: String, tokenURL: String?) -> (preset: OAuthPreset, providerHost: Bool)? {
         var kind = KnobTranslator.kind(service: service, tokenURL: tokenURL)
-        if kind == GenericOAuthKind.kind { kind = KnobTranslator.kind(service: service, tokenURL: nil) }
+        let providerHost = kind != GenericOAuthKind.kind
+        if !providerHost { kind = KnobTranslator.kind(service: service, tokenURL: nil) }
+        let preset: OAuthPreset
         switch kind {
-        case GoogleDriveKind.kind: return GoogleDriveKind.preset
-        case BoxKind.kind: return BoxKind.preset
-        case OneDriveKind.kind: return OneDriveKind.preset
-        case DropboxKind.kind: return DropboxKind.preset
-        case CILogonKind.kind: return CILogonKind.preset
+        case GoogleDriveKind.kind: preset = GoogleDriveKind.preset
+        case BoxKind.kind: preset = BoxKind.preset
+        case OneDriveKind.kind: preset = OneDriveKind.preset
+        case DropboxKind.kind: preset = DropboxKind.preset
+        case CILogonKind.kind: preset = CILogonKind.preset
         default: return nil
         }
+        return (preset, providerHost)
     }
 }

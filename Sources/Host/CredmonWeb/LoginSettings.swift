@@ -47,7 +47,11 @@ struct LoginSettings: Sendable {
         }
         guard let authorization else { throw .misconfigured(service: name, "no authorization URL (\(ad.provider.uppercased())_AUTHORIZATION_URL)") }
         guard let token else { throw .misconfigured(service: name, "no token URL (\(ad.provider.uppercased())_TOKEN_URL)") }
-        let preset = fragment?.preset ?? InferredPreset.preset(service: ad.provider, tokenURL: token.absoluteString)
+        var preset = fragment?.preset
+        if fragment == nil, let inferred = InferredPreset.preset(service: ad.provider, tokenURL: token.absoluteString) {
+            preset = inferred.preset
+            if inferred.providerHost { userinfo = userinfo ?? inferred.preset.userinfoURL.flatMap(URL.init(string:)) }
+        }
         guard let clientID = ad.clientID ?? fragment?.clientID else {
             throw .misconfigured(service: name, "no client id (\(ad.provider.uppercased())_CLIENT_ID)")
         }
