@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // The core: the credential-directory contract, the provider protocol and table, the monitor.
@@ -51,7 +52,7 @@ let package = Package(
         // The OAuth 2.0 client the OAuth providers share: token requests, revocation, discovery, over one HTTP seam.
         .target(
             name: "OAuthClient",
-            dependencies: ["Engine"],
+            dependencies: ["Engine", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Sources/Providers/OAuthClient",
             swiftSettings: strictSettings
         ),

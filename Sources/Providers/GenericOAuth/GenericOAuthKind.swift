@@ -14,7 +14,7 @@ public enum GenericOAuthKind: ProviderKind {
 /// Builds OAuth providers for `oauth2` and the presets: reads the fragment, then the client secret file.
 public enum OAuthProviderFactory {
     /// The HTTP client all OAuth providers of this process share.
-    public static let sharedHTTP: any HTTPClient = URLSessionHTTPClient(maxConnectionsPerHost: 64)
+    public static let sharedHTTP: any HTTPClient = NIOHTTPClient(maxConnectionsPerHost: 64)
 
     public static func make(name: String, kind: String, preset: OAuthPreset, fragment: inout FragmentReader,
                             context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
