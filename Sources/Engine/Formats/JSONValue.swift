@@ -49,7 +49,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Parses a JSON object; nil if the bytes are not a JSON object.
     public static func parseObject(_ bytes: some Collection<UInt8>) -> [String: JSONValue]? {
-        try? JSONDecoder().decode([String: JSONValue].self, from: Data(bytes))
+        if case .object(let members)? = JSONParser.parse(bytes) { return members }
+        return nil
     }
 
     /// Serialises an object with sorted keys and unescaped slashes.

@@ -113,24 +113,29 @@ extension Monitor {
         }
 
         // Renew. The provider's slot is held for the provider call only (it bounds the load on the provider); the
-        // files are written after it is released, so that disk syncs never keep the next request waiting.
-        let semaphore = await semaphore(for: provider)
-        await semaphore?.acquire()
+        // files are read before it is taken and written after it is released, so that the disk never keeps the next
+        // request waiting.
         let answer: Result<CredentialUpdate, any Error>
+        var request = CredentialRequest(id: id, current: current, now: now)
         do {
-            var request = CredentialRequest(id: id, current: current, now: now)
             if provider.profile.traits.readsSeed {
                 request.seed = try userDirectory.readFile(stem + ".top").map(SeedFile.parse)
                 if let metaBytes = try userDirectory.readFile(stem + ".meta") {
                     request.metadata = try ClientMetadata.parse(metaBytes, path: userDirectory.childPath(stem + ".meta"))
                 }
             }
-            answer = .success(try await (validity == nil && current == nil && accessStatus == nil
-                ? provider.fetch(request) : provider.refresh(request)))
+            let semaphore = await semaphore(for: provider)
+            await semaphore?.acquire()
+            do {
+                answer = .success(try await (validity == nil && current == nil && accessStatus == nil
+                    ? provider.fetch(request) : provider.refresh(request)))
+            } catch {
+                answer = .failure(error)
+            }
+            await semaphore?.release()
         } catch {
             answer = .failure(error)
         }
-        await semaphore?.release()
         let outcome: Result<CredentialUpdate, any Error>
         switch answer {
         case .success(let update):
