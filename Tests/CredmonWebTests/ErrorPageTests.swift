@@ -72,6 +72,28 @@ struct ErrorPageTests {
         #expect(fixture.server.requests(to: "/token").isEmpty, "no code was exchanged")
     }
 
+    @Test("OpenID Connect: the ID token must carry this login's nonce; a forged one is refused and nothing is stored",
+          arguments: [false, true])
+    func nonceMismatch(forged: Bool) async throws {
+        let fixture = try WebFixture()
+        if forged { fixture.server.updateConfiguration { $0.idTokenNonceOverride = "forged-nonce" } }
+        let key = try fixture.writeKeyFile([("issuer", "")], scopes: "openid, email")
+        try await fixture.test { client in
+            let (location, cookie) = try await startLogin(fixture, client, key: key)
+            #expect((queryItems(location)["nonce"]?.count ?? 0) >= 20)
+            let back = try await ProviderUser().authorize(location)
+            let finish = try await client.get(pathAndQuery(back), cookie: cookie)
+            if forged {
+                expectProblem(finish, .badRequest, "state mismatch")
+            } else {
+                #expect(finish.status == .seeOther && finish.location == "/", "\(finish.body)")
+            }
+        }
+        #expect(fixture.server.requests(to: "/token").count == 1, "the code was exchanged: the ID token came from the answer")
+        #expect((fixture.json("alice/issuer.top") == nil) == forged)
+        #expect(FileManager.default.fileExists(atPath: fixture.file(key)) == forged)
+    }
+
     @Test("no login in progress: /login without a session")
     func noSession() async throws {
         let fixture = try WebFixture()

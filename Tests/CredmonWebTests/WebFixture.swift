@@ -155,7 +155,8 @@ struct ProviderUser {
 
     /// Signs in at the authorization URL and answers the consent page; returns where the server redirects.
     func authorize(_ authorizationURL: String, allow: Bool = true) async throws -> URL {
-        let url = try #require(URL(string: authorizationURL))
+        // The query is form-encoded (`+` is a space), as the browser hands it to the provider.
+        let url = try #require(URL(string: authorizationURL.replacingOccurrences(of: "+", with: "%20")))
         let components = try #require(URLComponents(url: url, resolvingAgainstBaseURL: false))
         var fields = (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }
         fields += [("step", "login"), ("username", username), ("password", String(username.reversed()))]

@@ -79,6 +79,9 @@ extension OAuthServer {
         public var basicCredentialEncoding: BasicCredentialEncoding
         /// Authorization code lifetime in seconds.
         public var authorizationCodeLifetime: Int
+        /// The `nonce` put in ID tokens instead of the one the authorization request sent (a forged or mixed-up
+        /// answer); nil: the request's own.
+        public var idTokenNonceOverride: String? = nil
 
         /// A configuration; every argument has the default described on its property.
         public init(clients: [Client] = [.default],

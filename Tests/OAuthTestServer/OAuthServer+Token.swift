@@ -31,14 +31,14 @@ extension OAuthServer {
             default:
                 throw .unsupportedGrantType(grantType)
             }
-            return tokenResponse(issue)
+            return tokenResponse(issue, client: client)
         } catch {
             return error.response
         }
     }
 
-    /// RFC 6749 §5.1: the token response, not cached.
-    func tokenResponse(_ issue: TokenIssue) -> HTTPServer.Response {
+    /// RFC 6749 §5.1: the token response, not cached; with an OpenID Connect ID token when `openid` was asked for.
+    func tokenResponse(_ issue: TokenIssue, client: Client) -> HTTPServer.Response {
         var body: [String: any Sendable] = [
             "access_token": issue.accessToken,
             "token_type": "Bearer",
@@ -46,6 +46,21 @@ extension OAuthServer {
             "scope": issue.scope,
         ]
         if let refreshToken = issue.refreshToken { body["refresh_token"] = refreshToken }
+        if let openID = issue.openID {
+            body["id_token"] = idToken(subject: openID.subject, nonce: configuration.idTokenNonceOverride ?? openID.nonce, client: client)
+        }
         return .json(200, body, headers: ["Cache-Control": "no-store", "Pragma": "no-cache"])
+    }
+
+    /// An ID token (OpenID Connect Core §2) signed HS256 with the client secret (§10.1), as a confidential client's
+    /// provider may sign it.
+    func idToken(subject: String, nonce: String?, client: Client) -> String {
+        let now = Int(Date().timeIntervalSince1970)
+        var claims: [String: any Sendable] = ["iss": issuer, "sub": subject, "aud": client.id, "iat": now, "exp": now + 300]
+        if let nonce { claims["nonce"] = nonce }
+        let header = base64URL(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+        let payload = base64URL(Array((try? JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys])) ?? Data()))
+        let signature = SHA256.hmac(key: Array(client.secret.utf8), message: Array((header + "." + payload).utf8))
+        return header + "." + payload + "." + base64URL(signature)
     }
 }

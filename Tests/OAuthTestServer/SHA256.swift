@@ -50,6 +50,14 @@ enum SHA256: Sendable {
     }
 
     private static func rotr(_ value: UInt32, _ count: UInt32) -> UInt32 { value >> count | value << (32 - count) }
+
+    /// HMAC-SHA256 (RFC 2104).
+    static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var block = key.count > 64 ? hash(key) : key
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        let inner = hash(block.map { $0 ^ 0x36 } + message)
+        return hash(block.map { $0 ^ 0x5C } + inner)
+    }
 }
 
 extension OAuthServer {

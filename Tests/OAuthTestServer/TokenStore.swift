@@ -6,6 +6,9 @@ struct TokenIssue: Sendable {
     var expiresIn: Int
     var scope: String
     var refreshToken: String?
+    /// For an authorization-code grant that asked for `openid`: the subject and the request's `nonce` (the ID
+    /// token is made from them).
+    var openID: (subject: String, nonce: String?)? = nil
 }
 
 /// A validated authorization request (from `/authorize`).
@@ -216,7 +219,11 @@ struct TokenStore: Sendable {
         record.used = true
         record.grantID = grant.id
         codes[code] = record
-        return .success(issue)
+        var answer = issue
+        if Scope.split(record.request.scope).contains("openid") {
+            answer.openID = (record.subject, record.request.parameters["nonce"])
+        }
+        return .success(answer)
     }
 
     // MARK: - Revocation and introspection
