@@ -122,6 +122,24 @@ struct LoginFlowTests {
         }
     }
 
+    @Test("the key file is removed once all its services are logged in, even from two browsers")
+    func twoBrowsers() async throws {
+        let fixture = try WebFixture()
+        let key = try fixture.writeKeyFile([("issuer", ""), ("issuer", "work")])
+        try await fixture.test { client in
+            for (service, more) in [("issuer", true), ("issuer_work", false)] {
+                let cookie = try #require(try await client.get("/key/\(key)").cookie)  // a new browser: no cookie sent
+                let login = try await client.get("/login/\(service)", cookie: cookie)
+                let back = try await ProviderUser().authorize(try #require(login.location))
+                let finish = try await client.get(pathAndQuery(back), cookie: try #require(login.cookie))
+                #expect(finish.status == .seeOther, "\(finish.body)")
+                #expect(FileManager.default.fileExists(atPath: fixture.file(key)) == more,
+                        more ? "one service is still missing" : "every service has its credential")
+            }
+        }
+        #expect(fixture.json("alice/issuer.top")?["refresh_token"] is String && fixture.json("alice/issuer_work.top")?["refresh_token"] is String)
+    }
+
     @Test("routes live under the prefix; links and redirects carry it")
     func prefix() async throws {
         let fixture = try WebFixture(prefix: "/credmon/", publicOrigin: "https://credmon.example.org")

@@ -148,8 +148,22 @@ struct Routes: Sendable {
         app.logger.info("Login completed", metadata: [
             "credmon.user": "\(ad.localUser)", "credmon.token": "\(name)", "credmon.refresh_token": "\(token.refreshToken != nil)",
         ])
-        let allDone = login.services.allSatisfy { $0.loggedIn || $0.name == name }
+        // Done when every service of the key file has its credential, whichever browser logged it in (condor_credd
+        // writes a key file only for services whose .top is missing, so a .top now present is this login's).
+        let allDone = services.allSatisfy { other in
+            other.tokenName.stem == name || login.services.contains { $0.name == other.tokenName.stem && $0.loggedIn }
+                || hasStoredSeed(other)
+        }
         return (displayName, allDone)
+    }
+
+    /// Whether `$CD/<LocalUser>/<token>.top` exists as a regular file (never following a symlink).
+    private func hasStoredSeed(_ ad: KeyFileService) -> Bool {
+        guard let root = try? CredentialDirectory(path: app.configuration.credentialDirectory).open(),
+              let user = try? root.openChild(ad.localUser),
+              let status = try? FileStatus.at(user.descriptor, ad.tokenName.stem + ".top", path: user.childPath(ad.tokenName.stem + ".top"))
+        else { return false }
+        return status.type == .regular
     }
 
     // MARK: - Helpers
