@@ -127,7 +127,7 @@ final class MonitorHarness: @unchecked Sendable {
     }
 
     /// Waits until the record of `<user>/<stem>` satisfies `condition`.
-    func waitForRecord(_ user: String, _ stem: String, timeout: Duration = .seconds(10), _ condition: @escaping (CredentialRecord) -> Bool) async -> Bool {
+    func waitForRecord(_ user: String, _ stem: String, timeout: Duration = .seconds(60), _ condition: @escaping (CredentialRecord) -> Bool) async -> Bool {
         await eventually(timeout: timeout) {
             guard let record = await self.record(user, stem) else { return false }
             return condition(record)

@@ -50,7 +50,7 @@ let quietLogger = Logger(label: "engine-tests", factory: { _ in SwiftLogNoOpLogH
 
 /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
 func eventually(
-    timeout: Duration = .seconds(10),
+    timeout: Duration = .seconds(60),
     _ condition: () async throws -> Bool
 ) async rethrows -> Bool {
     let clock = ContinuousClock()
