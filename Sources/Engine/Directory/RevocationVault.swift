@@ -16,13 +16,14 @@ public struct RevocationVault: Sendable {
         directory = stateDirectory + "/revocation"
     }
 
-    /// Stores the seed (and metadata) of `id`, atomically. A copy that already holds these bytes is not rewritten
-    /// (the `.meta` rarely changes when the refresh token rotates).
+    /// Stores the seed (and metadata) of `id`, atomically. The `.meta` copy is rewritten only when its bytes changed
+    /// (the seed is copied because it changed; the `.meta` rarely does when the refresh token rotates).
     public func remember(_ id: CredentialID, seed: [UInt8], metadata: [UInt8]?) throws(SystemError) {
         let userDirectory = try userHandle(id.user, create: true)
-        try writeIfChanged(seed, to: id.token.stem + ".top", in: userDirectory)
+        try AtomicWriter.write(seed, to: id.token.stem + ".top", in: userDirectory, mode: 0o600, durability: .atomic)
         if let metadata {
-            try writeIfChanged(metadata, to: id.token.stem + ".meta", in: userDirectory)
+            if let existing = try? userDirectory.readFile(id.token.stem + ".meta"), existing == metadata { return }
+            try AtomicWriter.write(metadata, to: id.token.stem + ".meta", in: userDirectory, mode: 0o600, durability: .atomic)
         } else {
             try userDirectory.removeFile(id.token.stem + ".meta")
         }
@@ -56,11 +57,6 @@ public struct RevocationVault: Sendable {
             }
         }
         return ids
-    }
-
-    private func writeIfChanged(_ bytes: [UInt8], to name: String, in directory: DirectoryHandle) throws(SystemError) {
-        if let existing = try? directory.readFile(name), existing == bytes { return }
-        try AtomicWriter.write(bytes, to: name, in: directory, mode: 0o600, durability: .atomic)
     }
 
     private func userHandle(_ user: String, create: Bool) throws(SystemError) -> DirectoryHandle {

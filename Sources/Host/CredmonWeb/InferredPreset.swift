@@ -1,10 +1,6 @@
-import Box
-import CILogon
 import CondorConfig
-import Dropbox
+import CredmonHost
 import GenericOAuth
-import GoogleDrive
-import OneDrive
 
 /// The preset of a service that has no `providers.d` fragment (an HTCondor site that only has the
 /// `<SERVICE>_CLIENT_ID`, … knobs): recognised as HTCondor recognises its providers, by the key file's token URL host
@@ -16,15 +12,7 @@ enum InferredPreset {
         var kind = KnobTranslator.kind(service: service, tokenURL: tokenURL)
         let providerHost = kind != GenericOAuthKind.kind
         if !providerHost { kind = KnobTranslator.kind(service: service, tokenURL: nil) }
-        let preset: OAuthPreset
-        switch kind {
-        case GoogleDriveKind.kind: preset = GoogleDriveKind.preset
-        case BoxKind.kind: preset = BoxKind.preset
-        case OneDriveKind.kind: preset = OneDriveKind.preset
-        case DropboxKind.kind: preset = DropboxKind.preset
-        case CILogonKind.kind: preset = CILogonKind.preset
-        default: return nil
-        }
-        return (preset, providerHost)
+        guard let presetKind = supportedProviderKinds.first(where: { $0.kind == kind }) as? any OAuthPresetKind.Type else { return nil }
+        return (presetKind.preset, providerHost)
     }
 }

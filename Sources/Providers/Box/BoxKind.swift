@@ -4,7 +4,7 @@ import GenericOAuth
 /// `kind: box`: Box. Refresh tokens are single-use and rotate on every refresh (a reused one kills the grant), so
 /// tokens are renewed at 95 % of their lifetime, as HTCondor does, and the new refresh token is persisted first.
 /// Revocation: `POST https://api.box.com/oauth2/revoke` with client id, secret and token.
-public enum BoxKind: ProviderKind {
+public enum BoxKind: OAuthPresetKind {
     public static let kind = "box"
 
     public static let preset = OAuthPreset(

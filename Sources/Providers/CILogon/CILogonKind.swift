@@ -3,7 +3,7 @@ import GenericOAuth
 
 /// `kind: cilogon`: CILogon (OA4MP). Endpoints come from `https://cilogon.org` discovery (override `issuer` for
 /// `https://test.cilogon.org`); refresh tokens must be enabled for the client at registration; RFC 7009 revocation.
-public enum CILogonKind: ProviderKind {
+public enum CILogonKind: OAuthPresetKind {
     public static let kind = "cilogon"
 
     public static let preset = OAuthPreset(

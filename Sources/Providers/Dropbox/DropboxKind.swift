@@ -4,7 +4,7 @@ import GenericOAuth
 /// `kind: dropbox`: Dropbox. Refresh tokens need `token_access_type=offline`, never expire and are not rotated.
 /// Revocation is Dropbox's own call: `POST /2/auth/token/revoke` with a Bearer access token, which disables the
 /// whole grant (Credmon obtains a fresh access token with the refresh token first).
-public enum DropboxKind: ProviderKind {
+public enum DropboxKind: OAuthPresetKind {
     public static let kind = "dropbox"
 
     public static let preset = OAuthPreset(

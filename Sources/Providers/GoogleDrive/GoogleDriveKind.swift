@@ -3,7 +3,7 @@ import GenericOAuth
 
 /// `kind: gdrive`: Google Drive. Refresh tokens are not rotated (the refresh answer has none; the old one is kept)
 /// and are only handed out with `access_type=offline` and `prompt=consent`. RFC 7009-style revocation.
-public enum GoogleDriveKind: ProviderKind {
+public enum GoogleDriveKind: OAuthPresetKind {
     public static let kind = "gdrive"
 
     public static let preset = OAuthPreset(

@@ -3,7 +3,7 @@ import GenericOAuth
 
 /// `kind: onedrive`: Microsoft identity platform. Needs the `offline_access` scope; refresh tokens are replaced on
 /// every use but the old one stays valid; there is no revocation endpoint.
-public enum OneDriveKind: ProviderKind {
+public enum OneDriveKind: OAuthPresetKind {
     public static let kind = "onedrive"
 
     public static let preset = OAuthPreset(
