@@ -54,7 +54,34 @@ struct HTTPConnection {
                     _ = signal.pause(for: duration)
                     server.endRequest()
                     return
+                case .script(let steps):
+                    play(steps)
+                    server.endRequest()
+                    return
                 }
+            }
+        }
+    }
+
+    /// Plays a scripted answer; stops early when the peer goes away or the server stops.
+    private func play(_ steps: [WireStep]) {
+        for step in steps {
+            switch step {
+            case .send(let bytes):
+                guard Socket.sendAll(fd, bytes) else { return }
+            case .sendRepeated(let bytes, let times):
+                for _ in 0..<times {
+                    guard !signal.isFired, Socket.sendAll(fd, bytes) else { return }
+                }
+            case .drip(let bytes, let every):
+                for byte in bytes {
+                    guard signal.pause(for: every), Socket.sendAll(fd, [byte]) else { return }
+                }
+            case .pause(let duration):
+                guard signal.pause(for: duration) else { return }
+            case .reset:
+                Socket.resetOnClose(fd)
+                return
             }
         }
     }

@@ -19,6 +19,8 @@ public final class HTTPServer: Sendable {
         case close
         /// Write nothing, wait this long (less if the server stops), then close the connection.
         case hangThenClose(Duration)
+        /// Play these steps on the raw connection (bytes, pauses, a reset), then close it.
+        case script([WireStep])
     }
 
     /// The request's connection, as the handler sees it.

@@ -28,6 +28,8 @@ extension OAuthServer {
         public let error: String?
         /// The injected fault that hit the request, or nil.
         public let fault: OAuthServer.Fault?
+        /// The hostile row (``HostileAnswer/id``) played instead of an answer, or nil.
+        public internal(set) var hostile: String? = nil
         /// When the request was fully received (wall clock).
         public let receivedAt: Date
         /// The connection that carried it (1, 2, …).

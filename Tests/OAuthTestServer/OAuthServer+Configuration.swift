@@ -82,6 +82,11 @@ extension OAuthServer {
         /// The `nonce` put in ID tokens instead of the one the authorization request sent (a forged or mixed-up
         /// answer); nil: the request's own.
         public var idTokenNonceOverride: String? = nil
+        /// Where the redirect rows of hostile-server mode send the client (by default a port on another loopback
+        /// address that nothing listens on).
+        public var hostileRedirectLocation: String = "http://127.0.0.2:9/token"
+        /// How long the stalling rows of hostile-server mode stall at most (the server's stop ends them sooner).
+        public var hostileStall: Duration = .seconds(60)
 
         /// A configuration; every argument has the default described on its property.
         public init(clients: [Client] = [.default],

@@ -12,10 +12,11 @@ extension OAuthServer {
         let receivedAt = Date()
         let latency = configuration.latency
         if latency > .zero, !context.pause(for: latency) { return .close }
-        let fault = faults.withLock { $0.take(path: request.path) }
         var notes = ExchangeNotes()
+        let hostileRow = hostileAnswer(for: request)
+        let fault = hostileRow == nil ? faults.withLock { $0.take(path: request.path) } : nil
 
-        func record(_ response: HTTPServer.Response?) {
+        func record(_ response: HTTPServer.Response?, hostile: String? = nil) {
             var error: String?
             if let response, response.status >= 400,
                let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] {
@@ -26,12 +27,15 @@ extension OAuthServer {
                               form: request.hasFormBody ? request.form : FormBody(), body: request.body, headers: request.headers,
                               authorizationHeaderPresent: request.headers.contains("authorization"),
                               clientAuthentication: notes.clientAuthentication, status: response?.status, error: error,
-                              fault: fault, receivedAt: receivedAt, connectionID: request.connectionID,
+                              fault: fault, hostile: hostile, receivedAt: receivedAt, connectionID: request.connectionID,
                               indexOnConnection: request.indexOnConnection)
             }
             log.withLock { $0.append(entry($0.count + 1)) }
         }
 
+        if let hostileRow {
+            return playHostile(hostileRow, request) { response, row in record(response, hostile: row) }
+        }
         switch fault {
         case .status(let status, let body)?:
             let type = body.hasPrefix("{") ? "application/json" : "text/plain; charset=utf-8"

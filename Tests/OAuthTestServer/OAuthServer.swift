@@ -30,12 +30,14 @@ public final class OAuthServer: Sendable {
     let settings: Mutex<Configuration>
     let store = Mutex(TokenStore())
     let faults = Mutex(FaultPlan())
+    /// Hostile rows by grant id (`*`: every token request).
+    let hostile = Mutex<[String: HostileAnswer]>([:])
     let log = Mutex<[LoggedRequest]>([])
 
-    /// Starts listening on 127.0.0.1 with an ephemeral port.
-    public init(configuration: Configuration = .init()) throws {
+    /// Starts listening on `host` (127.0.0.1 unless told; any 127.x.y.z address works on Linux) with an ephemeral port.
+    public init(configuration: Configuration = .init(), host: String = "127.0.0.1") throws {
         settings = Mutex(configuration)
-        http = try HTTPServer(host: "127.0.0.1", port: 0)
+        http = try HTTPServer(host: host, port: 0)
         http.start { [weak self] request, context in
             guard let self else { return .close }
             return self.handle(request, context: context)

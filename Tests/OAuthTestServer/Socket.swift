@@ -140,6 +140,12 @@ enum Socket {
         #endif
     }
 
+    /// Makes the coming `close` of `fd` reset the connection (TCP RST) instead of ending it (`SO_LINGER` 0).
+    static func resetOnClose(_ fd: Int32) {
+        var option = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+    }
+
     /// Closes `fd`.
     static func close(_ fd: Int32) {
         #if canImport(Glibc)
