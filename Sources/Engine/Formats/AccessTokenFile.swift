@@ -21,8 +21,9 @@ public struct AccessTokenFile: Sendable, Equatable {
             guard let token = object["access_token"]?.stringValue else {
                 throw FormatError(path: path, problem: "JSON without a string \"access_token\"")
             }
-            let expiresIn = object["expires_in"]?.numberValue.flatMap { $0.isFinite ? Int(exactly: $0.rounded()) : nil }
-            let expiresAt = object["expires_at"]?.numberValue
+            // Out-of-range numbers in a .use (written by anyone) mean "unknown": the token is then renewed.
+            let expiresIn = object["expires_in"].flatMap { try? ExternalTime.duration($0, field: "expires_in") }.map { Int($0.rounded()) }
+            let expiresAt = object["expires_at"].flatMap { try? ExternalTime.timestamp($0, field: "expires_at") }?.timeIntervalSince1970
             return AccessTokenFile(format: .json, accessToken: token, expiresIn: expiresIn, expiresAt: expiresAt, object: object)
         }
         var body = bytes[...]
@@ -47,7 +48,7 @@ public struct AccessTokenFile: Sendable, Equatable {
     /// When the token was issued and expires: from the JWT's `iat`/`exp`, else `expires_at`, else the file's
     /// modification time plus `expires_in`. Nil when nothing says.
     public func validity(fileModified: Date) -> TokenValidity? {
-        if let claims = JWTClaimsPeek(accessToken), let exp = claims.expiration {
+        if let claims = try? JWTClaims.peek(accessToken), let exp = claims.expiration {
             let issued = claims.issuedAt ?? expiresIn.map { exp.addingTimeInterval(-Double($0)) } ?? fileModified
             return TokenValidity(issuedAt: issued, expiresAt: exp)
         }
@@ -60,21 +61,5 @@ public struct AccessTokenFile: Sendable, Equatable {
             return TokenValidity(issuedAt: fileModified, expiresAt: fileModified.addingTimeInterval(Double(expiresIn)))
         }
         return nil
-    }
-}
-
-/// Reads `iat` and `exp` from a JWT's payload without verifying it (the engine only needs the dates).
-struct JWTClaimsPeek {
-    var issuedAt: Date?
-    var expiration: Date?
-
-    init?(_ token: String) {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return nil }
-        var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let claims = JSONValue.parseObject(data) else { return nil }
-        issuedAt = claims["iat"]?.numberValue.map(Date.init(timeIntervalSince1970:))
-        expiration = claims["exp"]?.numberValue.map(Date.init(timeIntervalSince1970:))
     }
 }

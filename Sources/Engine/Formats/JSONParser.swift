@@ -3,7 +3,9 @@
 /// miss allocates an error: a refresh spent more time there than in its HTTP exchange.
 ///
 /// Numbers without fraction or exponent that fit `Int64` are `.integer`, other numbers `.double`; a repeated key
-/// keeps its last value; nesting deeper than ``maximumDepth`` is refused.
+/// makes the document invalid (RFC 8259 leaves its meaning open, and a token answer must not be ambiguous); a number
+/// too large for a finite `Double` is invalid (RFC 8259 has no Infinity); nesting deeper than ``maximumDepth`` is
+/// refused.
 enum JSONParser {
     static let maximumDepth = 64
 
@@ -58,8 +60,7 @@ enum JSONParser {
                 skipWhitespace()
                 guard current == UInt8(ascii: ":") else { return nil }
                 index += 1
-                guard let member = value(depth: depth) else { return nil }
-                members[key] = member
+                guard let member = value(depth: depth), members.updateValue(member, forKey: key) == nil else { return nil }
                 skipWhitespace()
                 switch current {
                 case UInt8(ascii: ","): index += 1
@@ -197,7 +198,8 @@ enum JSONParser {
             }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
             if integral, let value = Int64(text) { return .integer(value) }
-            return Double(text).map(JSONValue.double)
+            guard let double = Double(text), double.isFinite else { return nil }
+            return .double(double)
         }
 
         private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

@@ -53,10 +53,38 @@ public enum JSONValue: Sendable, Hashable, Codable {
         return nil
     }
 
-    /// Serialises an object with sorted keys and unescaped slashes.
+    /// Serialises an object compactly with sorted keys and unescaped slashes. Never fails: a non-finite number
+    /// (which the parser never produces) is written as `null` rather than losing the whole document.
     public static func serialize(_ object: [String: JSONValue]) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(object)) ?? Data("{}".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        JSONValue.object(object).append(to: &bytes)
+        return Data(bytes)
+    }
+
+    private func append(to bytes: inout [UInt8]) {
+        switch self {
+        case .null: bytes.append(contentsOf: "null".utf8)
+        case .bool(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        case .integer(let value): bytes.append(contentsOf: String(value).utf8)
+        case .double(let value): bytes.append(contentsOf: (value.isFinite ? "\(value)" : "null").utf8)
+        case .string(let value): JSONEscaping.append(value, to: &bytes)
+        case .array(let values):
+            bytes.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                value.append(to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                JSONEscaping.append(key, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                members[key]!.append(to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
     }
 }

@@ -15,6 +15,9 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     public var message: String
     /// A server's `Retry-After`, if it sent one.
     public var retryAfter: TimeInterval?
+    /// A new seed that must be written although the operation failed: the answer was unusable but carried a rotated
+    /// refresh token, which may now be the only live one. The engine writes it durably and nothing else.
+    public var rotatedSeed: [UInt8]?
 
     public init(_ disposition: Disposition, code: String, message: String, retryAfter: TimeInterval? = nil) {
         self.disposition = disposition

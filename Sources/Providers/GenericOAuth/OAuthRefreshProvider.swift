@@ -53,20 +53,31 @@ public struct OAuthRefreshProvider: CredentialProvider {
         guard let seed = request.seed, let refreshToken = seed.refreshToken, !refreshToken.isEmpty else {
             throw ProviderError.terminal("no_refresh_token", "\(request.id).top holds no refresh_token; the user must log in again")
         }
-        let credentials = try clientCredentials(request)
-        let tokenURL = try await endpoint(request)
+        let (tokenURL, fromMetadata) = try await endpoint(request)
+        let credentials = try clientCredentials(request, tokenURLFromMetadata: fromMetadata)
         let response: TokenResponse
         do {
             response = try await client.refresh(refreshToken: refreshToken, client: credentials, tokenURL: tokenURL)
         } catch {
-            throw error.providerError
+            var failure = error.providerError
+            failure.rotatedSeed = rotation(of: seed, from: refreshToken, to: error.salvagedRefreshToken)
+            throw failure
         }
-        let accessFile = response.accessTokenFile(issuedAt: request.now)
-        var rotated: [UInt8]?
-        if let newRefreshToken = response.refreshToken, newRefreshToken != refreshToken {
-            rotated = seed.replacingRefreshToken(newRefreshToken)
+        let rotated = rotation(of: seed, from: refreshToken, to: response.refreshToken)
+        do {
+            let accessFile = try response.accessTokenFile(issuedAt: request.now)
+            return CredentialUpdate(accessTokenFile: accessFile.bytes, validity: accessFile.validity, rotatedSeed: rotated)
+        } catch {
+            var failure = ProviderError.transient("unusable_token", "\(OAuth2Client.endpoint(tokenURL)): \(error.problem)")
+            failure.rotatedSeed = rotated
+            throw failure
         }
-        return CredentialUpdate(accessTokenFile: accessFile.bytes, validity: accessFile.validity, rotatedSeed: rotated)
+    }
+
+    /// The new `.top` when the server rotated the refresh token (other keys kept); nil when it did not.
+    private func rotation(of seed: SeedFile, from old: String, to new: String?) -> [UInt8]? {
+        guard let new, new != old else { return nil }
+        return seed.replacingRefreshToken(new)
     }
 
     public func revoke(_ request: RevocationRequest) async throws {
@@ -77,13 +88,13 @@ public struct OAuthRefreshProvider: CredentialProvider {
         }
         guard let revocationURL else { return }
         let asRequest = CredentialRequest(id: request.id, seed: request.seed, metadata: request.metadata, now: Date())
-        let credentials = try clientCredentials(asRequest)
+        let credentials = try clientCredentials(asRequest, tokenURLFromMetadata: configuration.tokenURL == nil && configuration.issuer == nil)
         do {
             switch configuration.preset.revocation {
             case .rfc7009:
                 try await client.revoke(token: refreshToken, hint: "refresh_token", client: credentials, revocationURL: revocationURL)
             case .bearerAccessToken:
-                let tokenURL = try await endpoint(asRequest)
+                let tokenURL = try await endpoint(asRequest).url
                 let fresh = try await client.refresh(refreshToken: refreshToken, client: credentials, tokenURL: tokenURL)
                 try await client.revokeWithBearer(accessToken: fresh.accessToken, revocationURL: revocationURL)
             case .none:
@@ -94,33 +105,39 @@ public struct OAuthRefreshProvider: CredentialProvider {
         }
     }
 
-    /// The client: the fragment's, else the one the web login recorded in `.meta`.
-    func clientCredentials(_ request: CredentialRequest) throws(ProviderError) -> ClientCredentials {
-        if let id = configuration.clientID {
+    /// The client: the fragment's, else the one the web login recorded in `.meta`. A token URL taken from `.meta`
+    /// (written by the web app) is only ever used with `.meta`'s own client: the fragment's secret is never sent to
+    /// an endpoint the fragment does not name.
+    func clientCredentials(_ request: CredentialRequest, tokenURLFromMetadata: Bool) throws(ProviderError) -> ClientCredentials {
+        if let id = configuration.clientID, !tokenURLFromMetadata {
             guard configuration.clientSecretFile == nil || configuration.clientSecret != nil else {
                 throw .transient("client_secret_unreadable", "\(configuration.clientSecretFile ?? ""): the client secret file cannot be read; fix it and send SIGHUP")
             }
             return ClientCredentials(id: id, secret: configuration.clientSecret, authentication: configuration.clientAuthentication)
         }
         guard let id = request.metadata?.clientID else {
+            if configuration.clientID != nil {
+                throw .terminal("no_token_url", "the \(configuration.name) fragment names a client but no token_url or issuer; its secret is never sent to "
+                                + "the token_url of \(request.id).meta: add token_url (or issuer) to the fragment")
+            }
             throw .terminal("no_client", "no client_id in the \(configuration.name) fragment nor in \(request.id).meta")
         }
         return ClientCredentials(id: id, secret: request.metadata?.clientSecret, authentication: configuration.clientAuthentication)
     }
 
-    /// The token endpoint: the fragment's, the issuer's discovered one, or `.meta`'s `token_url`.
-    func endpoint(_ request: CredentialRequest) async throws(ProviderError) -> URL {
-        if let url = configuration.tokenURL { return url }
+    /// The token endpoint: the fragment's, the issuer's discovered one, or `.meta`'s `token_url` (then `fromMetadata`).
+    func endpoint(_ request: CredentialRequest) async throws(ProviderError) -> (url: URL, fromMetadata: Bool) {
+        if let url = configuration.tokenURL { return (url, false) }
         if let issuer = configuration.issuer, let discovery {
             do {
-                return try await discovery.metadata(for: issuer, now: request.now).tokenEndpoint
+                return (try await discovery.metadata(for: issuer, now: request.now).tokenEndpoint, false)
             } catch {
                 throw error.providerError
             }
         }
-        guard let text = request.metadata?.tokenURL, let url = URL(string: text), url.scheme == "https" || url.host.map(OAuthProviderConfiguration.isLoopback) == true else {
+        guard let text = request.metadata?.tokenURL, let url = URL(string: text), EndpointPolicy.allows(url) else {
             throw .terminal("no_token_url", "no token_url in the \(configuration.name) fragment nor an https token_url in \(request.id).meta")
         }
-        return url
+        return (url, true)
     }
 }

@@ -10,6 +10,14 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
     public var userinfoEndpoint: URL?
     public var introspectionEndpoint: URL?
 
+    /// The first endpoint of the document that must not carry secrets (not https, not loopback), by member name.
+    var insecureEndpoint: String? {
+        let endpoints: [(String, URL?)] = [("token_endpoint", tokenEndpoint), ("authorization_endpoint", authorizationEndpoint),
+                                           ("revocation_endpoint", revocationEndpoint), ("userinfo_endpoint", userinfoEndpoint),
+                                           ("introspection_endpoint", introspectionEndpoint)]
+        return endpoints.first { $0.1.map(EndpointPolicy.allows) == false }?.0
+    }
+
     /// Reads a metadata document; nil when it lacks `issuer` or `token_endpoint`.
     static func parse(_ body: Data) -> AuthorizationServerMetadata? {
         guard let object = JSONValue.parseObject(body), let issuer = object["issuer"]?.stringValue,
@@ -73,8 +81,13 @@ public actor MetadataDiscovery {
                 continue
             }
             guard metadata.issuer == issuer || metadata.issuer == trimmed else {
-                problems.append("\(url.absoluteString): names issuer \(metadata.issuer), not \(issuer)")
+                problems.append("\(url.absoluteString): names issuer \(SafeText.printable(metadata.issuer, limit: 100)), not \(issuer)")
                 continue
+            }
+            if let insecure = metadata.insecureEndpoint {
+                // Nothing is sent to it: a token or a client secret would travel in clear text.
+                throw OAuthError(kind: .transport, endpoint: issuer,
+                                 message: "discovery at \(url.absoluteString) names a \(insecure) that is not https; refused (only loopback may use http)")
             }
             return metadata
         }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Engine
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -17,6 +18,8 @@ public final class NIOHTTPClient: HTTPClient {
         var configuration = AsyncHTTPClient.HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled)
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost)
         configuration.httpVersion = .automatic
+        // A server that goes quiet mid-answer costs at most this long, whatever deadline the request has.
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
         client = AsyncHTTPClient.HTTPClient(eventLoopGroup: AsyncHTTPClient.HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
@@ -28,27 +31,62 @@ public final class NIOHTTPClient: HTTPClient {
         outgoing.method = HTTPMethod(rawValue: request.method)
         for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-        let (seconds, attoseconds) = request.timeout.components
-        let deadline = NIODeadline.now() + .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        do {
-            let response = try await client.execute(outgoing, deadline: deadline)
-            let body = try await response.body.collect(upTo: Self.bodyLimit)
-            var headers: [String: String] = [:]
-            for (name, value) in response.headers {
-                let key = name.lowercased()
-                headers[key] = headers[key].map { $0 + ", " + value } ?? value
+        let timeout = TimeAmount.nanoseconds(Self.nanoseconds(request.timeout))
+        let deadline = NIODeadline.now() + timeout
+        let client = self.client
+        let prepared = outgoing
+        let result: Result<HTTPResponse, any Error> = await withTaskGroup(of: Result<HTTPResponse, any Error>?.self) { group in
+            // One deadline over the whole exchange: AsyncHTTPClient's own stops at the response head, so a server
+            // that sends its head and then stalls or drips its body is cut off here.
+            group.addTask {
+                do {
+                    let response = try await client.execute(prepared, deadline: deadline)
+                    let body = try await response.body.collect(upTo: Self.bodyLimit)
+                    var headers: [String: String] = [:]
+                    for (name, value) in response.headers {
+                        let key = name.lowercased()
+                        headers[key] = headers[key].map { $0 + ", " + value } ?? value
+                    }
+                    return .success(HTTPResponse(status: Int(response.status.code), headers: headers, body: Data(body.readableBytesView)))
+                } catch {
+                    return .failure(error)
+                }
             }
-            return HTTPResponse(status: Int(response.status.code), headers: headers, body: Data(body.readableBytesView))
-        } catch let error as HTTPClientError {
-            if [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(error) {
-                throw HTTPTransportError(kind: .timeout, url: target, message: "no answer within \(request.timeout)")
+            group.addTask {
+                try? await Task.sleep(nanoseconds: UInt64(max(0, timeout.nanoseconds)))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .failure(HTTPClientError.deadlineExceeded)
+        }
+        switch result {
+        case .success(let response):
+            return response
+        case .failure(let error as HTTPClientError):
+            if [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .cancelled].contains(error) {
+                throw HTTPTransportError(kind: .timeout, url: target, message: "no complete answer within \(request.timeout)")
             }
             if [.invalidURL, .emptyHost, .emptyScheme].contains(error) {
                 throw HTTPTransportError(kind: .invalidURL, url: target, message: "not a URL this client can reach (\(error))")
             }
+            if error == .remoteConnectionClosed {
+                throw HTTPTransportError(kind: .connection, url: target, message: "the server closed the connection before a complete answer")
+            }
             throw HTTPTransportError(kind: .connection, url: target, message: "request failed (\(error))")
-        } catch {
-            throw HTTPTransportError(kind: .connection, url: target, message: "request failed (\(error))")
+        case .failure(let error as NIOTooManyBytesError):
+            _ = error
+            throw HTTPTransportError(kind: .connection, url: target, message: "answer larger than \(Self.bodyLimit) bytes; refused")
+        case .failure(let error):
+            throw HTTPTransportError(kind: .connection, url: target, message: "request failed (\(SafeText.printable("\(error)", limit: 200)))")
         }
+    }
+
+    /// `duration` in nanoseconds, saturating (a fragment's timeout is at most minutes, but nothing here may trap).
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? 0 : Int64.max / 2 }
+        return max(0, scaled + attoseconds / 1_000_000_000)
     }
 }

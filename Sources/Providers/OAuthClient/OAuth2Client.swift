@@ -57,12 +57,24 @@ public struct OAuth2Client: Sendable {
         let response = try await post(fields: fields, client: client, url: url)
         let endpoint = Self.endpoint(url)
         guard response.status == 200 else { throw Self.failure(response, endpoint: endpoint) }
-        guard let token = TokenResponse.parse(response.body) else {
-            if let error = Self.protocolError(response, endpoint: endpoint) { throw error }
+        if let error = Self.protocolError(response, endpoint: endpoint) { throw error }
+        if let type = response.headers["content-type"], !Self.isTokenAnswerType(type) {
             throw OAuthError(kind: .malformedResponse, endpoint: endpoint,
-                             message: "HTTP 200 without a usable token response (expected JSON with access_token)")
+                             message: "HTTP 200 with Content-Type \(SafeText.printable(type, limit: 60)), not a token answer (expected application/json)")
         }
-        return token
+        do {
+            return try TokenResponse.parse(response.body)
+        } catch {
+            throw OAuthError(kind: .malformedResponse, endpoint: endpoint, message: "HTTP 200 without a usable token answer: " + error.problem,
+                             salvagedRefreshToken: error.refreshToken)
+        }
+    }
+
+    /// JSON (RFC 6749 §5.1), or the form-encoded and plain-text answers some servers give.
+    static func isTokenAnswerType(_ contentType: String) -> Bool {
+        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return type == "application/json" || type.hasSuffix("+json") || type == "application/x-www-form-urlencoded"
+            || type == "text/plain" || type == "text/javascript" || type.isEmpty
     }
 
     private func post(fields: [(String, String)], client: ClientCredentials, url: URL) async throws(OAuthError) -> HTTPResponse {
@@ -88,26 +100,22 @@ public struct OAuth2Client: Sendable {
                           retryAfter: retryAfter(response))
     }
 
-    /// An RFC 6749 §5.2 error body, if the response has one.
+    /// An RFC 6749 §5.2 error body, if the response has one. The code must be of RFC 6749's character set (at most
+    /// 64 characters) to count; the description is cut and its control characters escaped (it reaches the log).
     static func protocolError(_ response: HTTPResponse, endpoint: String) -> OAuthError? {
-        guard let object = JSONValue.parseObject(response.body), let code = object["error"]?.stringValue, !code.isEmpty else { return nil }
-        let description = object["error_description"]?.stringValue.map { ": " + String($0.prefix(300)) } ?? ""
+        guard let object = JSONValue.parseObject(response.body), let raw = object["error"]?.stringValue,
+              let code = SafeText.oauthErrorCode(raw) else { return nil }
+        let description = object["error_description"]?.stringValue.map { ": " + SafeText.printable($0, limit: 200) } ?? ""
         return OAuthError(kind: .protocolError(code: code), endpoint: endpoint, message: "HTTP \(response.status) \(code)\(description)",
                           retryAfter: retryAfter(response))
     }
 
-    /// `Retry-After` in seconds (delta-seconds or an HTTP date).
+    /// `Retry-After` in seconds (delay-seconds or an HTTP date), bounded; nil when absent or not valid.
     static func retryAfter(_ response: HTTPResponse) -> TimeInterval? {
-        guard let value = response.headers["retry-after"]?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if let seconds = Double(value) { return max(0, seconds) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: value).map { max(0, $0.timeIntervalSinceNow) }
+        response.headers["retry-after"].flatMap { RetryAfter.seconds($0, now: Date()) }
     }
 
-    static func endpoint(_ url: URL) -> String {
+    public static func endpoint(_ url: URL) -> String {
         var components = URLComponents(url: url, resolvingAgainstBaseURL: false)
         components?.query = nil
         components?.user = nil

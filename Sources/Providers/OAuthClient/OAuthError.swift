@@ -21,6 +21,17 @@ public struct OAuthError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// A server's `Retry-After`, in seconds.
     public var retryAfter: TimeInterval?
+    /// A well-formed refresh token from an answer that was otherwise unusable: the server may have rotated, so it
+    /// must be kept.
+    public var salvagedRefreshToken: String?
+
+    public init(kind: Kind, endpoint: String, message: String, retryAfter: TimeInterval? = nil, salvagedRefreshToken: String? = nil) {
+        self.kind = kind
+        self.endpoint = endpoint
+        self.message = message
+        self.retryAfter = retryAfter
+        self.salvagedRefreshToken = salvagedRefreshToken
+    }
 
     public var description: String { "\(endpoint): \(message)" }
 

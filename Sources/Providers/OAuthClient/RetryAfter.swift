@@ -1,0 +1,28 @@
+import Foundation
+
+/// The `Retry-After` header (RFC 9110 §10.2.3): delay-seconds (digits only) or an HTTP-date, as a number of seconds
+/// from `now` between 0 and `maximum`. Anything else is ignored (nil): a server cannot make the daemon trap or wait
+/// for ever with `1e999`, `-5` or `NaN`.
+public enum RetryAfter {
+    /// The longest wait a server can ask for before it is clamped (the engine clamps again to its backoff maximum).
+    public static let defaultMaximum: TimeInterval = 86_400
+
+    public static func seconds(_ value: String, now: Date, maximum: TimeInterval = defaultMaximum) -> TimeInterval? {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty, text.utf8.count <= 64 else { return nil }
+        if text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            // Digits only; a number too long for Double's exact range is simply "very long".
+            return min(Double(text) ?? maximum, maximum)
+        }
+        guard let date = httpDate(text), date.timeIntervalSince1970.isFinite else { return nil }
+        return min(max(0, date.timeIntervalSince(now)), maximum)
+    }
+
+    private static func httpDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text)
+    }
+}
