@@ -27,14 +27,17 @@ public struct OAuthProviderConfiguration: Sendable {
     static func read(name: String, fragment: inout FragmentReader, preset: OAuthPreset) -> OAuthProviderConfiguration {
         func url(_ key: String, default fallback: String?) -> URL? {
             guard let text = fragment.string(key) ?? fallback else { return nil }
-            guard let url = URL(string: text), let scheme = url.scheme, scheme == "https" || (scheme == "http" && url.host.map(isLoopback) == true),
-                  url.host != nil else {
+            guard let url = URL(string: text), EndpointPolicy.allows(url) else {
                 fragment.fail(key, "'\(text)' is not an https URL", fix: "tokens and secrets travel on it: use https")
                 return nil
             }
             return url
         }
-        let issuer = fragment.string("issuer") ?? preset.issuer
+        var issuer = fragment.string("issuer") ?? preset.issuer
+        if let text = issuer, URL(string: text).map(EndpointPolicy.allows) != true {
+            fragment.fail("issuer", "'\(text)' is not an https URL", fix: "discovery and the endpoints it names must use https")
+            issuer = nil
+        }
         let configuration = OAuthProviderConfiguration(
             name: name,
             issuer: issuer,
@@ -56,5 +59,5 @@ public struct OAuthProviderConfiguration: Sendable {
         return configuration
     }
 
-    static func isLoopback(_ host: String) -> Bool { host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]" }
+    static func isLoopback(_ host: String) -> Bool { EndpointPolicy.isLoopback(host) }
 }
