@@ -15,6 +15,9 @@ struct HostileAnswerTests {
     /// The fragment's `timeout` (seconds).
     static let timeout = 2.0
 
+    /// The engine's backoff maximum (seconds): `Retry-After` is clamped to it.
+    static let backoffMaximum = 600.0
+
     @Test("a hostile answer hurts nothing but its own credential", .timeLimit(.minutes(5)), arguments: HostileAnswer.catalog)
     func hostileRow(_ row: HostileAnswer) async throws {
         let seen = await Self.gate.run {
@@ -55,6 +58,9 @@ struct HostileAnswerTests {
         #expect(!lastError.isEmpty, "no lastError")
         #expect(lastError.count <= 512, "lastError of \(lastError.count) characters")
         #expect(!LogInspection.hasControl(lastError), "lastError holds control characters: \(lastError.debugDescription)")
+        // Backoff: a next attempt is scheduled, no later than the backoff maximum (an absurd Retry-After is clamped).
+        let nextIn = try #require(seen.nextAttemptIn, "no next attempt scheduled")
+        #expect(nextIn <= Self.backoffMaximum + 5, "next attempt in \(Int(nextIn)) s")
         #expect(seen.printedState == "failing", "credmon status --json: \(seen.printed)")
         #expect(!seen.secretInStatus, "a secret in status.json")
 

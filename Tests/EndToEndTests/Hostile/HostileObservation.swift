@@ -25,6 +25,8 @@ struct HostileObservation: Sendable, CustomStringConvertible {
     var state: String?
     var consecutiveFailures = 0
     var lastError: String?
+    /// Seconds from the status read to the next attempt the daemon scheduled.
+    var nextAttemptIn: Double?
     var printedState: String?
     var printed = ""
     var secretInStatus = false
@@ -95,6 +97,7 @@ extension HostileScenario {
         seen.state = entry?.state
         seen.consecutiveFailures = entry?.consecutiveFailures ?? 0
         seen.lastError = entry?.lastError
+        seen.nextAttemptIn = entry?.nextDue.map { $0 - Date().timeIntervalSince1970 }
         seen.secretInStatus = secrets.contains { (status?.raw ?? "").contains($0) }
         if let result = try? daemon.command("status", ["--json"]) {
             seen.printed = String((result.stdout + result.stderr).prefix(600))

@@ -8,6 +8,8 @@ struct StatusFile {
         var state: String
         var consecutiveFailures: Int
         var lastError: String?
+        /// When the daemon will try again (seconds since 1970).
+        var nextDue: Double?
     }
 
     var credentials: [Entry]
@@ -25,7 +27,8 @@ struct StatusFile {
               let list = object["credentials"] as? [[String: Any]] else { return nil }
         let entries = list.map { item in
             Entry(user: item["user"] as? String ?? "", token: item["token"] as? String ?? "", state: item["state"] as? String ?? "",
-                  consecutiveFailures: item["consecutiveFailures"] as? Int ?? 0, lastError: item["lastError"] as? String)
+                  consecutiveFailures: item["consecutiveFailures"] as? Int ?? 0, lastError: item["lastError"] as? String,
+                  nextDue: item["nextDue"] as? Double)
         }
         return StatusFile(credentials: entries, raw: String(decoding: data, as: UTF8.self))
     }
