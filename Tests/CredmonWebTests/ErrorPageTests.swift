@@ -10,8 +10,8 @@ import Testing
 struct ErrorPageTests {
     /// Starts a login for `issuer` and returns the authorization URL and the cookie.
     func startLogin(_ fixture: WebFixture, _ client: any TestClientProtocol, key: String) async throws -> (location: String, cookie: String) {
-        let cookie = try #require(try await client.get("/key/\(key)").cookie)
-        let login = try await client.get("/login/issuer", cookie: cookie)
+        let start = try await client.get("/key/\(key)")
+        let login = try await client.pressLogin("issuer", on: start, cookie: try #require(start.cookie))
         return (try #require(login.location), try #require(login.cookie))
     }
 
@@ -94,12 +94,13 @@ struct ErrorPageTests {
         #expect(FileManager.default.fileExists(atPath: fixture.file(key)) == forged)
     }
 
-    @Test("no login in progress: /login without a session")
+    @Test("no login in progress: a Login form without a session")
     func noSession() async throws {
         let fixture = try WebFixture()
         try await fixture.test { client in
-            expectProblem(try await client.get("/login/issuer"), .badRequest, "no login in progress")
-            expectProblem(try await client.get("/login/issuer", cookie: "credmon_session=garbage"), .badRequest, "no login in progress")
+            let form = [("csrf", "x"), ("login", "y")]
+            expectProblem(try await client.post("/login/issuer", form: form), .badRequest, "no login in progress")
+            expectProblem(try await client.post("/login/issuer", form: form, cookie: "credmon_session=garbage"), .badRequest, "no login in progress")
         }
     }
 
@@ -146,8 +147,8 @@ struct ErrorPageTests {
         let key = String(repeating: "ef", count: 32)
         try fixture.directory.write("cred/\(key)", "Provider = \"mystery\"\nLocalUser = \"alice\"\nScopes = \"\"\n")
         try await fixture.test { client in
-            let cookie = try #require(try await client.get("/key/\(key)").cookie)
-            expectProblem(try await client.get("/login/mystery", cookie: cookie), .serviceUnavailable, "no authorization URL")
+            let start = try await client.get("/key/\(key)")
+            expectProblem(try await client.pressLogin("mystery", on: start, cookie: try #require(start.cookie)), .serviceUnavailable, "no authorization URL")
         }
     }
 

@@ -10,7 +10,7 @@ import Testing
 struct LoginFlowTests {
     static let userinfoFragment = ["issuer.yaml": "name: issuer\nkind: oauth2\nuserinfo_url: $SERVER/userinfo\n"]
 
-    @Test("key URL → Login → provider → return writes .meta/.top/.use (0400, raw scopes) and removes the key file when all are done")
+    @Test("key URL → Login button (POST) → provider → return writes .meta/.top/.use (0400, raw scopes) and removes the key file when all are done")
     func fullLogin() async throws {
         let fixture = try WebFixture(fragments: Self.userinfoFragment)
         let key = try fixture.writeKeyFile([("issuer", ""), ("issuer", "work")])
@@ -18,13 +18,15 @@ struct LoginFlowTests {
             let start = try await client.get("/key/\(key)")
             #expect(start.status == .ok)
             #expect(start.body.contains("id=\"login-issuer\"") && start.body.contains("id=\"login-issuer_work\""))
+            #expect(start.body.contains("<span id=\"local-user\">alice</span>"), "the key page names the user the login is for")
+            #expect(fixture.server.requests(to: "/authorize").isEmpty, "nothing went to the provider before a button was pressed")
             let setCookie = try #require(start.setCookie)
             #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Lax") && setCookie.contains("Path=/") && !setCookie.contains("Secure"))
             var cookie = try #require(start.cookie)
 
             for (index, service) in ["issuer", "issuer_work"].enumerated() {
-                let login = try await client.get("/login/\(service)", cookie: cookie)
-                #expect(login.status == .found)
+                let login = try await client.pressLogin(service, on: start, cookie: cookie)
+                #expect(login.status == .seeOther)
                 let location = try #require(login.location)
                 let parameters = queryItems(location)
                 #expect(location.hasPrefix(fixture.server.issuer + "/authorize?"))
@@ -83,8 +85,9 @@ struct LoginFlowTests {
         let first = try fixture.writeKeyFile([("issuer", "")], user: "alice")
         let second = try fixture.writeKeyFile([("issuer", "")], user: "bob")
         try await fixture.test { client in
-            var cookie = try #require(try await client.get("/key/\(first)").cookie)
-            let login = try await client.get("/login/issuer", cookie: cookie)
+            let start = try await client.get("/key/\(first)")
+            var cookie = try #require(start.cookie)
+            let login = try await client.pressLogin("issuer", on: start, cookie: cookie)
             cookie = try #require(login.cookie)
             cookie = try #require(try await client.get("/key/\(second)", cookie: cookie).cookie)
             let back = try await ProviderUser().authorize(try #require(login.location))
@@ -94,6 +97,7 @@ struct LoginFlowTests {
             let home = try await client.get("/", cookie: cookie)
             #expect(home.body.contains("(for alice)") && home.body.contains("(for bob)"))
             #expect(home.body.contains("id=\"state-issuer\"") && home.body.contains("id=\"login-issuer\""))
+            #expect(home.body.contains("Log in to issuer for bob"), "the button names the user")
         }
         #expect(fixture.json("alice/issuer.top") != nil)
         #expect(fixture.json("bob/issuer.top") == nil)
@@ -110,13 +114,14 @@ struct LoginFlowTests {
         let key = try fixture.writeKeyFile([("gdrive", ""), ("onedrive", "")], scopes: "Files.Read")
         let oidc = try fixture.writeKeyFile([("cilogon", "")], scopes: "", audience: "")
         try await fixture.test { client in
-            let cookie = try #require(try await client.get("/key/\(key)").cookie)
-            let google = queryItems(try #require(try await client.get("/login/gdrive", cookie: cookie).location))
+            let start = try await client.get("/key/\(key)")
+            let cookie = try #require(start.cookie)
+            let google = queryItems(try #require(try await client.pressLogin("gdrive", on: start, cookie: cookie).location))
             #expect(google["access_type"] == "offline" && google["prompt"] == "consent")
-            let microsoft = queryItems(try #require(try await client.get("/login/onedrive", cookie: cookie).location))
+            let microsoft = queryItems(try #require(try await client.pressLogin("onedrive", on: start, cookie: cookie).location))
             #expect(microsoft["scope"] == "Files.Read offline_access")
-            let oidcCookie = try #require(try await client.get("/key/\(oidc)").cookie)
-            let cilogon = queryItems(try #require(try await client.get("/login/cilogon", cookie: oidcCookie).location))
+            let oidcStart = try await client.get("/key/\(oidc)")
+            let cilogon = queryItems(try #require(try await client.pressLogin("cilogon", on: oidcStart, cookie: try #require(oidcStart.cookie)).location))
             #expect(cilogon["scope"] == "openid email", "empty Scopes take the fragment's")
             #expect((cilogon["nonce"]?.count ?? 0) >= 20 && cilogon["resource"] == nil)
         }
@@ -128,8 +133,8 @@ struct LoginFlowTests {
         let key = try fixture.writeKeyFile([("issuer", ""), ("issuer", "work")])
         try await fixture.test { client in
             for (service, more) in [("issuer", true), ("issuer_work", false)] {
-                let cookie = try #require(try await client.get("/key/\(key)").cookie)  // a new browser: no cookie sent
-                let login = try await client.get("/login/\(service)", cookie: cookie)
+                let start = try await client.get("/key/\(key)")  // a new browser: no cookie sent
+                let login = try await client.pressLogin(service, on: start, cookie: try #require(start.cookie))
                 let back = try await ProviderUser().authorize(try #require(login.location))
                 let finish = try await client.get(pathAndQuery(back), cookie: try #require(login.cookie))
                 #expect(finish.status == .seeOther, "\(finish.body)")
@@ -147,10 +152,10 @@ struct LoginFlowTests {
         try await fixture.test { client in
             #expect(try await client.get("/key/\(key)").status == .notFound)
             let start = try await client.get("/credmon/key/\(key)")
-            #expect(start.status == .ok && start.body.contains("href=\"/credmon/login/issuer\"") && start.body.contains("/credmon/static/credmon.css"))
+            #expect(start.status == .ok && start.body.contains("action=\"/credmon/login/issuer\"") && start.body.contains("/credmon/static/credmon.css"))
             let setCookie = try #require(start.setCookie)
             #expect(setCookie.contains("Path=/credmon") && setCookie.contains("Secure"), "https public URL → Secure cookie")
-            let login = try await client.get("/credmon/login/issuer", cookie: try #require(start.cookie))
+            let login = try await client.pressLogin("issuer", on: start, cookie: try #require(start.cookie))
             let back = try await ProviderUser().authorize(try #require(login.location))
             let finish = try await client.get(pathAndQuery(back).replacingOccurrences(of: "/return/", with: "/credmon/return/"), cookie: try #require(login.cookie))
             #expect(finish.location == "/credmon/")

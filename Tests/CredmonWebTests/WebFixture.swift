@@ -2,6 +2,7 @@ import CondorConfig
 import CredmonTestSupport
 import CredmonWeb
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -29,7 +30,7 @@ final class WebFixture: Sendable {
     ///   - beforeStart: runs after the directories exist and before the app starts (to create key pairs, …).
     init(fragments: [String: String] = [:], prefix: String = "", publicOrigin: String? = nil,
          knobs: [String: String]? = nil, beforeStart: (TemporaryDirectory) throws -> Void = { _ in },
-         serverConfiguration: OAuthServer.Configuration = .init(clients: [WebFixture.client])) throws {
+         serverConfiguration: OAuthServer.Configuration = .init(clients: [WebFixture.client]), limits: RequestLimits = RequestLimits()) throws {
         directory = try TemporaryDirectory("credmon-web")
         credentialDirectory = try directory.makeDirectory("cred", mode: 0o2770)
         try directory.makeDirectory("providers.d")
@@ -49,7 +50,8 @@ final class WebFixture: Sendable {
         let clock = self.clock
         let configuration = WebConfiguration(
             credentialDirectory: credentialDirectory, providersDirectory: directory.file("providers.d"), keyDirectory: directory.file("keys"),
-            prefix: prefix, publicOrigin: publicOrigin, hostName: "credmon.example.org", condorKnobs: condorKnobs, now: { clock.now })
+            prefix: prefix, publicOrigin: publicOrigin, hostName: "credmon.example.org", condorKnobs: condorKnobs, now: { clock.now },
+            limits: limits)
         let logs = self.logs
         app = try CredmonWebApp(configuration: configuration, http: URLSessionHTTPClient(),
                                 logger: Logger(label: "credmon-web-test", factory: { _ in logs.handler() }))
@@ -60,7 +62,8 @@ final class WebFixture: Sendable {
     /// Writes a key file as condor_credd does (one old-style ad per service, blank line between) and returns its name.
     @discardableResult
     func writeKeyFile(_ services: [(provider: String, handle: String)], user: String = "alice", scopes: String = "read:/data, write:/data",
-                      audience: String = "https://storage.example.org", tokenURL: String? = nil, name: String? = nil) throws -> String {
+                      audience: String = "https://storage.example.org", tokenURL: String? = nil, name: String? = nil,
+                      returnURL: String = WebFixture.returnURL) throws -> String {
         let key = name ?? (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         let text = services.map { service in
             """
@@ -71,7 +74,7 @@ final class WebFixture: Sendable {
             Audience = "\(audience)"
             ClientId = "\(Self.client.id)"
             ClientSecret = "\(Self.client.secret)"
-            ReturnUrl = "\(Self.returnURL)"
+            ReturnUrl = "\(returnURL)"
             AuthorizationUrl = "\(server.issuer)/authorize"
             TokenUrl = "\(tokenURL ?? server.issuer + "/token")"
             """
@@ -93,6 +96,12 @@ final class WebFixture: Sendable {
     @discardableResult
     func test<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
         try await Application(router: app.makeRouter()).test(.router, body)
+    }
+
+    /// Runs `body` against the application as `credmon-web` serves it (its HTTP server settings), on a loopback port.
+    @discardableResult
+    func testLive<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        try await app.makeApplication(host: "127.0.0.1", port: 0).test(.live, body)
     }
 }
 
@@ -137,14 +146,53 @@ struct Page {
     var cookie: String? { setCookie?.split(separator: ";").first.map(String.init) }
 }
 
+/// The Login form of one service on a page (`<form action=…><input name=csrf><input name=login><button id=login-…>`).
+struct LoginForm {
+    var action: String
+    var csrf: String
+    var login: String
+
+    init?(_ page: Page, service: String) {
+        let button = "login-" + service
+        for match in page.body.matches(of: /<form class="login" method="post" action="([^"]*)"><input type="hidden" name="csrf" value="([^"]*)"><input type="hidden" name="login" value="([^"]*)"><button[^>]* id="([^"]*)"/)
+        where String(match.4) == button {
+            (action, csrf, login) = (String(match.1), String(match.2), String(match.3))
+            return
+        }
+        return nil
+    }
+}
+
+extension HTTPField.Name {
+    static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
+}
+
 extension TestClientProtocol {
     /// A GET as a browser sends it (with the cookie, if any).
-    func get(_ uri: String, cookie: String? = nil) async throws -> Page {
-        var headers: HTTPFields = [:]
+    func get(_ uri: String, cookie: String? = nil, headers extra: HTTPFields = [:]) async throws -> Page {
+        var headers = extra
         if let cookie { headers[.cookie] = cookie }
         return try await execute(uri: uri, method: .get, headers: headers) { response in
             Page(status: response.status, headers: response.headers, body: String(buffer: response.body))
         }
+    }
+
+    /// A form POST (`application/x-www-form-urlencoded`) with the cookie, if any.
+    func post(_ uri: String, form: [(String, String)], cookie: String? = nil, headers extra: HTTPFields = [:]) async throws -> Page {
+        var headers = extra
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        if let cookie { headers[.cookie] = cookie }
+        let body = ByteBuffer(bytes: FormEncoding.encode(form))
+        return try await execute(uri: uri, method: .post, headers: headers, body: body) { response in
+            Page(status: response.status, headers: response.headers, body: String(buffer: response.body))
+        }
+    }
+
+    /// Presses the Login button of `service` on `page`, as the browser submits that form from this app's page.
+    func pressLogin(_ service: String, on page: Page, cookie: String?) async throws -> Page {
+        let form = try #require(LoginForm(page, service: service), "no Login button for \(service) on the page:\n\(page.body)")
+        return try await post(form.action, form: [("csrf", form.csrf), ("login", form.login)], cookie: cookie,
+                              headers: [.secFetchSite: "same-origin"])
     }
 }
 

@@ -7,13 +7,30 @@ import OAuthClient
 /// atomic and durable, never following a symlink. `.meta` comes first because the daemon acts on a new `.top` at once
 /// and may need its client; `.use` comes last because condor_credd takes its existence to mean "ready".
 enum CredentialWriter {
+    /// Why nothing (or not everything) was stored.
+    enum Failure: Error {
+        /// The token answer cannot be rendered as a `.use` (an already expired token, …): nothing was written.
+        case unusableAnswer(TokenAnswerError)
+        case system(SystemError)
+    }
+
     static func store(_ ad: KeyFileService, token: TokenResponse, client: ClientCredentials, tokenURL: URL,
-                      credentialDirectory: DirectoryHandle, now: Date) throws(SystemError) {
-        let user = try userDirectory(ad.localUser, in: credentialDirectory)
-        let stem = ad.tokenName.stem
-        try AtomicWriter.write(metadata(token: token, client: client, tokenURL: tokenURL), to: stem + ".meta", in: user, mode: 0o400, durability: .durable)
-        try AtomicWriter.write(seed(ad, token: token), to: stem + ".top", in: user, mode: 0o400, durability: .durable)
-        try AtomicWriter.write(token.accessTokenFile(issuedAt: now).bytes, to: stem + ".use", in: user, mode: 0o400, durability: .durable)
+                      credentialDirectory: DirectoryHandle, now: Date) throws(Failure) {
+        let use: [UInt8]
+        do {
+            use = try token.accessTokenFile(issuedAt: now).bytes
+        } catch {
+            throw .unusableAnswer(error)
+        }
+        do {
+            let user = try userDirectory(ad.localUser, in: credentialDirectory)
+            let stem = ad.tokenName.stem
+            try AtomicWriter.write(metadata(token: token, client: client, tokenURL: tokenURL), to: stem + ".meta", in: user, mode: 0o400, durability: .durable)
+            try AtomicWriter.write(seed(ad, token: token), to: stem + ".top", in: user, mode: 0o400, durability: .durable)
+            try AtomicWriter.write(use, to: stem + ".use", in: user, mode: 0o400, durability: .durable)
+        } catch {
+            throw .system(error)
+        }
     }
 
     /// `.top` (§B.3.1): the refresh token ("" if none) and condor_credd's `Scopes`/`Audience` exactly as it wrote them.

@@ -80,12 +80,15 @@ public struct CredmonWebApp: Sendable {
         (providers.provider(for: service) as? OAuthRefreshProvider)?.configuration
     }
 
-    /// The router: every route under the prefix, the security headers and the access log.
+    /// The router: every route under the prefix, the security headers, the access log, the request limits and the
+    /// cross-site refusal.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let pages = Pages(prefix: configuration.prefix)
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(AccessLogMiddleware(logger: logger, pages: pages))
+        router.middlewares.add(RequestLimitsMiddleware(limits: configuration.limits, pages: pages))
+        router.middlewares.add(CrossSiteMiddleware(prefix: configuration.prefix, pages: pages, logger: logger))
         let routes = Routes(app: self, pages: pages)
         if configuration.prefix.isEmpty {
             routes.add(to: router)
@@ -95,8 +98,10 @@ public struct CredmonWebApp: Sendable {
         return router
     }
 
-    /// The Hummingbird application listening on `host:port`.
+    /// The Hummingbird application listening on `host:port`, with the idle timeout and the HTTP decoder's bounds of
+    /// ``WebConfiguration/limits``.
     public func makeApplication(host: String, port: Int) -> some ApplicationProtocol {
-        Application(router: makeRouter(), configuration: .init(address: .hostname(host, port: port), serverName: nil), logger: logger)
+        Application(router: makeRouter(), server: .http1(configuration: configuration.limits.serverConfiguration),
+                    configuration: .init(address: .hostname(host, port: port), serverName: nil), logger: logger)
     }
 }

@@ -6,13 +6,22 @@ import Foundation
 struct LoginSession: Codable, Sendable, Equatable {
     /// Epoch seconds after which the session is void.
     var expires: Double
+    /// The session's CSRF token: every form of this app carries it, and a login starts only with it.
+    var csrf: String
     var logins: [KeyLogin]
 
     /// At most this many key files per browser (a second key URL must not overwrite the first).
     static let maximumLogins = 4
 
+    /// A new, empty session with its own CSRF token.
+    static func fresh() -> LoginSession {
+        LoginSession(expires: 0, csrf: RandomText.token(), logins: [])
+    }
+
     /// One key file the browser opened.
     struct KeyLogin: Codable, Sendable, Equatable {
+        /// Names this login in the page's forms (random; the key is a capability and never goes into a page).
+        var id: String
         /// The key file name (64 hex).
         var key: String
         var user: String
@@ -36,26 +45,38 @@ struct LoginSession: Codable, Sendable, Equatable {
         var codeVerifier: String
         var nonce: String?
         var redirectURI: String
+        /// Epoch seconds when the browser was sent to the provider.
         var started: Double
+        /// The provider's issuer when it is known (a fragment's `issuer`): RFC 9207's `iss` must equal it.
+        var issuer: String?
+
+        /// An answer later than this after the start is refused (the user has to press Login again).
+        static let lifetime: TimeInterval = 600
+
+        func isExpired(now: Date) -> Bool { now.timeIntervalSince1970 - started > Self.lifetime }
+
+        /// The last path segment of the redirect URI: the provider sends the browser back to `/return/<this>`.
+        var returnSegment: String? {
+            URLComponents(string: redirectURI).flatMap { $0.path.split(separator: "/").last.map(String.init) }
+        }
     }
 
     /// Adds (or moves to the front) the login of `key`, keeping services already logged in.
     mutating func open(key: String, user: String, services: [String]) {
-        let previous = logins.first { $0.key == key }
+        let previous = logins.first { $0.key == key && $0.user == user }
         logins.removeAll { $0.key == key }
         let entries = services.map { name in
             previous?.services.first { $0.name == name && $0.loggedIn } ?? ServiceLogin(name: name, loggedIn: false)
         }
-        logins.insert(KeyLogin(key: key, user: user, services: entries), at: 0)
+        logins.insert(KeyLogin(id: previous?.id ?? RandomText.token(bytes: 9), key: key, user: user, services: entries), at: 0)
         if logins.count > Self.maximumLogins { logins.removeLast(logins.count - Self.maximumLogins) }
     }
 
-    /// The newest login that has a service called `name`.
-    func locate(service name: String) -> (login: Int, service: Int)? {
-        for (loginIndex, login) in logins.enumerated() {
-            if let serviceIndex = login.services.firstIndex(where: { $0.name == name }) { return (loginIndex, serviceIndex) }
-        }
-        return nil
+    /// The service `name` of the login `id` (the one the page's form names).
+    func locate(login id: String, service name: String) -> (login: Int, service: Int)? {
+        guard let loginIndex = logins.firstIndex(where: { RandomText.constantTimeEquals($0.id, id) }),
+              let serviceIndex = logins[loginIndex].services.firstIndex(where: { $0.name == name }) else { return nil }
+        return (loginIndex, serviceIndex)
     }
 
     /// The service whose pending request carries `state` (compared in constant time).

@@ -20,6 +20,9 @@ struct LoginSettings: Sendable {
     var userinfoURL: URL?
     /// Whether to send (and expect) an OIDC `nonce`.
     var wantsNonce: Bool
+    /// The provider's issuer, when its fragment (or the fragment's preset) names one: the authorization response's
+    /// `iss` must equal it (RFC 9207).
+    var issuer: String?
 
     /// Resolves the settings; a missing client or endpoint is a ``WebProblem`` naming what is missing.
     static func resolve(_ ad: KeyFileService, fragment: OAuthProviderConfiguration?, discovery: MetadataDiscovery,
@@ -67,7 +70,7 @@ struct LoginSettings: Sendable {
             redirectURI: redirectURI(ad, fallback: fallbackRedirectURI),
             requestScopes: scopes, resource: ad.audience.isEmpty ? nil : ad.audience,
             extraParameters: (preset?.authorizationParameters ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-            userinfoURL: userinfo, wantsNonce: scopes.contains("openid"))
+            userinfoURL: userinfo, wantsNonce: scopes.contains("openid"), issuer: fragment?.issuer)
     }
 
     /// condor_credd's `ReturnUrl` when it points at this service's return route, else this app's own.

@@ -22,10 +22,12 @@ public struct WebConfiguration: Sendable {
     public var condorKnobs: CondorKnobs?
     /// Time source (tests move it).
     public var now: @Sendable () -> Date
+    /// Request sizes and the idle timeout.
+    public var limits: RequestLimits
 
     public init(credentialDirectory: String, providersDirectory: String, keyDirectory: String, prefix: String = "",
                 publicOrigin: String? = nil, sessionLifetime: TimeInterval = 7200, hostName: String = "localhost",
-                condorKnobs: CondorKnobs? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+                condorKnobs: CondorKnobs? = nil, now: @escaping @Sendable () -> Date = { Date() }, limits: RequestLimits = RequestLimits()) {
         self.credentialDirectory = credentialDirectory
         self.providersDirectory = providersDirectory
         self.keyDirectory = keyDirectory
@@ -35,6 +37,7 @@ public struct WebConfiguration: Sendable {
         self.hostName = hostName
         self.condorKnobs = condorKnobs
         self.now = now
+        self.limits = limits
     }
 
     /// Cookies get `Secure` when users reach the app over https.

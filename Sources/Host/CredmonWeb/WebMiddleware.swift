@@ -3,13 +3,17 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Security headers on every answer: a strict CSP (only this app's stylesheet), no framing, no MIME sniffing, no
+/// Security headers on every answer: a strict CSP (only this app's stylesheet; forms to this app and to providers), no framing, no MIME sniffing, no
 /// referrer (the return URL carries the authorization code), and `no-store` on every HTML page (they carry user data).
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Where a form may go, redirects included (browsers check the Login form's redirect to the provider): this app,
+    /// and the authorization URLs a login accepts (https, or http on loopback as ``LoginSettings`` allows).
+    static var formAction: String { "'self' https: http://127.0.0.1:* http://localhost:* http://[::1]:*" }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         response.headers[.contentSecurityPolicy] =
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action \(Self.formAction); frame-ancestors 'none'; base-uri 'none'"
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"

@@ -33,6 +33,47 @@ struct WebProblem: Error, Sendable, Equatable {
                    advice: "Start the login again from the link condor_submit printed, in the same browser.")
     }
 
+    static func crossSite() -> WebProblem {
+        WebProblem(status: .forbidden, title: "Request from another site refused",
+                   message: "This request was sent by another web site, so it was refused: logins start only from this site's own pages.",
+                   advice: "Open the link condor_submit printed by pasting it into your browser's address bar.")
+    }
+
+    static func badFormToken() -> WebProblem {
+        WebProblem(status: .forbidden, title: "Login not started",
+                   message: "The login request did not come from this site's services page (its form token is missing or wrong), so nothing was started.",
+                   advice: "Go back to your services and press the Login button again.")
+    }
+
+    static func loginNeedsButton() -> WebProblem {
+        WebProblem(status: .methodNotAllowed, title: "Use the Login button",
+                   message: "A login starts only from the Login button of the services page, which first shows the HTCondor user it is for.",
+                   advice: "Go back to your services and press the Login button there.")
+    }
+
+    static func authorizationExpired(service: String) -> WebProblem {
+        WebProblem(status: .badRequest, title: "Login took too long",
+                   message: "The answer from \(service) came more than 10 minutes after the login started, so it was ignored and nothing was stored.",
+                   advice: "Go back to your services and press Login again.")
+    }
+
+    static func wrongService(service: String) -> WebProblem {
+        WebProblem(status: .badRequest, title: "Login could not be verified",
+                   message: "The answer arrived at the return address of another service than the \(service) login it belongs to, so it was ignored and nothing was stored.",
+                   advice: "Go back to your services and press Login again; tell your administrator if it keeps happening.")
+    }
+
+    static func issuerMismatch(service: String) -> WebProblem {
+        WebProblem(status: .badRequest, title: "The answer came from another provider",
+                   message: "The answer names another issuer than \(service)'s (issuer mismatch), so it was ignored and nothing was stored.",
+                   advice: "Go back to your services and press Login again; tell your administrator if it keeps happening.")
+    }
+
+    static func tooLarge(_ what: String, status: HTTPResponse.Status) -> WebProblem {
+        WebProblem(status: status, title: "Request too large", message: "The request's \(what) is larger than this site accepts.",
+                   advice: "Go back and try again; clear this site's cookies if it keeps happening.")
+    }
+
     static func denied(service: String) -> WebProblem {
         WebProblem(status: .forbidden, title: "Access not granted",
                    message: "You declined to let HTCondor use your \(service) account, so no credential was stored.",

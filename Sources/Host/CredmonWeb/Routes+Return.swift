@@ -1,0 +1,142 @@
+import Engine
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OAuthClient
+import Signers
+
+extension Routes {
+    /// `GET /return/<service>`: checks `state`, then that the answer belongs to that login (in time, at the service's
+    /// return address, from its issuer), exchanges the code (with the PKCE verifier), stores the credential and goes
+    /// back to `/`. The pending request is consumed whatever happens.
+    func finish(_ request: Request, route: String) async throws(WebProblem) -> Response {
+        let query = request.uri.queryParameters
+        guard let state = query.get("state"), var session = session(of: request),
+              let (loginIndex, serviceIndex) = session.locate(state: state),
+              let pending = session.logins[loginIndex].services[serviceIndex].pending else { throw .stateMismatch() }
+        session.logins[loginIndex].services[serviceIndex].pending = nil
+        let name = session.logins[loginIndex].services[serviceIndex].name
+        do {
+            try verify(pending, route: route, query: query, service: name)
+            let (displayName, allDone) = try await complete(query: query, pending: pending, key: session.logins[loginIndex].key, service: name,
+                                                            session: session.logins[loginIndex])
+            session.logins[loginIndex].services[serviceIndex].loggedIn = true
+            session.logins[loginIndex].services[serviceIndex].displayName = displayName
+            if allDone { removeKeyFile(session.logins[loginIndex].key) }
+            var response = redirectHome()
+            setCookie(session, on: &response)
+            return response
+        } catch {
+            var response = Self.page(pages.problem(error), status: error.status)
+            setCookie(session, on: &response)
+            return response
+        }
+    }
+
+    /// Refuses an answer that came too late, at another service's return address, or from another issuer than the
+    /// service's (RFC 9207: `iss` is checked when the provider sends it and the service's issuer is known).
+    private func verify(_ pending: LoginSession.PendingAuthorization, route: String, query: Hummingbird.Parameters,
+                        service name: String) throws(WebProblem) {
+        if pending.isExpired(now: app.configuration.now()) {
+            app.logger.notice("Login answer refused: the authorization expired", metadata: ["credmon.token": "\(name)"])
+            throw .authorizationExpired(service: name)
+        }
+        guard let expected = pending.returnSegment, (route.removingPercentEncoding ?? route) == expected else {
+            app.logger.warning("Login answer refused: it arrived at another service's return address", metadata: ["credmon.token": "\(name)"])
+            throw .wrongService(service: name)
+        }
+        if let issuer = pending.issuer, let given = query.get("iss"), !Self.sameIssuer(given, issuer) {
+            app.logger.warning("Login answer refused: issuer mismatch", metadata: ["credmon.token": "\(name)", "oauth.issuer": "\(issuer)"])
+            throw .issuerMismatch(service: name)
+        }
+    }
+
+    /// Issuer identifiers compare as strings (RFC 9207 §2.4); a trailing slash in a configured issuer is forgiven.
+    static func sameIssuer(_ a: String, _ b: String) -> Bool {
+        func trimmed(_ text: String) -> String { text.hasSuffix("/") ? String(text.dropLast()) : text }
+        return a == b || trimmed(a) == trimmed(b)
+    }
+
+    private func complete(query: Hummingbird.Parameters, pending: LoginSession.PendingAuthorization, key: String, service name: String,
+                          session login: LoginSession.KeyLogin) async throws(WebProblem) -> (String?, Bool) {
+        if let error = query.get("error") {
+            let code = String(error.prefix(64).filter { $0.isLetter || $0.isNumber || $0 == "_" })
+            app.logger.notice("Provider refused the login", metadata: ["credmon.token": "\(name)", "oauth.error": "\(code)"])
+            throw code == "access_denied" ? .denied(service: name) : .providerError(service: name, code: code)
+        }
+        guard let code = query.get("code"), !code.isEmpty else { throw .providerError(service: name, code: "no_code") }
+        let services = try readKeyFile(key)
+        guard let ad = services.first(where: { $0.tokenName.stem == name }) else { throw .unknownKey() }
+        let settings = try await LoginSettings.resolve(ad, fragment: app.fragment(for: ad.provider), discovery: app.discovery,
+                                                      fallbackRedirectURI: fallbackRedirectURI(name))
+        let token: TokenResponse
+        do {
+            token = try await OAuth2Client(http: app.http).exchangeCode(code, redirectURI: pending.redirectURI, codeVerifier: pending.codeVerifier,
+                                                                       client: settings.client, tokenURL: settings.tokenURL)
+        } catch {
+            app.logger.warning("Code exchange failed", metadata: ["credmon.token": "\(name)", "credmon.error": "\(error)"])
+            switch error.kind {
+            case .transport: throw .providerDown(service: name)
+            case .httpStatus(let status) where status >= 500: throw .providerDown(service: name)
+            case .httpStatus(let status): throw .providerError(service: name, code: "http_\(status)")
+            case .protocolError(let code): throw .providerError(service: name, code: code)
+            case .malformedResponse: throw .providerError(service: name, code: "malformed_response")
+            }
+        }
+        if let nonce = pending.nonce, let idToken = token.object["id_token"]?.stringValue,
+           !RandomText.constantTimeEquals(IDTokenPeek.nonce(idToken) ?? "", nonce) {
+            throw .stateMismatch()
+        }
+        let displayName = await UserInfo.displayName(token: token, userinfoURL: settings.userinfoURL, http: app.http)
+        do throws(CredentialWriter.Failure) {
+            let directory: DirectoryHandle
+            do {
+                directory = try CredentialDirectory(path: app.configuration.credentialDirectory).open()
+            } catch {
+                throw CredentialWriter.Failure.system(error)
+            }
+            try CredentialWriter.store(ad, token: token, client: settings.client, tokenURL: settings.tokenURL,
+                                       credentialDirectory: directory, now: app.configuration.now())
+        } catch {
+            switch error {
+            case .unusableAnswer(let problem):
+                app.logger.warning("Unusable token answer; nothing stored", metadata: ["credmon.token": "\(name)", "credmon.error": "\(problem)"])
+                throw .providerError(service: name, code: "unusable_token_answer")
+            case .system(let problem):
+                app.logger.error("Cannot store the credential", metadata: ["credmon.user": "\(ad.localUser)", "credmon.token": "\(name)", "credmon.error": "\(problem)"])
+                throw .storeFailed(service: name)
+            }
+        }
+        app.logger.info("Login completed", metadata: [
+            "credmon.user": "\(ad.localUser)", "credmon.token": "\(name)", "credmon.refresh_token": "\(token.refreshToken != nil)",
+        ])
+        // Done when every service of the key file has its credential, whichever browser logged it in (condor_credd
+        // writes a key file only for services whose .top is missing, so a .top now present is this login's).
+        let allDone = services.allSatisfy { other in
+            other.tokenName.stem == name || login.services.contains { $0.name == other.tokenName.stem && $0.loggedIn }
+                || hasStoredSeed(other)
+        }
+        return (displayName, allDone)
+    }
+
+    /// Whether `$CD/<LocalUser>/<token>.top` exists as a regular file (never following a symlink).
+    private func hasStoredSeed(_ ad: KeyFileService) -> Bool {
+        guard let root = try? CredentialDirectory(path: app.configuration.credentialDirectory).open(),
+              let user = try? root.openChild(ad.localUser),
+              let status = try? FileStatus.at(user.descriptor, ad.tokenName.stem + ".top", path: user.childPath(ad.tokenName.stem + ".top"))
+        else { return false }
+        return status.type == .regular
+    }
+
+}
+
+/// Reads the `nonce` claim of an ID token (its signature is the provider's business; the token came straight from
+/// the token endpoint over TLS).
+enum IDTokenPeek {
+    static func nonce(_ token: String) -> String? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let payload = Base64URL.decode(parts[1]),
+              let claims = JSONValue.parseObject(payload) else { return nil }
+        return claims["nonce"]?.stringValue
+    }
+}
