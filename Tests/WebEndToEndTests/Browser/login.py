@@ -3,7 +3,8 @@
 
 Usage: login.py --base URL --key HEX --services a,b --user alice --out DIR
 
-Opens <base>/key/<key>, and for each service clicks its Login button, signs in at the authorization
+Opens <base>/key/<key> (which must name the HTCondor user), and for each service clicks its Login button (a form
+POST), signs in at the authorization
 server's real form (username / password = username reversed), allows access on the consent page and
 waits to land back on <base>/. Saves a screenshot of every page in DIR. Then opens a forged return URL to
 capture the state-mismatch page. Prints one JSON object: {"ok": bool, "steps": [...], "screenshots": [...]}.
@@ -63,7 +64,10 @@ def main():
         base_path = urlparse(args.base).path.rstrip("/")
         driver.get(f"{args.base}/key/{args.key}")
         shot("services")
-        steps.append({"page": "key", "title": driver.title})
+        user = wait.until(EC.presence_of_element_located((By.ID, "local-user"))).text
+        steps.append({"page": "key", "title": driver.title, "user": user})
+        if user != args.user:
+            ok = False
         for service in args.services.split(","):
             wait.until(EC.element_to_be_clickable((By.ID, f"login-{service}"))).click()
             wait.until(EC.presence_of_element_located((By.ID, "username")))

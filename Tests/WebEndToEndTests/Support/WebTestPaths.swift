@@ -13,7 +13,10 @@ enum WebTestPaths {
     }
 
     /// `Tests/WebEndToEndTests/Browser/login.py`.
-    static var browserScript: String { packageRoot.appendingPathComponent("Tests/WebEndToEndTests/Browser/login.py").path }
+    static var browserScript: String { browserScript("login.py") }
+
+    /// A script of `Tests/WebEndToEndTests/Browser/`.
+    static func browserScript(_ name: String) -> String { packageRoot.appendingPathComponent("Tests/WebEndToEndTests/Browser/\(name)").path }
 
     /// Where screenshots and logs are kept after the run: `$CREDMON_TEST_OUTPUT/<label>` or `.build/test-output/<label>`.
     static func outputDirectory(_ label: String) throws -> URL {
