@@ -74,12 +74,15 @@ struct DueQueueAndBackoffTests {
         #expect(backoff.delay(afterFailures: .max) == 600)
     }
 
-    @Test("A longer Retry-After is honoured; a shorter one does not shorten the delay")
+    @Test("A longer Retry-After is honoured up to the maximum; a shorter one does not shorten the delay")
     func retryAfter() {
         let backoff = Backoff(initial: 5, maximum: 600, jitter: 0)
         #expect(backoff.delay(afterFailures: 1, retryAfter: 120) == 120)
         #expect(backoff.delay(afterFailures: 3, retryAfter: 1) == 20)
-        #expect(backoff.delay(afterFailures: 100, retryAfter: 3600) == 3600, "even beyond the maximum")
+        #expect(backoff.delay(afterFailures: 1, retryAfter: 3600) == 600, "clamped to the backoff maximum")
+        #expect(backoff.delay(afterFailures: 1, retryAfter: .infinity) == 600)
+        #expect(backoff.delay(afterFailures: 1, retryAfter: .nan) == 600)
+        #expect(backoff.delay(afterFailures: 1, retryAfter: -50) == 5)
     }
 
     @Test("Jitter stays within its fraction and varies")
@@ -90,9 +93,10 @@ struct DueQueueAndBackoffTests {
         #expect(Set(delays).count > 1)
     }
 
-    @Test("The delay never drops below half a second")
+    @Test("The delay never drops below a second (the renewal floor)")
     func floor() {
         let backoff = Backoff(initial: 0, maximum: 0, jitter: 0)
-        #expect(backoff.delay(afterFailures: 3) == 0.5)
+        #expect(backoff.delay(afterFailures: 3) == 1)
+        #expect(backoff.delay(afterFailures: 3, retryAfter: 0) == 1)
     }
 }

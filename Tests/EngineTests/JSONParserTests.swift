@@ -13,7 +13,7 @@ struct JSONParserTests {
             #"{"refresh_token":"r\/s\\t\"u","scopes":"read:\/data, write:\/data","audience":"","n":null,"ok":true,"no":false}"#,
             #"{"nested": {"list": [1, -2, 3.25, -0.5e-3, 1E6, "x", [], {}], "empty": {}}, "unicode": "caf\u00e9 \ud83d\ude00 \u2713"}"#,
             #"  {"big": 9223372036854775807, "bigger": 9223372036854775808, "negative": -9223372036854775808}  "#,
-            #"{"control": "tab\there\nnew line\r\u0000\u001f", "dup": 1, "dup": 2}"#,
+            #"{"control": "tab\there\nnew line\r\u0000\u001f", "dup": 1, "dip": 2}"#,
             "{\"raw utf8\": \"ünïcödé ✓ 😀\"}",
             "[1, 2, 3]", "\"text\"", "42", "-0", "null", "true",
         ]

@@ -17,6 +17,7 @@ final class ScriptedProvider: CredentialProvider, @unchecked Sendable {
     private var calls: [CredentialID: Int] = [:]
     private var kinds: [String] = []
     private var failures: [String: ProviderError] = [:]
+    private var answers: [String: @Sendable (Date) -> CredentialUpdate] = [:]
 
     init(name: String, allowsHandles: Bool = false, renewFraction: Double = 0.5) {
         profile = ProviderProfile(
@@ -27,6 +28,9 @@ final class ScriptedProvider: CredentialProvider, @unchecked Sendable {
 
     /// Makes every call for `user` throw `error` (nil: succeed again).
     func fail(_ user: String, with error: ProviderError?) { lock.withLock { failures[user] = error } }
+
+    /// Makes every successful call for `user` answer `update(now)` instead of the default token.
+    func answer(_ user: String, with update: @escaping @Sendable (Date) -> CredentialUpdate) { lock.withLock { answers[user] = update } }
 
     /// Calls made for one credential (fetch and refresh).
     func calls(_ user: String, _ stem: String) -> Int {
@@ -44,13 +48,14 @@ final class ScriptedProvider: CredentialProvider, @unchecked Sendable {
     func revoke(_ request: RevocationRequest) async throws {}
 
     private func answer(_ request: CredentialRequest, kind: String) throws -> CredentialUpdate {
-        let (number, failure) = lock.withLock { () -> (Int, ProviderError?) in
+        let (number, failure, custom) = lock.withLock { () -> (Int, ProviderError?, (@Sendable (Date) -> CredentialUpdate)?) in
             total += 1
             calls[request.id, default: 0] += 1
             kinds.append(kind)
-            return (total, failures[request.id.user])
+            return (total, failures[request.id.user], answers[request.id.user])
         }
         if let failure { throw failure }
+        if let custom { return custom(request.now) }
         return CredentialUpdate(
             accessTokenFile: Array(#"{"access_token":"tok-\#(number)","expires_in":100}"#.utf8),
             validity: TokenValidity(issuedAt: request.now, expiresAt: request.now.addingTimeInterval(100)))

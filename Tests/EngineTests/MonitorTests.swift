@@ -112,19 +112,23 @@ struct MonitorTests {
         }
     }
 
-    @Test("Retry-After from the provider is honoured")
+    @Test("Retry-After from the provider is honoured, up to the backoff maximum")
     func retryAfterHonoured() async throws {
         let provider = ScriptedProvider(name: "svc")
         provider.fail("bob", with: .transient("slow_down", "HTTP 429", retryAfter: 30))
+        provider.fail("carol", with: .transient("slow_down", "HTTP 429", retryAfter: 1e9))
         let harness = try MonitorHarness(providers: [provider]) {
-            $0.backoff = Backoff(initial: 5, maximum: 5, jitter: 0)
+            $0.backoff = Backoff(initial: 5, maximum: 60, jitter: 0)
         }
         try harness.writeSeed("bob", "svc")
+        try harness.writeSeed("carol", "svc")
         try await harness.whileRunning {
             #expect(await harness.waitForRecord("bob", "svc") { $0.state == .failing })
             #expect(await harness.record("bob", "svc")?.dueAt == harness.start.addingTimeInterval(30))
+            #expect(await harness.waitForRecord("carol", "svc") { $0.dueAt == harness.start.addingTimeInterval(60) })
             harness.clock.advance(by: 10)
-            try await Task.sleep(for: .milliseconds(200))
+            harness.monitor.requestPass()
+            #expect(await harness.waitForPasses(2))
             #expect(provider.calls("bob", "svc") == 1)
             harness.clock.advance(by: 21)
             #expect(await eventually { provider.calls("bob", "svc") == 2 })

@@ -8,23 +8,20 @@ public enum SafeText {
         var result = ""
         var count = 0
         for scalar in text.unicodeScalars {
-            if count >= limit {
+            let piece: String
+            switch scalar {
+            case "\n": piece = "\\n"
+            case "\r": piece = "\\r"
+            case "\t": piece = "\\t"
+            case "\\": piece = "\\\\"
+            default: piece = isControl(scalar) ? "\\u{" + String(scalar.value, radix: 16) + "}" : String(scalar)
+            }
+            guard count + piece.count <= limit else {
                 result += "…"
                 break
             }
-            switch scalar {
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\\": result += "\\\\"
-            default:
-                if isControl(scalar) {
-                    result += "\\u{" + String(scalar.value, radix: 16) + "}"
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-            count += 1
+            result += piece
+            count += piece.count
         }
         return result
     }

@@ -13,12 +13,14 @@ public struct Backoff: Sendable, Equatable {
         self.jitter = jitter
     }
 
-    /// The delay before attempt `failures + 1`; a server's `Retry-After` is honoured when longer.
+    /// The delay before attempt `failures + 1`; a server's `Retry-After` is honoured when longer, up to `maximum`.
+    /// Never less than a second (the renewal floor).
     public func delay(afterFailures failures: Int, retryAfter: TimeInterval? = nil) -> TimeInterval {
         let exponent = Double(max(0, min(failures - 1, 30)))
         let base = min(maximum, initial * pow(2, exponent))
         let spread = base * jitter
         let jittered = base + Double.random(in: -spread...spread)
-        return max(retryAfter ?? 0, max(0.5, jittered))
+        let asked = retryAfter.map { $0.isFinite ? min(max(0, $0), maximum) : maximum } ?? 0
+        return max(asked, max(1, jittered))
     }
 }

@@ -30,8 +30,17 @@ public struct CredentialRecord: Sendable {
     public var validity: TokenValidity?
     public var dueAt: Date?
     public var lastRenewal: Date?
+    /// When the provider was last asked (success or not): the renewal floor counts from here.
+    public var lastAttempt: Date?
     public var consecutiveFailures = 0
-    public var lastError: String?
+    /// What went wrong last, short and printable (``CredentialRecord/errorLimit`` characters at most).
+    public var lastError: String? {
+        get { storedError }
+        set { storedError = newValue.map { SafeText.printable($0, limit: Self.errorLimit) } }
+    }
+    private var storedError: String?
+    /// The longest last error kept (and shown in `status.json`).
+    public static let errorLimit = 300
     public var fingerprint: String?
     /// The `.top` whose copy is in the revocation vault.
     public var vaultStamp: FileStamp?

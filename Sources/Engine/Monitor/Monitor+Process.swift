@@ -57,6 +57,18 @@ extension Monitor {
             await commit(record)
             return
         }
+        if provider.profile.traits.requiresPrivilegedSeed, seedStatus.uid != 0, seedStatus.uid != Self.daemonUser {
+            if record.state != .refused || record.seedStamp != seedStatus.stamp {
+                log.error("Refused: this .top is not owned by root or by the daemon's user, so it was not written by condor_credd",
+                          metadata: ["credmon.provider": "\(provider.profile.name)", "credmon.owner": "\(seedStatus.uid)"])
+            }
+            record.state = .refused
+            record.seedStamp = seedStatus.stamp
+            record.validity = nil
+            record.lastError = "\(stem).top is owned by uid \(seedStatus.uid); \(provider.profile.kind) mints only for a .top owned by root or uid \(Self.daemonUser)"
+            await commit(record)
+            return
+        }
         let seedChanged = record.seedStamp != seedStatus.stamp
         if record.state == .terminal || record.state == .dormant, !seedChanged, record.fingerprint == provider.profile.fingerprint { return }
 
@@ -86,6 +98,7 @@ extension Monitor {
                 }
             }
         }
+        let unobserved = record
         record.seedStamp = seedStatus.stamp
         record.accessStamp = accessStatus?.stamp
         record.validity = validity
@@ -111,6 +124,14 @@ extension Monitor {
                 return
             }
         }
+
+        // The renewal floor: one credential is asked for at most once a second, whatever its tokens or its .top do.
+        if let last = record.lastAttempt, now.timeIntervalSince(last) < Self.renewalFloor {
+            // What was seen is not recorded: the next look must still find the change that made this one due.
+            await commit(unobserved, scheduleAt: last.addingTimeInterval(Self.renewalFloor))
+            return
+        }
+        record.lastAttempt = now
 
         // Renew. The provider's slot is held for the provider call only (it bounds the load on the provider); the
         // files are read before it is taken and written after it is released, so that the disk never keeps the next
@@ -138,6 +159,13 @@ extension Monitor {
         }
         let outcome: Result<CredentialUpdate, any Error>
         switch answer {
+        case .success(let update) where update.validity.map({ $0.expiresAt <= now }) == true:
+            // An answer whose token is already expired is a failure with backoff, not a reason to ask again at once.
+            outcome = .failure(ProviderError.transient("token_already_expired",
+                "the provider returned a token that expires at \(ExternalTime.epochSeconds(update.validity!.expiresAt)), not after now (\(ExternalTime.epochSeconds(now)))"))
+            if let rotated = update.rotatedSeed, let stamp = await storeRotatedSeed(rotated, stem: stem, in: userDirectory, logger: log) {
+                record.seedStamp = stamp
+            }
         case .success(let update):
             do {
                 let durability = configuration.accessTokenDurability
@@ -150,6 +178,10 @@ extension Monitor {
                 outcome = .failure(error)
             }
         case .failure(let error):
+            if let rotated = (error as? ProviderError)?.rotatedSeed,
+               let stamp = await storeRotatedSeed(rotated, stem: stem, in: userDirectory, logger: log) {
+                record.seedStamp = stamp
+            }
             outcome = .failure(error)
         }
 
@@ -170,7 +202,7 @@ extension Monitor {
             record.dueAt = due
             log.info(current == nil && previous?.lastRenewal == nil ? "Issued access token" : "Renewed access token", metadata: [
                 "credmon.provider": "\(provider.profile.name)",
-                "credmon.expires": "\(newValidity.map { Int($0.expiresAt.timeIntervalSince1970) }.map(String.init) ?? "unknown")",
+                "credmon.expires": "\(newValidity.map { String(ExternalTime.epochSeconds($0.expiresAt)) } ?? "unknown")",
             ])
             if wasFailing { log.notice("Credential recovered", metadata: ["credmon.provider": "\(provider.profile.name)"]) }
             rememberSeed(&record, in: userDirectory, provider: provider, logger: log)
@@ -218,6 +250,28 @@ extension Monitor {
                 record.dueAt = retry
                 await commit(record, scheduleAt: retry, failed: true)
             }
+        }
+    }
+
+    /// The user this process runs as: with root, the owners of `.top` files a local issuer trusts.
+    static let daemonUser = UInt32(geteuid())
+
+    /// The least time between two requests for one credential.
+    static let renewalFloor: TimeInterval = 1
+
+    /// Writes the rotated seed of a failed operation durably, and nothing else: the answer could not be used, but its
+    /// refresh token may be the only live one. Returns the new `.top`'s stamp.
+    private nonisolated func storeRotatedSeed(_ seed: [UInt8], stem: String, in userDirectory: DirectoryHandle, logger: Logger) async -> FileStamp? {
+        do {
+            let stamp = try await BlockingIO.shared.run { () throws -> FileStamp? in
+                try AtomicWriter.write(seed, to: stem + ".top", in: userDirectory, mode: 0o400, durability: .durable)
+                return try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))?.stamp
+            }
+            logger.notice("Kept the rotated refresh token of an unusable answer")
+            return stamp
+        } catch {
+            logger.error("Cannot store the rotated refresh token of an unusable answer", metadata: ["credmon.error": "\(error)"])
+            return nil
         }
     }
 

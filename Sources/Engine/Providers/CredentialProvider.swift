@@ -72,8 +72,14 @@ public struct ProviderTraits: Sendable, Equatable {
     public var revokesOnRemoval: Bool
     /// At most this many operations of this provider at once.
     public var maxConcurrent: Int
+    /// Whether a `.top` is honoured only when owned by root or by the user the daemon runs as (condor_credd writes
+    /// them so). A local issuer mints a token for whoever's directory holds a `.top`: a seed planted by the condor
+    /// user, or a compromised web app, must not become a `sub=root` token.
+    public var requiresPrivilegedSeed: Bool
 
-    public init(allowsHandles: Bool, readsSeed: Bool, renewFraction: Double, revokesOnRemoval: Bool, maxConcurrent: Int = 16) {
+    public init(allowsHandles: Bool, readsSeed: Bool, renewFraction: Double, revokesOnRemoval: Bool, maxConcurrent: Int = 16,
+                requiresPrivilegedSeed: Bool = false) {
+        self.requiresPrivilegedSeed = requiresPrivilegedSeed
         self.allowsHandles = allowsHandles
         self.readsSeed = readsSeed
         self.renewFraction = renewFraction

@@ -59,7 +59,7 @@ public struct LocalSciTokenProvider: CredentialProvider {
         self.profile = ProviderProfile(
             name: configuration.name, kind: LocalSciTokenKind.kind,
             traits: ProviderTraits(allowsHandles: false, readsSeed: false, renewFraction: configuration.renewFraction,
-                                   revokesOnRemoval: false),
+                                   revokesOnRemoval: false, requiresPrivilegedSeed: true),
             settings: settings, fingerprint: fingerprint)
     }
 

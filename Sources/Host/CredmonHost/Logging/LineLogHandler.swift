@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Logging
 
@@ -22,12 +23,19 @@ public struct LineLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        var line = Self.timestamp() + " " + event.level.rawValue.uppercased() + " " + event.message.description
+        var line = Self.timestamp() + " " + event.level.rawValue.uppercased() + " " + Self.escaped(event.message.description)
         for key in merged.keys.sorted() {
-            let value = "\(merged[key]!)"
-            line += " " + key + "=" + (value.contains(" ") || value.isEmpty ? "\"\(value.replacingOccurrences(of: "\"", with: "\\\""))\"" : value)
+            let value = Self.escaped("\(merged[key]!)")
+            line += " " + Self.escaped(key) + "=" + (value.contains(" ") || value.contains("\"") || value.isEmpty
+                ? "\"\(value.replacingOccurrences(of: "\"", with: "\\\""))\"" : value)
         }
         destination.write(line)
+    }
+
+    /// Control characters (newlines, terminal escapes) written as escapes: a value from outside — an IdP's error
+    /// description, a file name — can never forge a log line or reach root's terminal raw.
+    static func escaped(_ text: String) -> String {
+        SafeText.isPrintable(text) ? text : SafeText.printable(text)
     }
 
     private static func timestamp() -> String {
