@@ -75,11 +75,18 @@ public struct CredentialDirectory: Sendable {
         try? handle.removeFile(Self.completeMarker)
     }
 
-    /// Creates or touches `CREDMON_COMPLETE`.
+    /// Creates or touches `CREDMON_COMPLETE`. Refuses (without blocking) anything that is not a regular file: a
+    /// symlink, a FIFO, a device.
     public func touchCompleteMarker() throws(SystemError) {
         let handle = try open()
-        let fd = openat(handle.descriptor, Self.completeMarker, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SystemError("touch", path: handle.childPath(Self.completeMarker)) }
+        let fd: Int32
+        do {
+            fd = try SafeFile.openForAppend(name: Self.completeMarker, relativeTo: handle.descriptor,
+                                            displayPath: handle.childPath(Self.completeMarker), mode: 0o644)
+        } catch where error.errno == 0 {
+            throw SystemError(error.operation, path: error.path, errno: 0,
+                              advice: "remove it; credmon creates the marker again at the end of the next pass")
+        }
         defer { close(fd) }
         guard futimens(fd, nil) == 0 else { throw SystemError("touch", path: handle.childPath(Self.completeMarker)) }
     }

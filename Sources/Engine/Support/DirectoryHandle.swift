@@ -61,31 +61,10 @@ public final class DirectoryHandle: @unchecked Sendable {
         return result
     }
 
-    /// Reads a regular file below this directory without following symlinks; at most `limit` bytes.
-    public func readFile(_ name: String, limit: Int = 1 << 20) throws(SystemError) -> [UInt8]? {
-        let fd = openat(descriptor, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw SystemError(errno == ELOOP ? "open (it is a symlink, which is never followed)" : "open", path: childPath(name))
-        }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw SystemError("stat", path: childPath(name)) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw SystemError("read (not a regular file)", path: childPath(name), errno: EINVAL) }
-        var buffer = [UInt8](repeating: 0, count: min(Int(st.st_size) + 1, limit + 1))
-        var total = 0
-        while total < buffer.count {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, $0.count - total) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("read", path: childPath(name))
-            }
-            if n == 0 { break }
-            total += n
-            if total == buffer.count && buffer.count <= limit { buffer.append(contentsOf: [UInt8](repeating: 0, count: min(buffer.count, limit + 1 - buffer.count))) }
-        }
-        guard total <= limit else { throw SystemError("read (file larger than \(limit) bytes)", path: childPath(name), errno: EFBIG) }
-        return Array(buffer[0..<total])
+    /// Reads a regular file below this directory without following symlinks or blocking; at most `limit` bytes
+    /// (see ``SafeFile``). Nil when it does not exist.
+    public func readFile(_ name: String, limit: Int = SafeFile.defaultLimit) throws(SystemError) -> [UInt8]? {
+        try SafeFile.read(name, in: self, limit: limit)?.bytes
     }
 
     /// Removes a file below this directory; a missing file is not an error.
