@@ -85,11 +85,10 @@ public struct ProviderTable: Sendable {
         func failure(_ line: Int? = nil, _ key: String? = nil, _ problem: String, fix: String? = nil) -> Result<Entry, ConfigurationErrors> {
             .failure(ConfigurationErrors([ConfigurationError(file: path, line: line, key: key, problem: problem, fix: fix)]))
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return failure(nil, nil, "cannot read the file", fix: "check its permissions")
-        }
-        guard data.count <= 1 << 20, let text = String(data: data, encoding: .utf8) else {
-            return failure(nil, nil, "not a UTF-8 text file of at most 1 MiB")
+        let text: String
+        switch FragmentFile.read(path: path) {
+        case .success(let read): text = read
+        case .failure(let error): return .failure(ConfigurationErrors([error]))
         }
         let node: Node?
         do {
