@@ -59,6 +59,19 @@ public struct RevocationVault: Sendable {
         return ids
     }
 
+    /// Removes the temporary files of copies interrupted by a hard kill (in the vault and its user directories);
+    /// returns their paths.
+    @discardableResult
+    public func removeTemporaries() -> [String] {
+        guard let root = try? DirectoryHandle.open(path: directory) else { return [] }
+        var removed = AtomicWriter.removeOrphans(in: root).map(root.childPath)
+        for user in (try? root.entries()) ?? [] where user.type == .directory && CredentialNames.isValidUser(user.name) {
+            guard let handle = try? root.openChild(user.name) else { continue }
+            removed += AtomicWriter.removeOrphans(in: handle).map(handle.childPath)
+        }
+        return removed
+    }
+
     private func userHandle(_ user: String, create: Bool) throws(SystemError) -> DirectoryHandle {
         if create {
             for path in [directory, directory + "/" + user] where mkdir(path, 0o700) != 0 && errno != EEXIST {

@@ -45,26 +45,46 @@ public struct DirectoryScanner: Sendable {
         public var problems: [ScanProblem] = []
         /// Temporary files left by a hard kill: (user, file name).
         public var orphans: [(user: String, name: String)] = []
+        /// Names at the top of the root that look like key files (64 lowercase hex digits; see ``LeftoverFiles``).
+        public var keyFiles: [String] = []
+        /// Temporary files at the top of the root (a `pid` being written when a run was killed).
+        public var rootTemporaries: [String] = []
         /// Number of listed user directories.
         public var listedUsers: Int { listed.count }
     }
 
     /// Lists the user directories of the root.
     public func users(problems: inout [ScanProblem]) throws(SystemError) -> [String] {
+        var result = Result(problems: problems)
+        let users = try listRoot(into: &result)
+        problems = result.problems
+        return users
+    }
+
+    /// Lists the root: its user directories (returned), problems, key files and temporary files (into `result`).
+    private func listRoot(into result: inout Result) throws(SystemError) -> [String] {
         let handle = try DirectoryHandle.open(path: root)
         var users: [String] = []
         for entry in try handle.entries() {
             var type = entry.type
             if type == nil { type = try FileStatus.at(handle.descriptor, entry.name, path: handle.childPath(entry.name))?.type }
+            if type != .directory && entry.name.hasPrefix(AtomicWriter.temporaryPrefix) {
+                result.rootTemporaries.append(entry.name)
+                continue
+            }
+            if type == .regular && LeftoverFiles.isKeyFileName(entry.name) {
+                result.keyFiles.append(entry.name)
+                continue
+            }
             switch type {
             case .directory:
                 if CredentialNames.isValidUser(entry.name) {
                     users.append(entry.name)
                 } else {
-                    problems.append(ScanProblem(path: handle.childPath(entry.name), problem: "not a valid user name (letters, digits, - + = _ . only); ignored"))
+                    result.problems.append(ScanProblem(path: handle.childPath(entry.name), problem: "not a valid user name (letters, digits, - + = _ . only); ignored"))
                 }
             case .symlink:
-                problems.append(ScanProblem(path: handle.childPath(entry.name), problem: "is a symlink; symlinks are never followed in the credential directory, ignored"))
+                result.problems.append(ScanProblem(path: handle.childPath(entry.name), problem: "is a symlink; symlinks are never followed in the credential directory, ignored"))
             default:
                 continue
             }
@@ -81,13 +101,12 @@ public struct DirectoryScanner: Sendable {
     /// A deep scan ignores `previous` and stats every file.
     public func scan(parallelism: Int = 2, previous: Listings = [:], now: Date = Date(), deep: Bool = true) async throws(SystemError) -> (Result, Listings) {
         let previous = deep ? [:] : previous
-        var rootProblems: [ScanProblem] = []
-        let users = try users(problems: &rootProblems)
+        var merged = Result()
+        let users = try listRoot(into: &merged)
         let rootHandle = try DirectoryHandle.open(path: root)
         let racyBefore = now.timeIntervalSince1970 - 2
         let chunkCount = max(1, min(parallelism, users.count / 256 + 1))
         let chunkSize = max(1, (users.count + chunkCount - 1) / chunkCount)
-        var merged = Result(problems: rootProblems)
         merged.users = Set(users)
         var listings = Listings(minimumCapacity: users.count)
         await withTaskGroup(of: (Result, Listings).self) { group in

@@ -23,9 +23,7 @@ extension Monitor {
                 logger.warning("Ignored entry in the credential directory", metadata: ["credmon.path": "\(problem.path)", "credmon.problem": "\(problem.problem)"])
             }
         }
-        if passCount == 0 {
-            removeOrphans(scan.orphans)
-        }
+        sweepLeftovers(after: scan, first: passCount == 0, deep: deep)
         if let watcher {
             let hadLimit = watcher.watchLimitReached
             for user in scan.users where !watcher.isWatching(user) { watcher.watchUser(user) }
@@ -96,14 +94,6 @@ extension Monitor {
             return true
         }
         return (record.dueAt ?? .distantPast) <= now
-    }
-
-    private func removeOrphans(_ orphans: [(user: String, name: String)]) {
-        for orphan in orphans {
-            guard let handle = try? DirectoryHandle.open(path: configuration.credentialDirectory + "/" + orphan.user) else { continue }
-            try? handle.removeFile(orphan.name)
-            logger.info("Removed a temporary file left by an earlier run", metadata: ["credmon.path": "\(handle.childPath(orphan.name))"])
-        }
     }
 
     /// Handles one batch of inotify events.
