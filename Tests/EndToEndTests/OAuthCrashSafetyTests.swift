@@ -23,6 +23,10 @@ struct OAuthCrashSafetyTests {
     /// Kills against single-use rotation: `CREDMON_CRASH_TRIALS_SINGLE_USE` (default 100).
     static let singleUseTrials = trials("CREDMON_CRASH_TRIALS_SINGLE_USE", default: 100)
 
+    /// How long after its start (pid file written) a daemon is killed, in microseconds: its first refreshes begin
+    /// some 30-40 ms after the pid file and last some 60 ms, so the window straddles them.
+    static let killWindow: ClosedRange<UInt32> = 0...150_000
+
     static func trials(_ variable: String, default value: Int) -> Int {
         ProcessInfo.processInfo.environment[variable].flatMap(Int.init).map { max(8, $0) } ?? value
     }
@@ -74,7 +78,7 @@ struct OAuthCrashSafetyTests {
         let began = ContinuousClock.now
         for round in 0..<kills {
             try daemon.start()
-            usleep(UInt32.random(in: 0...60_000, using: &generator))
+            usleep(UInt32.random(in: Self.killWindow, using: &generator))
             if server.inFlight > 0 { killsDuringRequests += 1 }
             daemon.send(SIGKILL)
             #expect(daemon.waitForExit(timeout: 10) != nil, "the daemon did not die")
