@@ -22,6 +22,10 @@ extension HostileAnswer {
                 marker: #""expires_in":-5"#) { _ in token(#""expires_in":-5"#) },
         jsonRow("expires_in 0", .number, sends: #"200, "expires_in": 0 (expired at once)"#,
                 marker: #""expires_in":0"#) { _ in token(#""expires_in":0"#) },
+        jsonRow("expires_in 0 (rotated)", .number, sends: #"200, "expires_in": 0, a valid rotated refresh_token"#,
+                rotates: true, marker: #""expires_in":0"#) { context in
+            token(#""expires_in":0,"refresh_token":"\#(context.refreshToken)""#)
+        },
         jsonRow("expires_in over 10 years", .number, sends: #"200, "expires_in": 400000000 (12.7 years)"#,
                 marker: "400000000") { _ in token(#""expires_in":400000000"#) },
         jsonRow("expires_in 1e999", .number, sends: #"200, "expires_in": 1e999 (not finite: not JSON)"#,

@@ -22,6 +22,10 @@ extension HostileAnswer {
                 marker: #"\u001b"#) { _ in
             token(#""expires_in":3600,"scope":\#(quoted("read:/data" + forgedLine))"#)
         },
+        jsonRow("scope with control characters (rotated)", .controlCharacters,
+                sends: #"200, "scope" with a newline and ANSI escapes, a valid rotated refresh_token"#, rotates: true, marker: #"\u001b"#) { context in
+            token(#""expires_in":3600,"scope":\#(quoted("read:/data" + forgedLine)),"refresh_token":"\#(context.refreshToken)""#)
+        },
         jsonRow("error with a forged log line (503)", .controlCharacters, sends: "503, error = temporarily_unavailable + a forged log line and ANSI escapes",
                 status: 503, marker: "FORGED-LINE") { _ in
             #"{"error":\#(quoted("temporarily_unavailable" + forgedLine)),"error_description":"try later"}"#
