@@ -35,19 +35,30 @@ public enum OAuthProviderFactory {
 }
 
 /// A client secret file as HTCondor reads it: the bytes up to the first control character; the file must not be
-/// readable by group or others.
+/// readable by group or others. Read through ``SafeFile``: a symlink, a FIFO or a device is refused without
+/// blocking, and at most ``maximumSize`` bytes are read.
 enum ClientSecretFile {
     struct Problem: Error { var message: String }
 
+    /// The largest secret file accepted: 64 KiB (a client secret is a few dozen bytes).
+    static let maximumSize = 64 << 10
+
     static func read(_ path: String) -> Result<String, Problem> {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { return .failure(Problem(message: "cannot read \(path) (\(String(cString: strerror(errno))))")) }
-        guard st.st_mode & S_IFMT == S_IFREG else { return .failure(Problem(message: "\(path) is not a regular file")) }
-        guard st.st_mode & 0o077 == 0 else {
-            return .failure(Problem(message: "\(path) is readable by group or others (mode \(String(st.st_mode & 0o777, radix: 8))); run chmod 600 \(path)"))
+        let contents: SafeFile.Contents
+        do {
+            guard let read = try SafeFile.read(path: path, limit: maximumSize) else {
+                return .failure(Problem(message: "cannot read \(path) (it does not exist); create it or fix the path"))
+            }
+            contents = read
+        } catch {
+            return .failure(Problem(message: "cannot read \(error)"))
         }
-        guard let data = FileManager.default.contents(atPath: path) else { return .failure(Problem(message: "cannot read \(path)")) }
-        let secret = String(decoding: data.prefix { $0 >= 0x20 }, as: UTF8.self)
+        guard contents.status.mode & 0o077 == 0 else {
+            return .failure(Problem(message: "\(path) is readable by group or others (mode \(String(contents.status.mode & 0o777, radix: 8))); run chmod 600 \(path)"))
+        }
+        var bytes = contents.bytes
+        defer { for index in bytes.indices { bytes[index] = 0 } }
+        let secret = String(decoding: bytes.prefix { $0 >= 0x20 }, as: UTF8.self)
         guard !secret.isEmpty else { return .failure(Problem(message: "\(path) is empty")) }
         return .success(secret)
     }

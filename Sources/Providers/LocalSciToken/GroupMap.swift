@@ -1,29 +1,48 @@
+import Engine
 import Foundation
 
-/// HTCondor's group map file (`* <user> g1,g2` per line), re-read when it changes.
+/// HTCondor's group map file (`* <user> g1,g2` per line), re-read when it changes. Read through ``SafeFile``: a
+/// symlink, a FIFO or a device is refused without blocking, and at most ``maximumSize`` bytes are read.
 final class GroupMap: @unchecked Sendable {
+    /// The largest group map accepted: 16 MiB (about 300,000 users).
+    static let maximumSize = 16 << 20
+
     let path: String
     private let lock = NSLock()
-    private var loaded: (signature: [Int], groups: [String: [String]])?
+    private var loaded: (signature: [Int64], groups: [String: [String]])?
 
     init(path: String) { self.path = path }
 
     /// The groups of `user`, or an error message when the file cannot be read.
     func groups(of user: String) -> Result<[String], GroupMapError> {
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            return .failure(GroupMapError(message: "\(path): cannot read the group map file (\(String(cString: strerror(errno))))"))
+        let current: FileStatus?
+        do {
+            current = try FileStatus.of(path: path)
+        } catch {
+            return .failure(GroupMapError(message: "\(path): cannot read the group map file (\(error.reason)); check group_mapfile"))
         }
-        let signature = [Int(st.st_ino), Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)]
-        if let cached = lock.withLock({ loaded }), cached.signature == signature {
+        if let current, current.type == .regular, let cached = lock.withLock({ loaded }), cached.signature == Self.signature(current) {
             return .success(cached.groups[user] ?? [])
         }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            return .failure(GroupMapError(message: "\(path): cannot read the group map file"))
+        let contents: SafeFile.Contents
+        do {
+            guard let read = try SafeFile.read(path: path, limit: Self.maximumSize) else {
+                return .failure(GroupMapError(message: "\(path): the group map file does not exist; create it or fix group_mapfile"))
+            }
+            contents = read
+        } catch {
+            return .failure(GroupMapError(message: "cannot read the group map file \(error)"))
+        }
+        guard let text = String(validating: contents.bytes, as: UTF8.self) else {
+            return .failure(GroupMapError(message: "\(path): the group map file is not UTF-8 text; save it as UTF-8"))
         }
         let groups = Self.parse(text)
-        lock.withLock { loaded = (signature, groups) }
+        lock.withLock { loaded = (Self.signature(contents.status), groups) }
         return .success(groups[user] ?? [])
+    }
+
+    private static func signature(_ status: FileStatus) -> [Int64] {
+        [Int64(bitPattern: status.inode), status.size, Int64(status.modified.seconds), Int64(status.modified.nanoseconds)]
     }
 
     /// Lines with fewer than three fields or whose first field is not `*` are ignored; the first line for a user wins.
