@@ -14,7 +14,11 @@ struct HangupListener: Service {
 
     func run() async throws {
         for await _ in signals.cancelOnGracefulShutdown() {
-            try? log.reopen()
+            do {
+                try log.reopen()
+            } catch {
+                logger.error("Cannot reopen the log file; logging continues to the file already open", metadata: ["credmon.error": "\(error)"])
+            }
             logger.info("SIGHUP: reloading providers and rescanning")
             await monitor.requestReload()
         }

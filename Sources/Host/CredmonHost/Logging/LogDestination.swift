@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Glibc
 
@@ -32,11 +33,17 @@ public final class LogDestination: @unchecked Sendable {
 
     deinit { if fd >= 0 { close(fd) } }
 
-    /// Reopens the file (after logrotate moved it, or on SIGHUP).
+    /// Reopens the file (after logrotate moved it, or on SIGHUP). The file is opened without following a symlink
+    /// and without blocking, and refused unless it is a regular file (a FIFO would stop every log line, and the
+    /// daemon with it); on failure the file already open stays in use.
     public func reopen() throws(OpenError) {
         guard let path else { return }
-        let newFD = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard newFD >= 0 else { throw OpenError(path: path, reason: String(cString: strerror(errno))) }
+        let newFD: Int32
+        do {
+            newFD = try SafeFile.openForAppend(name: path, relativeTo: AT_FDCWD, displayPath: path, mode: 0o644)
+        } catch {
+            throw OpenError(path: path, reason: error.reason)
+        }
         var st = stat()
         fstat(newFD, &st)
         lock.withLock {
@@ -69,7 +76,7 @@ public final class LogDestination: @unchecked Sendable {
         }
         guard due else { return }
         var st = stat()
-        let moved = stat(path, &st) != 0 || lock.withLock { openedInode.map { $0.dev != UInt64(st.st_dev) || $0.ino != UInt64(st.st_ino) } ?? true }
+        let moved = lstat(path, &st) != 0 || lock.withLock { openedInode.map { $0.dev != UInt64(st.st_dev) || $0.ino != UInt64(st.st_ino) } ?? true }
         if moved { try? reopen() }
     }
 }
