@@ -8,14 +8,23 @@ public struct ConfigValTool: CondorConfigSource {
     public var path: String
     /// The environment the tool runs with (`CONDOR_CONFIG`, `_CONDOR_*`).
     public var environment: [String: String]
+    /// Seconds one run of the tool may take before it is killed: ``defaultTimeout``, or
+    /// `$CREDMON_CONDOR_CONFIG_VAL_TIMEOUT` when that is a positive number.
+    public var timeout: TimeInterval
 
-    public init(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(path: String, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: TimeInterval? = nil) {
         self.path = path
         self.environment = environment
+        self.timeout = timeout ?? environment[Self.timeoutVariable].flatMap(TimeInterval.init).flatMap { $0 > 0 && $0 <= 3600 ? $0 : nil }
+            ?? Self.defaultTimeout
     }
 
     /// Environment variable naming the tool (takes precedence over the PATH).
     public static let environmentVariable = "CREDMON_CONDOR_CONFIG_VAL"
+    /// Environment variable overriding ``defaultTimeout`` (seconds).
+    public static let timeoutVariable = "CREDMON_CONDOR_CONFIG_VAL_TIMEOUT"
+    /// Seconds one run of the tool may take: 10 (it answers in well under one).
+    public static let defaultTimeout: TimeInterval = 10
 
     /// Finds the tool: `explicit` (the `--condor-config-val` flag), else `$CREDMON_CONDOR_CONFIG_VAL` (or the older
     /// `$CONDOR_CONFIG_VAL`), else `condor_config_val` on the PATH. Nil when HTCondor is not in sight.
@@ -38,7 +47,7 @@ public struct ConfigValTool: CondorConfigSource {
     /// `condor_config_val NAME`: the value on standard output; "Not defined: NAME" and exit status 1 otherwise.
     public func value(_ name: String) throws(CondorConfigError) -> String? {
         guard Self.isKnobName(name) else { throw CondorConfigError("'\(name)' is not a configuration name") }
-        let result = try run([name])
+        let result = try run([name], what: "reading \(name)")
         guard result.status == 0 else {
             if result.error.contains("Not defined") { return nil }
             throw CondorConfigError("\(path) \(name) failed (exit \(result.status)): \(result.error.prefix(300))")
@@ -51,7 +60,7 @@ public struct ConfigValTool: CondorConfigSource {
 
     /// `condor_config_val -dump -expand PATTERN`, parsed (`NAME = value` lines and `NAME @=end … @end` blocks).
     public func values(matching pattern: String) throws(CondorConfigError) -> [String: String] {
-        let result = try run(["-dump", "-expand", pattern])
+        let result = try run(["-dump", "-expand", pattern], what: "listing the knobs matching \(pattern)")
         guard result.status == 0 else {
             throw CondorConfigError("\(path) -dump failed (exit \(result.status)): \(result.error.prefix(300))")
         }
@@ -91,41 +100,27 @@ public struct ConfigValTool: CondorConfigSource {
 
     private struct Outcome { var status: Int32; var output: String; var error: String }
 
-    private func run(_ arguments: [String]) throws(CondorConfigError) -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = environment
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw CondorConfigError("cannot run \(path): \(error.localizedDescription); install HTCondor's condor_config_val or pass --condor-config-val PATH")
-        }
-        // Read standard error on another thread so that neither pipe can fill up and block the tool.
-        let errorData = ErrorCollector(handle: error.fileHandleForReading)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
-                       error: String(decoding: errorData.finish(), as: UTF8.self))
-    }
-}
-
-/// Drains a pipe on a background thread.
-private final class ErrorCollector: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
+    private func run(_ arguments: [String], what: String) throws(CondorConfigError) -> Outcome {
+        let command = ([path] + arguments).joined(separator: " ")
+        do {
+            let outcome = try BoundedProcess(path: path, arguments: arguments, environment: environment, timeout: timeout).run()
+            return Outcome(status: outcome.status, output: String(decoding: outcome.output, as: UTF8.self),
+                           error: String(decoding: outcome.error, as: UTF8.self))
+        } catch {
+            switch error {
+            case .cannotStart(let reason):
+                throw CondorConfigError("cannot run \(path): \(reason); install HTCondor's condor_config_val or pass --condor-config-val PATH")
+            case .timedOut:
+                throw CondorConfigError("\(command) (\(what)) did not finish within \(Self.seconds(timeout)) s and was killed; "
+                    + "check that HTCondor's configuration does not wait on the network or a lock (run the command by hand), "
+                    + "or raise \(Self.timeoutVariable)")
+            case .outputTooLarge:
+                throw CondorConfigError("\(command) (\(what)) wrote more than 64 MiB and was killed; check the tool at \(path)")
+            }
         }
     }
 
-    func finish() -> Data {
-        done.wait()
-        return data
+    private static func seconds(_ value: TimeInterval) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
 }
