@@ -182,5 +182,19 @@ let package = Package(
             exclude: ["Browser"],
             swiftSettings: strictSettings
         ),
+        // The fuzz corpora (Fuzz/corpus: seeds and crash inputs) replayed through the harnesses the libFuzzer targets
+        // call; scripts/fuzz builds those, instrumented, outside this build.
+        .testTarget(
+            name: "FuzzReplayTests",
+            dependencies: [
+                "Engine", "Signers", "OAuthClient", "CredmonHost", "CredmonWeb",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Fuzz",
+            exclude: ["Entry", "corpus", "README.md", "RESULTS.md"],
+            sources: ["Harness", "Replay"],
+            swiftSettings: strictSettings
+        ),
     ]
 )

@@ -36,3 +36,30 @@ extension String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
+
+/// Checks on text that reaches a log line, an error message or `status.json`.
+enum Printable {
+    /// No control character (C0, DEL, C1), no line or paragraph separator, no bidirectional override.
+    static func isPrintable(_ text: String) -> Bool {
+        !text.unicodeScalars.contains { scalar in
+            let value = scalar.value
+            return value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
+                || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
+        }
+    }
+
+    /// Whether `token` is long and appears exactly once in `bytes` (with no character JSON would escape), so that a
+    /// message containing it can only have copied it from that one place.
+    static func isDistinctive(_ token: String, in bytes: [UInt8]) -> Bool {
+        let needle = Array(token.utf8)
+        guard needle.count >= 20, !needle.contains(UInt8(ascii: "\"")), !needle.contains(UInt8(ascii: "\\")),
+              needle.allSatisfy({ $0 >= 0x20 }) else { return false }
+        var count = 0
+        var index = 0
+        while index + needle.count <= bytes.count {
+            if bytes[index..<(index + needle.count)].elementsEqual(needle) { count += 1 }
+            index += 1
+        }
+        return count == 1
+    }
+}

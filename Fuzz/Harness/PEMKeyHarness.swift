@@ -37,7 +37,8 @@ enum PEMKeyHarness {
                 throw FuzzViolation("the public key of an accepted private key does not parse: \(error)")
             }
             try fuzzExpect(published == key.publicJWK, "the published public key differs from the JWK")
-            // And it signs.
+            // And it signs (ES256 only: an RSA signature costs milliseconds in the unoptimised debug build).
+            guard algorithm == .es256 else { continue }
             do { _ = try key.signCompact(payload: Data("{\"sub\":\"fuzz\"}".utf8)) } catch {
                 throw FuzzViolation("an accepted \(algorithm) key cannot sign: \(error)")
             }

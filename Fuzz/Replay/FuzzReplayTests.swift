@@ -42,3 +42,14 @@ struct FuzzReplayTests {
     @Test("pem-key: SigningKey(pem:) and JSONWebKey(publicKeyPEM:); accepted keys publish and sign")
     func pemKey() { replay("pem-key", PEMKeyHarness.check) }
 }
+
+extension FuzzReplayTests {
+    @Test("token-answer: TokenResponse.parse then accessTokenFile; the .use reads back, refusals are printable")
+    func tokenAnswer() { replay("token-answer", TokenAnswerHarness.check) }
+
+    @Test("retry-after: RetryAfter.seconds within 0...maximum, a finite backoff")
+    func retryAfter() { replay("retry-after", RetryAfterHarness.check) }
+
+    @Test("jwt-claims: JWTClaims.peek dates within 1970...2200, printable errors")
+    func jwtClaims() { replay("jwt-claims", JWTClaimsHarness.check) }
+}
