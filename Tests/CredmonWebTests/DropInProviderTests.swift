@@ -29,7 +29,7 @@ struct DropInProviderTests {
         let key = try fixture.writeKeyFile([("gdrive", ""), ("dropbox", ""), ("onedrive", ""), ("issuer", "")], scopes: "files")
         try await fixture.test { client in
             let start = try await client.get("/key/\(key)")
-            let cookie = try #require(start.cookie)
+            let cookie = try start.sessionCookie()
             let google = queryItems(try #require(try await client.pressLogin("gdrive", on: start, cookie: cookie).location))
             #expect(google["access_type"] == "offline" && google["prompt"] == "consent")
             let dropbox = queryItems(try #require(try await client.pressLogin("dropbox", on: start, cookie: cookie).location))
@@ -52,12 +52,12 @@ struct DropInProviderTests {
         let key = try fixture.writeKeyFile([("drive", "")])
         try await fixture.test { client in
             let start = try await client.get("/key/\(key)")
-            let login = try await client.pressLogin("drive", on: start, cookie: try #require(start.cookie))
+            let login = try await client.pressLogin("drive", on: start, cookie: try start.sessionCookie())
             let google = queryItems(try #require(login.location))
             #expect(google["access_type"] == "offline" && google["prompt"] == "consent", "the gdrive fragment was used")
             let back = try await ProviderUser().authorize(try #require(login.location))
             #expect(back.path == "/return/drive")
-            let finish = try await client.get(pathAndQuery(back), cookie: try #require(login.cookie))
+            let finish = try await client.get(pathAndQuery(back), cookie: try login.sessionCookie())
             #expect(finish.status == .seeOther && finish.location == "/", "the code exchange used the key file's secret: \(finish.body)")
         }
         #expect(fixture.json("alice/drive.top")?["refresh_token"] is String)

@@ -11,8 +11,8 @@ struct ErrorPageTests {
     /// Starts a login for `issuer` and returns the authorization URL and the cookie.
     func startLogin(_ fixture: WebFixture, _ client: any TestClientProtocol, key: String) async throws -> (location: String, cookie: String) {
         let start = try await client.get("/key/\(key)")
-        let login = try await client.pressLogin("issuer", on: start, cookie: try #require(start.cookie))
-        return (try #require(login.location), try #require(login.cookie))
+        let login = try await client.pressLogin("issuer", on: start, cookie: try start.sessionCookie())
+        return (try #require(login.location), try login.sessionCookie())
     }
 
     func expectProblem(_ page: Page, _ status: HTTPResponse.Status, _ text: String) {
@@ -52,7 +52,7 @@ struct ErrorPageTests {
             let page = try await client.get(pathAndQuery(back), cookie: cookie)
             expectProblem(page, .forbidden, "You declined")
             // The pending request was consumed: replaying the answer is a state mismatch.
-            expectProblem(try await client.get(pathAndQuery(back), cookie: try #require(page.cookie)), .badRequest, "state mismatch")
+            expectProblem(try await client.get(pathAndQuery(back), cookie: try page.sessionCookie()), .badRequest, "state mismatch")
         }
         #expect(fixture.json("alice/issuer.top") == nil && FileManager.default.fileExists(atPath: fixture.file(key)))
     }
@@ -148,7 +148,7 @@ struct ErrorPageTests {
         try fixture.directory.write("cred/\(key)", "Provider = \"mystery\"\nLocalUser = \"alice\"\nScopes = \"\"\n")
         try await fixture.test { client in
             let start = try await client.get("/key/\(key)")
-            expectProblem(try await client.pressLogin("mystery", on: start, cookie: try #require(start.cookie)), .serviceUnavailable, "no authorization URL")
+            expectProblem(try await client.pressLogin("mystery", on: start, cookie: try start.sessionCookie()), .serviceUnavailable, "no authorization URL")
         }
     }
 

@@ -37,7 +37,7 @@ struct LoginCSRFTests {
             #expect(LoginForm(page, service: "issuer") != nil && LoginForm(page, service: "issuer_work") != nil)
             #expect(!page.body.contains(fixture.server.issuer), "the page holds no provider URL")
             #expect(fixture.server.requests(to: "/authorize").isEmpty)
-            let login = try await client.pressLogin("issuer", on: page, cookie: try #require(page.cookie))
+            let login = try await client.pressLogin("issuer", on: page, cookie: try page.sessionCookie())
             #expect(login.status == .seeOther && login.location?.hasPrefix(fixture.server.issuer + "/authorize?") == true)
         }
     }
@@ -49,7 +49,7 @@ struct LoginCSRFTests {
         let other = try fixture.writeKeyFile([("issuer", "")])
         try await fixture.test { client in
             let start = try await client.get("/key/\(key)")
-            let cookie = try #require(start.cookie)
+            let cookie = try start.sessionCookie()
             let form = try #require(LoginForm(start, service: "issuer"))
             // Another browser's page: a valid token of another session.
             let foreign = try #require(LoginForm(try await client.get("/key/\(other)"), service: "issuer"))
@@ -98,7 +98,7 @@ struct LoginCSRFTests {
             #expect(refusedKey.setCookie == nil, "no session was opened")
             let start = try await client.get("/key/\(key)", headers: [.secFetchSite: "same-site"])
             #expect(start.status == .ok)
-            let cookie = try #require(start.cookie)
+            let cookie = try start.sessionCookie()
             let form = try #require(LoginForm(start, service: "issuer"))
             let fields = [("csrf", form.csrf), ("login", form.login)]
             expectRefused(try await client.post(form.action, form: fields, cookie: cookie, headers: crossSite), .forbidden, "sent by another web site")
@@ -112,7 +112,7 @@ struct LoginCSRFTests {
             let login = try await client.post(form.action, form: fields, cookie: cookie, headers: [.secFetchSite: "same-origin"])
             #expect(login.status == .seeOther)
             let back = try await ProviderUser().authorize(try #require(login.location))
-            let finish = try await client.get(pathAndQuery(back), cookie: try #require(login.cookie), headers: crossSite)
+            let finish = try await client.get(pathAndQuery(back), cookie: try login.sessionCookie(), headers: crossSite)
             #expect(finish.status == .seeOther && finish.location == "/", "\(finish.body)")
             // Pages that change nothing stay reachable from anywhere.
             #expect(try await client.get("/", headers: crossSite).status == .ok)
@@ -130,16 +130,16 @@ struct LoginCSRFTests {
         try fixture.writeKeyFile([("other", "")], name: String(repeating: "0f", count: 32), returnURL: "https://credmon.example.org/return/other")
         try await fixture.test { client in
             let start = try await client.get("/key/\(key)")
-            var cookie = try #require(start.cookie)
+            var cookie = try start.sessionCookie()
             cookie = try #require(try await client.get("/key/\(String(repeating: "0f", count: 32))", cookie: cookie).cookie)
             let login = try await client.pressLogin("issuer", on: start, cookie: cookie)
             let back = try await ProviderUser().authorize(try #require(login.location))
             #expect(back.path == "/return/issuer")
             let misrouted = pathAndQuery(back).replacingOccurrences(of: "/return/issuer?", with: "/return/other?")
-            let page = try await client.get(misrouted, cookie: try #require(login.cookie))
+            let page = try await client.get(misrouted, cookie: try login.sessionCookie())
             expectRefused(page, .badRequest, "return address of another service")
             // The state was consumed: the same answer at the right address is now a state mismatch.
-            expectRefused(try await client.get(pathAndQuery(back), cookie: try #require(page.cookie)), .badRequest, "state mismatch")
+            expectRefused(try await client.get(pathAndQuery(back), cookie: try page.sessionCookie()), .badRequest, "state mismatch")
         }
         expectNothingStored(fixture)
         #expect(!FileManager.default.fileExists(atPath: fixture.file("alice/other.top")))
@@ -153,7 +153,7 @@ struct LoginCSRFTests {
         let key = try fixture.writeKeyFile([("issuer", "")])
         try await fixture.test { client in
             let start = try await client.get("/key/\(key)")
-            let login = try await client.pressLogin("issuer", on: start, cookie: try #require(start.cookie))
+            let login = try await client.pressLogin("issuer", on: start, cookie: try start.sessionCookie())
             let back = try await ProviderUser().authorize(try #require(login.location))
             var components = try #require(URLComponents(url: back, resolvingAgainstBaseURL: false))
             #expect(components.queryItems?.first { $0.name == "iss" }?.value == fixture.server.issuer, "the test server sends iss")
@@ -162,7 +162,7 @@ struct LoginCSRFTests {
             case "absent": components.queryItems = components.queryItems?.filter { $0.name != "iss" }
             default: break
             }
-            let finish = try await client.get(pathAndQuery(try #require(components.url)), cookie: try #require(login.cookie))
+            let finish = try await client.get(pathAndQuery(try #require(components.url)), cookie: try login.sessionCookie())
             if variant == "evil" {
                 expectRefused(finish, .badRequest, "issuer mismatch")
             } else {
@@ -184,10 +184,10 @@ struct LoginCSRFTests {
         let key = try fixture.writeKeyFile([("issuer", "")])
         try await fixture.test { client in
             let start = try await client.get("/key/\(key)")
-            let login = try await client.pressLogin("issuer", on: start, cookie: try #require(start.cookie))
+            let login = try await client.pressLogin("issuer", on: start, cookie: try start.sessionCookie())
             let back = try await ProviderUser().authorize(try #require(login.location))
             fixture.clock.advance(seconds)
-            let finish = try await client.get(pathAndQuery(back), cookie: try #require(login.cookie))
+            let finish = try await client.get(pathAndQuery(back), cookie: try login.sessionCookie())
             if seconds > 600 {
                 expectRefused(finish, .badRequest, "more than 10 minutes")
             } else {

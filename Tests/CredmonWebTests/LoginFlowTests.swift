@@ -22,7 +22,7 @@ struct LoginFlowTests {
             #expect(fixture.server.requests(to: "/authorize").isEmpty, "nothing went to the provider before a button was pressed")
             let setCookie = try #require(start.setCookie)
             #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Lax") && setCookie.contains("Path=/") && !setCookie.contains("Secure"))
-            var cookie = try #require(start.cookie)
+            var cookie = try start.sessionCookie()
 
             for (index, service) in ["issuer", "issuer_work"].enumerated() {
                 let login = try await client.pressLogin(service, on: start, cookie: cookie)
@@ -38,13 +38,13 @@ struct LoginFlowTests {
                 #expect(parameters["resource"] == "https://storage.example.org")
                 #expect(parameters["nonce"] == nil, "no openid scope, no nonce")
                 #expect(!location.contains(WebFixture.client.secret))
-                cookie = try #require(login.cookie)
+                cookie = try login.sessionCookie()
 
                 let back = try await ProviderUser().authorize(location)
                 #expect(back.absoluteString.hasPrefix(WebFixture.returnURL))
                 let finish = try await client.get(pathAndQuery(back), cookie: cookie)
                 #expect(finish.status == .seeOther && finish.location == "/", "\(finish.body)")
-                cookie = try #require(finish.cookie)
+                cookie = try finish.sessionCookie()
                 let keyExists = FileManager.default.fileExists(atPath: fixture.file(key))
                 #expect(keyExists == (index == 0), "the key file goes once every service is logged in")
             }
@@ -86,14 +86,14 @@ struct LoginFlowTests {
         let second = try fixture.writeKeyFile([("issuer", "")], user: "bob")
         try await fixture.test { client in
             let start = try await client.get("/key/\(first)")
-            var cookie = try #require(start.cookie)
+            var cookie = try start.sessionCookie()
             let login = try await client.pressLogin("issuer", on: start, cookie: cookie)
-            cookie = try #require(login.cookie)
+            cookie = try login.sessionCookie()
             cookie = try #require(try await client.get("/key/\(second)", cookie: cookie).cookie)
             let back = try await ProviderUser().authorize(try #require(login.location))
             let finish = try await client.get(pathAndQuery(back), cookie: cookie)
             #expect(finish.status == .seeOther)
-            cookie = try #require(finish.cookie)
+            cookie = try finish.sessionCookie()
             let home = try await client.get("/", cookie: cookie)
             #expect(home.body.contains("(for alice)") && home.body.contains("(for bob)"))
             #expect(home.body.contains("id=\"state-issuer\"") && home.body.contains("id=\"login-issuer\""))
@@ -115,13 +115,13 @@ struct LoginFlowTests {
         let oidc = try fixture.writeKeyFile([("cilogon", "")], scopes: "", audience: "")
         try await fixture.test { client in
             let start = try await client.get("/key/\(key)")
-            let cookie = try #require(start.cookie)
+            let cookie = try start.sessionCookie()
             let google = queryItems(try #require(try await client.pressLogin("gdrive", on: start, cookie: cookie).location))
             #expect(google["access_type"] == "offline" && google["prompt"] == "consent")
             let microsoft = queryItems(try #require(try await client.pressLogin("onedrive", on: start, cookie: cookie).location))
             #expect(microsoft["scope"] == "Files.Read offline_access")
             let oidcStart = try await client.get("/key/\(oidc)")
-            let cilogon = queryItems(try #require(try await client.pressLogin("cilogon", on: oidcStart, cookie: try #require(oidcStart.cookie)).location))
+            let cilogon = queryItems(try #require(try await client.pressLogin("cilogon", on: oidcStart, cookie: try oidcStart.sessionCookie()).location))
             #expect(cilogon["scope"] == "openid email", "empty Scopes take the fragment's")
             #expect((cilogon["nonce"]?.count ?? 0) >= 20 && cilogon["resource"] == nil)
         }
@@ -134,9 +134,9 @@ struct LoginFlowTests {
         try await fixture.test { client in
             for (service, more) in [("issuer", true), ("issuer_work", false)] {
                 let start = try await client.get("/key/\(key)")  // a new browser: no cookie sent
-                let login = try await client.pressLogin(service, on: start, cookie: try #require(start.cookie))
+                let login = try await client.pressLogin(service, on: start, cookie: try start.sessionCookie())
                 let back = try await ProviderUser().authorize(try #require(login.location))
-                let finish = try await client.get(pathAndQuery(back), cookie: try #require(login.cookie))
+                let finish = try await client.get(pathAndQuery(back), cookie: try login.sessionCookie())
                 #expect(finish.status == .seeOther, "\(finish.body)")
                 #expect(FileManager.default.fileExists(atPath: fixture.file(key)) == more,
                         more ? "one service is still missing" : "every service has its credential")
@@ -155,9 +155,9 @@ struct LoginFlowTests {
             #expect(start.status == .ok && start.body.contains("action=\"/credmon/login/issuer\"") && start.body.contains("/credmon/static/credmon.css"))
             let setCookie = try #require(start.setCookie)
             #expect(setCookie.contains("Path=/credmon") && setCookie.contains("Secure"), "https public URL → Secure cookie")
-            let login = try await client.pressLogin("issuer", on: start, cookie: try #require(start.cookie))
+            let login = try await client.pressLogin("issuer", on: start, cookie: try start.sessionCookie())
             let back = try await ProviderUser().authorize(try #require(login.location))
-            let finish = try await client.get(pathAndQuery(back).replacingOccurrences(of: "/return/", with: "/credmon/return/"), cookie: try #require(login.cookie))
+            let finish = try await client.get(pathAndQuery(back).replacingOccurrences(of: "/return/", with: "/credmon/return/"), cookie: try login.sessionCookie())
             #expect(finish.location == "/credmon/")
         }
     }

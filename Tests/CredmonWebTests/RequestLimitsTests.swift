@@ -27,7 +27,7 @@ struct RequestLimitsTests {
             #expect(try await client.get("/?q=" + String(repeating: "b", count: 9 * 1024)).status == .uriTooLong)
 
             let start = try await client.get("/key/\(key)")
-            let cookie = try #require(start.cookie)
+            let cookie = try start.sessionCookie()
             let form = try #require(LoginForm(start, service: "issuer"))
             let padding = ("pad", String(repeating: "c", count: 5 * 1024))
             // Declared too large, and too large without a declared length (the body is read up to the limit).

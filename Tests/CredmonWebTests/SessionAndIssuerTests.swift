@@ -18,7 +18,7 @@ struct SessionAndIssuerTests {
         let key = try fixture.writeKeyFile([("issuer", "")])
         try await fixture.test { client in
             let start = try await client.get("/key/\(key)")
-            let cookie = try #require(start.cookie)
+            let cookie = try start.sessionCookie()
             #expect(try await client.get("/", cookie: cookie).body.contains("id=\"login-issuer\""))
             fixture.clock.advance(7201)
             #expect(try await client.get("/", cookie: cookie).body.contains("No login in progress"))

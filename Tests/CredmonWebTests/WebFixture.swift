@@ -144,6 +144,11 @@ struct Page {
     var setCookie: String? { headers[.setCookie] }
     /// `credmon_session=<value>` from Set-Cookie.
     var cookie: String? { setCookie?.split(separator: ";").first.map(String.init) }
+
+    /// ``cookie``, which the test requires.
+    func sessionCookie(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        try #require(cookie, "the answer sets no session cookie", sourceLocation: sourceLocation)
+    }
 }
 
 /// The Login form of one service on a page (`<form action=…><input name=csrf><input name=login><button id=login-…>`).
@@ -189,7 +194,7 @@ extension TestClientProtocol {
     }
 
     /// Presses the Login button of `service` on `page`, as the browser submits that form from this app's page.
-    func pressLogin(_ service: String, on page: Page, cookie: String?) async throws -> Page {
+    func pressLogin(_ service: String, on page: Page, cookie: String) async throws -> Page {
         let form = try #require(LoginForm(page, service: service), "no Login button for \(service) on the page:\n\(page.body)")
         return try await post(form.action, form: [("csrf", form.csrf), ("login", form.login)], cookie: cookie,
                               headers: [.secFetchSite: "same-origin"])
