@@ -145,7 +145,7 @@ struct LoginFlowTests {
         #expect(fixture.json("alice/issuer.top")?["refresh_token"] is String && fixture.json("alice/issuer_work.top")?["refresh_token"] is String)
     }
 
-    @Test("routes live under the prefix; links and redirects carry it")
+    @Test("routes live under the prefix; links, redirects and the cross-site guard know it")
     func prefix() async throws {
         let fixture = try WebFixture(prefix: "/credmon/", publicOrigin: "https://credmon.example.org")
         let key = try fixture.writeKeyFile([("issuer", "")])
@@ -155,10 +155,17 @@ struct LoginFlowTests {
             #expect(start.status == .ok && start.body.contains("action=\"/credmon/login/issuer\"") && start.body.contains("/credmon/static/credmon.css"))
             let setCookie = try #require(start.setCookie)
             #expect(setCookie.contains("Path=/credmon") && setCookie.contains("Secure"), "https public URL → Secure cookie")
+            let crossSite: HTTPFields = [.secFetchSite: "cross-site"]
+            #expect(try await client.get("/credmon/key/\(key)", headers: crossSite).status == .forbidden, "the guard knows the prefix")
+            let form = try #require(LoginForm(start, service: "issuer"))
+            let refused = try await client.post(form.action, form: [("csrf", form.csrf), ("login", form.login)], cookie: try start.sessionCookie(),
+                                                headers: crossSite)
+            #expect(refused.status == .forbidden && refused.location == nil)
             let login = try await client.pressLogin("issuer", on: start, cookie: try start.sessionCookie())
             let back = try await ProviderUser().authorize(try #require(login.location))
-            let finish = try await client.get(pathAndQuery(back).replacingOccurrences(of: "/return/", with: "/credmon/return/"), cookie: try login.sessionCookie())
-            #expect(finish.location == "/credmon/")
+            let finish = try await client.get(pathAndQuery(back).replacingOccurrences(of: "/return/", with: "/credmon/return/"), cookie: try login.sessionCookie(),
+                                              headers: crossSite)
+            #expect(finish.location == "/credmon/", "the provider's redirect back is cross-site and passes: \(finish.body)")
         }
     }
 }
