@@ -7,6 +7,17 @@ import Testing
 import Glibc
 #endif
 
+/// Writes an executable script with a close-on-exec descriptor (a descriptor inherited by a child that another
+/// test forks at that moment would make the script "busy" to exec).
+private func writeScript(_ path: String, _ text: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
+    let bytes = Array(text.utf8)
+    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+    guard written == bytes.count else { throw CocoaError(.fileWriteUnknown) }
+}
+
 /// A condor_config_val that never answers: it starts a child that holds its output open, records both PIDs, and
 /// sleeps (as a tool stuck on a network file system or a lock would).
 private struct HangingTool {
@@ -16,14 +27,13 @@ private struct HangingTool {
 
     init() throws {
         directory = try TemporaryDirectory("hanging-config-val")
-        try directory.write("condor_config_val", """
+        try writeScript(directory.file("condor_config_val"), """
             #!/bin/sh
             sleep 300 &
             echo "$$ $!" > \(directory.file("pids"))
             echo "partial output"
             sleep 300
             """)
-        #expect(chmod(path, 0o755) == 0)
     }
 
     /// The PIDs the tool recorded (shell, child).
@@ -91,13 +101,12 @@ struct ConfigValTimeoutTests {
     @Test("A tool that answers quickly is unaffected: output, exit status and standard error come through")
     func quickTool() throws {
         let directory = try TemporaryDirectory("quick-config-val")
-        try directory.write("condor_config_val", """
+        try writeScript(directory.file("condor_config_val"), """
             #!/bin/sh
             if [ "$1" = "DEFINED" ]; then echo "  /var/lib/condor/tokens"; exit 0; fi
             echo "Not defined: $1" >&2
             exit 1
             """)
-        #expect(chmod(directory.file("condor_config_val"), 0o755) == 0)
         let source = ConfigValTool(path: directory.file("condor_config_val"), environment: ["PATH": "/usr/bin:/bin"], timeout: 5)
         #expect(try source.value("DEFINED") == "/var/lib/condor/tokens")
         #expect(try source.value("UNDEFINED") == nil)

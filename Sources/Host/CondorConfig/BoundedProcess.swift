@@ -114,7 +114,13 @@ struct BoundedProcess {
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        var result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        // ETXTBSY: the file is open for writing somewhere (being installed, or a descriptor inherited by a child
+        // forked meanwhile); it passes within moments.
+        for _ in 0..<20 where result == ETXTBSY {
+            usleep(50_000)
+            result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        }
         guard result == 0 else { throw .cannotStart(String(cString: strerror(result))) }
         return pid
     }
