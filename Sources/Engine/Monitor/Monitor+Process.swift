@@ -128,7 +128,10 @@ extension Monitor {
         // The renewal floor: one credential is asked for at most once a second, whatever its tokens or its .top do.
         if let last = record.lastAttempt, now.timeIntervalSince(last) < Self.renewalFloor {
             // What was seen is not recorded: the next look must still find the change that made this one due.
-            await commit(unobserved, scheduleAt: last.addingTimeInterval(Self.renewalFloor))
+            var deferred = unobserved
+            let retry = last.addingTimeInterval(Self.renewalFloor)
+            deferred.dueAt = min(deferred.dueAt ?? retry, retry)
+            await commit(deferred, scheduleAt: retry)
             return
         }
         record.lastAttempt = now
