@@ -17,7 +17,8 @@ struct OperationsTests {
         var output = ""
         #expect(eventually(timeout: 6) {
             output = (try? daemon.command("status").stdout) ?? ""
-            return output.contains("bob") && output.contains("carol")
+            // alice's record is committed just after her .use is written: wait for all three in one status file.
+            return output.contains("alice") && output.contains("bob") && output.contains("carol")
         }, "\(output)")
         let lines = output.split(separator: "\n").map(String.init)
         let alice = try #require(lines.first { $0.hasPrefix("alice") })
