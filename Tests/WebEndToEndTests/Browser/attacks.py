@@ -20,7 +20,6 @@ Exit status 0 when every step saw what it should, 1 otherwise, 2 when the browse
 import argparse
 import http.server
 import json
-import os
 import sys
 import threading
 import time
@@ -30,7 +29,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from login import browser
+from browser_run import BrowserRun
 
 CROSS_SITE = "sent by another web site"
 
@@ -87,27 +86,13 @@ def main():
     parser.add_argument("--evil-host", default="127.0.0.2")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    os.makedirs(args.out, exist_ok=True)
     evil = serve(args.evil_host, attacker_pages(args.base, args.mallory_key))
     evil_origin = f"http://{args.evil_host}:{evil.server_address[1]}"
-    try:
-        driver = browser()
-    except Exception as error:  # noqa: BLE001 - report why the browser did not start
-        print(f"cannot start chromium: {error}", file=sys.stderr)
+    run = BrowserRun(args.out)
+    if not run.start():
+        evil.shutdown()
         return 2
-    steps, shots = [], []
-    ok = True
-
-    def shot(name):
-        path = os.path.join(args.out, f"{len(shots) + 1:02d}-{name}.png")
-        driver.save_screenshot(path)
-        shots.append(path)
-
-    def check(condition, step):
-        nonlocal ok
-        step["passed"] = bool(condition)
-        ok = ok and step["passed"]
-        steps.append(step)
+    driver, shot, check = run.driver, run.shot, run.check
 
     try:
         wait = WebDriverWait(driver, 20)
@@ -161,18 +146,9 @@ def main():
         check(landed == "/return/other" and "return address of another service" in problem,
               {"page": "wrong-return", "landed": landed, "problem": problem})
     except Exception as error:  # noqa: BLE001 - the test prints the failure and the screenshots so far
-        ok = False
-        steps.append({"error": f"{type(error).__name__}: {error}", "url": driver.current_url})
-        try:
-            shot("failure")
-        except Exception:  # noqa: BLE001
-            pass
-    finally:
-        driver.quit()
-        evil.shutdown()
-    print(json.dumps({"ok": ok, "steps": steps, "screenshots": shots}))
-    return 0 if ok else 1
-
+        run.failed(error)
+    evil.shutdown()
+    return run.finish()
 
 if __name__ == "__main__":
     sys.exit(main())
