@@ -146,7 +146,7 @@ struct LoginCSRFTests {
         #expect(FileManager.default.fileExists(atPath: fixture.file(key)), "the key file stays for another try")
     }
 
-    @Test("RFC 9207: an iss other than the service's issuer is refused, nothing stored; the right one or none passes",
+    @Test("RFC 9207: an iss other than the service's issuer is refused, nothing stored, and so is none when the metadata promises iss; the right one passes",
           arguments: ["evil", "right", "absent"])
     func issuerParameter(_ variant: String) async throws {
         let fixture = try WebFixture(fragments: ["issuer.yaml": "name: issuer\nkind: oauth2\nissuer: $SERVER\n"])
@@ -163,15 +163,18 @@ struct LoginCSRFTests {
             default: break
             }
             let finish = try await client.get(pathAndQuery(try #require(components.url)), cookie: try login.sessionCookie())
-            if variant == "evil" {
-                expectRefused(finish, .badRequest, "issuer mismatch")
-            } else {
+            if variant == "right" {
                 #expect(finish.status == .seeOther && finish.location == "/", "\(finish.body)")
+            } else {
+                expectRefused(finish, .badRequest, "issuer mismatch")
             }
         }
         if variant == "evil" {
             expectNothingStored(fixture)
             #expect(fixture.logs.text.contains("issuer mismatch"))
+        } else if variant == "absent" {
+            expectNothingStored(fixture)
+            #expect(fixture.logs.text.contains("the issuer promises iss and sent none"))
         } else {
             #expect(fixture.json("alice/issuer.top")?["refresh_token"] is String)
         }

@@ -49,6 +49,8 @@ struct LoginSession: Codable, Sendable, Equatable {
         var started: Double
         /// The provider's issuer when it is known (a fragment's `issuer`): RFC 9207's `iss` must equal it.
         var issuer: String?
+        /// Whether the answer must carry `iss` (the issuer's metadata promises it; RFC 9207 §2.4).
+        var issuerRequired: Bool?
 
         /// An answer later than this after the start is refused (the user has to press Login again).
         static let lifetime: TimeInterval = 600

@@ -23,6 +23,9 @@ struct LoginSettings: Sendable {
     /// The provider's issuer, when its fragment (or the fragment's preset) names one: the authorization response's
     /// `iss` must equal it (RFC 9207).
     var issuer: String?
+    /// Whether the issuer's metadata promises `iss` in every authorization response (RFC 9207 §2.4: then an answer
+    /// without it is refused).
+    var requiresIssuerInAnswer = false
 
     /// Resolves the settings; a missing client or endpoint is a ``WebProblem`` naming what is missing.
     static func resolve(_ ad: KeyFileService, fragment: OAuthProviderConfiguration?, discovery: MetadataDiscovery,
@@ -64,13 +67,20 @@ struct LoginSettings: Sendable {
         if preset?.scopes.contains("offline_access") == true && !scopes.contains("offline_access") {
             scopes.append("offline_access")
         }
-        return LoginSettings(
+        var requiresIssuerInAnswer = false
+        if let issuer = fragment?.issuer {
+            // Cached by the discovery; an issuer whose metadata cannot be had now is checked only when it sends iss.
+            requiresIssuerInAnswer = (try? await discovery.metadata(for: issuer))?.sendsIssuerInAuthorizationResponse ?? false
+        }
+        var settings = LoginSettings(
             service: name, authorizationURL: authorization, tokenURL: token,
             client: ClientCredentials(id: clientID, secret: secret, authentication: fragment?.clientAuthentication ?? .post),
             redirectURI: redirectURI(ad, fallback: fallbackRedirectURI),
             requestScopes: scopes, resource: ad.audience.isEmpty ? nil : ad.audience,
             extraParameters: (preset?.authorizationParameters ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             userinfoURL: userinfo, wantsNonce: scopes.contains("openid"), issuer: fragment?.issuer)
+        settings.requiresIssuerInAnswer = requiresIssuerInAnswer
+        return settings
     }
 
     /// condor_credd's `ReturnUrl` when it points at this service's return route, else this app's own.

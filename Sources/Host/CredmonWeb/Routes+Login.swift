@@ -20,9 +20,10 @@ extension Routes {
         guard let ad = services.first(where: { $0.tokenName.stem == name }) else { throw .unknownKey() }
         let settings = try await LoginSettings.resolve(ad, fragment: app.fragment(for: ad.provider), discovery: app.discovery,
                                                       fallbackRedirectURI: fallbackRedirectURI(name))
-        let pending = LoginSession.PendingAuthorization(
+        var pending = LoginSession.PendingAuthorization(
             state: RandomText.token(), codeVerifier: RandomText.codeVerifier(), nonce: settings.wantsNonce ? RandomText.token(bytes: 16) : nil,
             redirectURI: settings.redirectURI, started: app.configuration.now().timeIntervalSince1970, issuer: settings.issuer)
+        pending.issuerRequired = settings.requiresIssuerInAnswer ? true : nil
         session.logins[loginIndex].services[serviceIndex].pending = pending
         let url = settings.authorizationRequest(state: pending.state, codeChallenge: RandomText.codeChallenge(for: pending.codeVerifier), nonce: pending.nonce)
         var response = Response(status: .seeOther, headers: [.location: url.absoluteString])

@@ -34,7 +34,8 @@ extension Routes {
     }
 
     /// Refuses an answer that came too late, at another service's return address, or from another issuer than the
-    /// service's (RFC 9207: `iss` is checked when the provider sends it and the service's issuer is known).
+    /// service's (RFC 9207: `iss` is checked when the provider sends it and the service's issuer is known, and required
+    /// when the issuer's metadata says it is always sent).
     private func verify(_ pending: LoginSession.PendingAuthorization, route: String, query: Hummingbird.Parameters,
                         service name: String) throws(WebProblem) {
         if pending.isExpired(now: app.configuration.now()) {
@@ -44,6 +45,10 @@ extension Routes {
         guard let expected = pending.returnSegment, (route.removingPercentEncoding ?? route) == expected else {
             app.logger.warning("Login answer refused: it arrived at another service's return address", metadata: ["credmon.token": "\(name)"])
             throw .wrongService(service: name)
+        }
+        if pending.issuerRequired == true, query.get("iss") == nil {
+            app.logger.warning("Login answer refused: the issuer promises iss and sent none", metadata: ["credmon.token": "\(name)"])
+            throw .issuerMismatch(service: name)
         }
         if let issuer = pending.issuer, let given = query.get("iss"), !Self.sameIssuer(given, issuer) {
             app.logger.warning("Login answer refused: issuer mismatch", metadata: ["credmon.token": "\(name)", "oauth.issuer": "\(issuer)"])

@@ -9,6 +9,9 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
     public var revocationEndpoint: URL?
     public var userinfoEndpoint: URL?
     public var introspectionEndpoint: URL?
+    /// `authorization_response_iss_parameter_supported` (RFC 9207 §3): the server sends `iss` in every authorization
+    /// response, so an answer without it must be refused.
+    public var sendsIssuerInAuthorizationResponse = false
 
     /// The first endpoint of the document that must not carry secrets (not https, not loopback), by member name.
     var insecureEndpoint: String? {
@@ -23,9 +26,11 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
         guard let object = JSONValue.parseObject(body), let issuer = object["issuer"]?.stringValue,
               let token = object["token_endpoint"]?.stringValue.flatMap(URL.init(string:)) else { return nil }
         func url(_ key: String) -> URL? { object[key]?.stringValue.flatMap(URL.init(string:)) }
-        return AuthorizationServerMetadata(issuer: issuer, tokenEndpoint: token, authorizationEndpoint: url("authorization_endpoint"),
-                                           revocationEndpoint: url("revocation_endpoint"), userinfoEndpoint: url("userinfo_endpoint"),
-                                           introspectionEndpoint: url("introspection_endpoint"))
+        var metadata = AuthorizationServerMetadata(issuer: issuer, tokenEndpoint: token, authorizationEndpoint: url("authorization_endpoint"),
+                                                   revocationEndpoint: url("revocation_endpoint"), userinfoEndpoint: url("userinfo_endpoint"),
+                                                   introspectionEndpoint: url("introspection_endpoint"))
+        metadata.sendsIssuerInAuthorizationResponse = object["authorization_response_iss_parameter_supported"] == .bool(true)
+        return metadata
     }
 }
 
