@@ -124,4 +124,17 @@ struct AccessTokenFileTests {
         let validity = TokenValidity(issuedAt: Date(timeIntervalSince1970: 100), expiresAt: Date(timeIntervalSince1970: 50))
         #expect(validity.point(atFraction: 0.5) == Date(timeIntervalSince1970: 100))
     }
+
+    @Test("The earliest end counts: a JWT living an hour in a .use that says 60 s is renewed as a 60 s token")
+    func earliestEndWins() throws {
+        let payload = Data(#"{"iat":1800000000,"exp":1800003600}"#.utf8).base64EncodedString()
+            .replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        let text = #"{"access_token":"e30.\#(payload).c2ln","expires_in":60,"expires_at":1800000060}"#
+        let file = try AccessTokenFile.parse(Array(text.utf8), path: "u/s.use")
+        let validity = try #require(file.validity(fileModified: Date(timeIntervalSince1970: 1_800_000_000)))
+        #expect(validity.expiresAt == Date(timeIntervalSince1970: 1_800_000_060))
+        let jwtFirst = #"{"access_token":"e30.\#(payload).c2ln","expires_in":7200,"expires_at":1800007200}"#
+        let earlier = try AccessTokenFile.parse(Array(jwtFirst.utf8), path: "u/s.use").validity(fileModified: Date())
+        #expect(earlier?.expiresAt == Date(timeIntervalSince1970: 1_800_003_600))
+    }
 }

@@ -45,21 +45,22 @@ public struct AccessTokenFile: Sendable, Equatable {
         }
     }
 
-    /// When the token was issued and expires: from the JWT's `iat`/`exp`, else `expires_at`, else the file's
+    /// When the token was issued and expires: the earlier of the JWT's `exp` and `expires_at` (the rule the token
+    /// answer was written with, so that a restarted daemon renews at the same time); with neither, the file's
     /// modification time plus `expires_in`. Nil when nothing says.
     public func validity(fileModified: Date) -> TokenValidity? {
+        var candidates: [TokenValidity] = []
         if let claims = try? JWTClaims.peek(accessToken), let exp = claims.expiration {
             let issued = claims.issuedAt ?? expiresIn.map { exp.addingTimeInterval(-Double($0)) } ?? fileModified
-            return TokenValidity(issuedAt: issued, expiresAt: exp)
+            candidates.append(TokenValidity(issuedAt: issued, expiresAt: exp))
         }
         if let expiresAt {
             let end = Date(timeIntervalSince1970: expiresAt)
             let issued = expiresIn.map { end.addingTimeInterval(-Double($0)) } ?? fileModified
-            return TokenValidity(issuedAt: issued, expiresAt: end)
+            candidates.append(TokenValidity(issuedAt: issued, expiresAt: end))
+        } else if let expiresIn, candidates.isEmpty {
+            candidates.append(TokenValidity(issuedAt: fileModified, expiresAt: fileModified.addingTimeInterval(Double(expiresIn))))
         }
-        if let expiresIn {
-            return TokenValidity(issuedAt: fileModified, expiresAt: fileModified.addingTimeInterval(Double(expiresIn)))
-        }
-        return nil
+        return candidates.min { $0.expiresAt < $1.expiresAt }
     }
 }
