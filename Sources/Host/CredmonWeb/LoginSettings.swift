@@ -33,7 +33,7 @@ struct LoginSettings: Sendable {
         let name = ad.tokenName.stem
         func url(_ text: String?, _ what: String) throws(WebProblem) -> URL? {
             guard let text else { return nil }
-            guard let url = URL(string: text), let host = url.host, url.scheme == "https" || (url.scheme == "http" && isLoopback(host)) else {
+            guard let url = URL(string: text), EndpointPolicy.allows(url) else {
                 throw .misconfigured(service: name, "its \(what) is not an https URL")
             }
             return url
@@ -95,7 +95,6 @@ struct LoginSettings: Sendable {
         text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).map(String.init)
     }
 
-    static func isLoopback(_ host: String) -> Bool { ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) }
 
     /// The authorization request URL (RFC 6749 §4.1.1 with PKCE S256, RFC 7636).
     func authorizationRequest(state: String, codeChallenge: String, nonce: String?) -> URL {

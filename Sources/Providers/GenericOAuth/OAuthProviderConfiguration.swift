@@ -58,6 +58,4 @@ public struct OAuthProviderConfiguration: Sendable {
             preset: preset)
         return configuration
     }
-
-    static func isLoopback(_ host: String) -> Bool { EndpointPolicy.isLoopback(host) }
 }
