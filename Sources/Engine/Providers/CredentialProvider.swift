@@ -76,10 +76,14 @@ public struct ProviderTraits: Sendable, Equatable {
     /// them so). A local issuer mints a token for whoever's directory holds a `.top`: a seed planted by the condor
     /// user, or a compromised web app, must not become a `sub=root` token.
     public var requiresPrivilegedSeed: Bool
+    /// Whether a credential's first token comes from a web login that writes `.use` right after `.top` (credmon-web):
+    /// a new `.top` without a `.use` then waits briefly for it instead of being refreshed at once.
+    public var firstTokenFromWebLogin: Bool
 
     public init(allowsHandles: Bool, readsSeed: Bool, renewFraction: Double, revokesOnRemoval: Bool, maxConcurrent: Int = 16,
-                requiresPrivilegedSeed: Bool = false) {
+                requiresPrivilegedSeed: Bool = false, firstTokenFromWebLogin: Bool = false) {
         self.requiresPrivilegedSeed = requiresPrivilegedSeed
+        self.firstTokenFromWebLogin = firstTokenFromWebLogin
         self.allowsHandles = allowsHandles
         self.readsSeed = readsSeed
         self.renewFraction = renewFraction

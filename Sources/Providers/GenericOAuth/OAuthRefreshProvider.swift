@@ -38,7 +38,8 @@ public struct OAuthRefreshProvider: CredentialProvider {
         profile = ProviderProfile(
             name: configuration.name, kind: kind,
             traits: ProviderTraits(allowsHandles: true, readsSeed: true, renewFraction: configuration.refreshFraction,
-                                   revokesOnRemoval: configuration.revokeOnRemoval, maxConcurrent: configuration.maxConcurrent),
+                                   revokesOnRemoval: configuration.revokeOnRemoval, maxConcurrent: configuration.maxConcurrent,
+                                   firstTokenFromWebLogin: true),
             settings: settings, fingerprint: String(UInt(bitPattern: hasher.finalize()), radix: 16))
     }
 
