@@ -34,24 +34,18 @@ struct RevokeCommand: AsyncParsableCommand {
         guard let provider = loaded.table.provider(for: token.service) else {
             throw ValidationError("no provider is configured for the service '\(token.service)' in \(deployment.providersDirectory)")
         }
-        let vault = RevocationVault(stateDirectory: deployment.stateDirectory)
-        let userDirectory = try? DirectoryHandle.open(path: deployment.credentialDirectory + "/" + user)
-        var seed = ((try? userDirectory?.readFile(token.stem + ".top")) ?? nil).map(SeedFile.parse)
-        var metadata = ((try? userDirectory?.readFile(token.stem + ".meta")) ?? nil).flatMap { try? ClientMetadata.parse($0, path: "") }
-        if seed == nil, let copy = vault.recall(id) {
-            seed = copy.seed
-            metadata = copy.metadata
-        }
-        guard let seed else { throw ValidationError("\(id) has no .top, and Credmon kept no copy of it") }
-        do {
-            try await provider.revoke(RevocationRequest(id: id, seed: seed, metadata: metadata))
-        } catch {
+        let removal = CredentialRemoval(credentialDirectory: deployment.credentialDirectory,
+                                        vault: RevocationVault(stateDirectory: deployment.stateDirectory))
+        switch await removal.revokeAndRemove(id, at: provider, from: .filesThenVaultCopy, policy: .init(removeFiles: !keepFiles)) {
+        case .nothingKept:
+            throw ValidationError("\(id) has no .top, and Credmon kept no copy of it")
+        case .refused(let error):
             throw ValidationError("revocation of \(id) at \(provider.profile.name) failed: \(error); nothing was removed")
+        case .failed(let error):
+            throw ValidationError("revocation of \(id) at \(provider.profile.name) failed: \(error); nothing was removed")
+        case .revoked(let filesRemoved):
+            print("revoked \(id) at \(provider.profile.name)" + (provider.profile.traits.revokesOnRemoval ? "" : " (this provider has no revocation: nothing was sent)"))
+            if filesRemoved { print("removed \(deployment.credentialDirectory)/\(user)/\(token.stem).{top,use,meta}") }
         }
-        print("revoked \(id) at \(provider.profile.name)" + (provider.profile.traits.revokesOnRemoval ? "" : " (this provider has no revocation: nothing was sent)"))
-        vault.forget(id)
-        guard !keepFiles, let userDirectory else { return }
-        for suffix in [".top", ".use", ".meta"] { try? userDirectory.removeFile(token.stem + suffix) }
-        print("removed \(deployment.credentialDirectory)/\(user)/\(token.stem).{top,use,meta}")
     }
 }
