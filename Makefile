@@ -1,5 +1,5 @@
 # Builds release binaries with the Swift runtime linked in and installs them for condor_master.
-#   make                 build credmon (and credmon-web, once the package has that product)
+#   make                 build credmon and credmon-web
 #   make install         install into $(DESTDIR)$(PREFIX); then see docs/UPGRADING.md
 #   make uninstall       remove what install put there (keeps /etc/credmon/providers.d and your keys)
 # Variables: DESTDIR, PREFIX (/usr), SBINDIR ($(PREFIX)/sbin), SYSCONFDIR (/etc), SWIFT (swift).
@@ -11,8 +11,7 @@ DOCDIR     ?= $(PREFIX)/share/doc/credmon
 SYSCONFDIR ?= /etc
 INSTALL    ?= install
 
-# credmon-web is built and installed only when Package.swift declares it.
-PRODUCTS := credmon $(shell grep -q '"credmon-web"' Package.swift && echo credmon-web)
+PRODUCTS := credmon credmon-web
 BINPATH   = $(shell $(SWIFT) build -c release --show-bin-path)
 
 .PHONY: all build install uninstall

@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -39,6 +40,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strictSettings
         ),
@@ -52,7 +54,11 @@ let package = Package(
         // The OAuth 2.0 client the OAuth providers share: token requests, revocation, discovery, over one HTTP seam.
         .target(
             name: "OAuthClient",
-            dependencies: ["Engine", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "Engine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Sources/Providers/OAuthClient",
             swiftSettings: strictSettings
         ),
@@ -73,6 +79,13 @@ let package = Package(
         .target(name: "OneDrive", dependencies: ["Engine", "GenericOAuth"], path: "Sources/Providers/OneDrive", swiftSettings: strictSettings),
         // `kind: dropbox`: a preset of the generic OAuth provider.
         .target(name: "Dropbox", dependencies: ["Engine", "GenericOAuth"], path: "Sources/Providers/Dropbox", swiftSettings: strictSettings),
+        // The provider kinds of this build: one line per kind (docs/PROVIDERS.md). Everything else iterates it.
+        .target(
+            name: "ProviderCatalog",
+            dependencies: ["Engine", "LocalSciToken", "GenericOAuth", "CILogon", "Box", "GoogleDrive", "OneDrive", "Dropbox"],
+            path: "Sources/Providers/Catalog",
+            swiftSettings: strictSettings
+        ),
         // HTCondor's configuration through condor_config_val: knobs, booleans, credd's routing, knob-built providers.
         .target(
             name: "CondorConfig",
@@ -84,8 +97,7 @@ let package = Package(
         .target(
             name: "CredmonHost",
             dependencies: [
-                "Engine", "CondorConfig", "Signers", "LocalSciToken", "OAuthClient", "GenericOAuth",
-                "CILogon", "Box", "GoogleDrive", "OneDrive", "Dropbox",
+                "Engine", "CondorConfig", "Signers", "OAuthClient", "ProviderCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,8 +116,7 @@ let package = Package(
         .target(
             name: "CredmonWeb",
             dependencies: [
-                "Engine", "Signers", "LocalSciToken", "OAuthClient", "GenericOAuth",
-                "CILogon", "Box", "GoogleDrive", "OneDrive", "Dropbox", "CredmonHost", "CondorConfig",
+                "Engine", "Signers", "OAuthClient", "ProviderCatalog", "CredmonHost", "CondorConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -132,7 +143,7 @@ let package = Package(
         .target(name: "OAuthTestServer", path: "Tests/OAuthTestServer", swiftSettings: strictSettings),
         .testTarget(name: "OAuthTestServerTests", dependencies: ["OAuthTestServer"], swiftSettings: strictSettings),
         // Helpers shared by the test targets.
-        .target(name: "CredmonTestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
+        .target(name: "CredmonTestSupport", dependencies: ["Engine"], path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CredmonTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "SignersTests",
@@ -153,6 +164,11 @@ let package = Package(
             name: "CondorConfigTests",
             dependencies: ["CondorConfig", "CredmonHost", "CredmonWeb", "Engine", "CredmonTestSupport"],
             exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CredmonHostTests",
+            dependencies: ["CredmonHost", "CondorConfig", "Engine", "ProviderCatalog"],
             swiftSettings: strictSettings
         ),
         // Runs the real credmon binary under a test condor_config_val built on PyPI's htcondor (HTCondor's parser).

@@ -47,7 +47,7 @@ enum PartsBenchmark {
         try "name: scitokens\nkind: local-scitoken\nissuer: https://b.example\naudience: [\"https://storage.example.org\"]\nprivate_key: \(base)/keys/k.pem\n"
             .write(toFile: base + "/p/s.yaml", atomically: true, encoding: .utf8)
         let context = ProviderBuildContext(keyDirectory: base + "/keys", hostName: "b.example", createMissingKeys: false, logger: Logger(label: "bench"))
-        let loaded = ProviderTable.load(directory: base + "/p", kinds: [LocalSciTokenKind.self], context: context)
+        let loaded = ProviderTable.load(directory: base + "/p", catalog: try! KindCatalog([LocalSciTokenKind.self]), context: context)
         guard let provider = loaded.table.provider(for: "scitokens") as? LocalSciTokenProvider else { print(loaded.errors); return }
         let payload = Data(#"{"sub":"alice","scope":"read:/user/alice"}"#.utf8)
         let count = 20_000

@@ -6,7 +6,7 @@ import Signers
 import Yams
 
 /// `fragment`: a `providers.d/*.yaml` fragment, read as the daemon reads it (`ProviderTable.load` over a directory
-/// holding it, with the daemon's list of kinds, `supportedProviderKinds`), then given to every kind's reader in turn
+/// holding it, with the daemon's catalog of kinds, `HostCatalog.catalog`), then given to every kind's reader in turn
 /// whatever its `kind:` says (the same steps as `ProviderTable`'s fragment loading: compose, `FragmentReader`,
 /// `name` and `kind` read, then `makeProvider`).
 ///
@@ -38,7 +38,7 @@ enum FragmentHarness {
             throw FuzzViolation("cannot write \(path)")
         }
         // 1. The daemon's way: the directory, the fragment's own kind.
-        let result = ProviderTable.load(directory: directory, kinds: supportedProviderKinds, context: context)
+        let result = ProviderTable.load(directory: directory, catalog: HostCatalog.catalog, context: context)
         try fuzzExpect(result.table.entries.count + result.failedFiles.count == 1,
                        "one fragment gave \(result.table.entries.count) providers and \(result.failedFiles.count) failed files")
         try fuzzExpect(result.failedFiles.isEmpty == result.errors.isEmpty,
@@ -51,7 +51,7 @@ enum FragmentHarness {
         // 2. Every kind's reader on the same mapping.
         guard bytes.count <= 1 << 20, let text = String(data: Data(bytes), encoding: .utf8),
               let node = try? Yams.compose(yaml: text), case .mapping(let mapping) = node else { return }
-        for kind in supportedProviderKinds {
+        for kind in HostCatalog.catalog.kinds {
             var fragment = FragmentReader(file: path, mapping: mapping)
             _ = fragment.string("name")
             _ = fragment.string("kind")

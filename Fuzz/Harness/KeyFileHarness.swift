@@ -1,8 +1,4 @@
 import Engine
-#if !FUZZ_KEYFILE_INLINE
-// In the fuzz binary CondorKeyFile.swift is compiled into the entry point's module (no Hummingbird to instrument).
-import CredmonWeb
-#endif
 
 /// `key-file`: `CondorKeyFile.parse`, as credmon-web reads `$CD/<64 hex>` (bytes decoded as UTF-8, repairing).
 enum KeyFileHarness {

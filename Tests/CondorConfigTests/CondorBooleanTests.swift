@@ -1,3 +1,5 @@
+import CredmonHost
+import Engine
 import CondorConfig
 import Testing
 
@@ -19,14 +21,14 @@ struct CondorBooleanTests {
     @Test("a per-provider 'false' is false (the Python credmon read it as the truthy string)")
     func perProviderFalse() throws {
         let knobs = CondorKnobs(values: ["LOCAL_CREDMON_WLCG_TOKEN_USE_JSON": "false", "LOCAL_CREDMON_PROVIDER_NAMES": "wlcg"], origin: "test")
-        let fragment = try #require(KnobTranslator(knobs: knobs).translate().fragments.first)
+        let fragment = try #require(KnobTranslator(knobs: knobs, catalog: HostCatalog.catalog).translate().fragments.first)
         #expect(fragment.value(of: "use_json") == .boolean(false))
     }
 
     @Test("an unreadable boolean knob is an error naming the knob and what to write")
     func invalidKnobIsNamed() throws {
         let knobs = CondorKnobs(values: ["local_credmon_token_use_json": "yes", "LOCAL_CREDMON_TOKEN_AUDIENCE": "ANY"], origin: "test")
-        let fragment = try #require(KnobTranslator(knobs: knobs).translate().fragments.first)
+        let fragment = try #require(KnobTranslator(knobs: knobs, catalog: HostCatalog.catalog).translate().fragments.first)
         let problem = try #require(fragment.problems.first)
         #expect(problem.key == "local_credmon_token_use_json")
         #expect(problem.description.contains("'yes' is not a boolean"))

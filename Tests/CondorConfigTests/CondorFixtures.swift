@@ -41,8 +41,8 @@ enum CondorFixtures {
         let directory = providers ?? keys.file("empty-providers.d")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let context = context(keyDirectory: keys.path)
-        let fragments = ProviderTable.load(directory: directory, kinds: supportedProviderKinds, context: context)
-        return EffectiveProviders.merge(fragments: fragments, knobs: knobs, kinds: supportedProviderKinds, context: context)
+        let fragments = ProviderTable.load(directory: directory, catalog: HostCatalog.catalog, context: context)
+        return EffectiveProviders.merge(fragments: fragments, knobs: knobs, catalog: HostCatalog.catalog, context: context)
     }
 
     /// A client secret file as condor_credd wants it (mode 0600).

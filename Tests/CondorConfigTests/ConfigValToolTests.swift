@@ -1,4 +1,5 @@
 @testable import CondorConfig
+import Engine
 import Foundation
 import Testing
 

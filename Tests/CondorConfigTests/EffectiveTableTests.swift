@@ -1,3 +1,4 @@
+import CredmonHost
 import CondorConfig
 import CredmonTestSupport
 import Engine
@@ -20,7 +21,7 @@ struct EffectiveTableTests {
         #expect(effective.table.entries["scitokens"]?.file.hasSuffix("providers.d/scitokens.yaml") == true)
         #expect(CondorFixtures.setting(effective.table, "wlcg", "profile") == "wlcg:1.0")  // still from the knobs
         #expect(effective.overridden.map(\.service) == ["scitokens"])
-        let findings = CondorCrossCheck(knobs: knobs, effective: effective, credentialDirectory: directory.path).findings()
+        let findings = CondorCrossCheck(knobs: knobs, effective: effective, credentialDirectory: directory.path, catalog: HostCatalog.catalog).findings()
         #expect(findings.contains { $0.severity == .note && $0.service == "scitokens" && $0.message.contains("wins") })
     }
 
@@ -30,7 +31,7 @@ struct EffectiveTableTests {
         try directory.write("providers.d/physics.yaml", "kind: local-scitoken\naudience: ANY\n")
         let knobs = try CondorFixtures.knobs("multi-issuer")
         let effective = try CondorFixtures.effective(knobs, providers: directory.file("providers.d"), keys: directory)
-        let findings = CondorCrossCheck(knobs: knobs, effective: effective, credentialDirectory: directory.path).findings()
+        let findings = CondorCrossCheck(knobs: knobs, effective: effective, credentialDirectory: directory.path, catalog: HostCatalog.catalog).findings()
         let finding = try #require(findings.first { $0.service == "physics" })
         #expect(finding.severity == .error)
         #expect(finding.fix?.contains("LOCAL_CREDMON_PROVIDER_NAMES") == true)
@@ -41,7 +42,7 @@ struct EffectiveTableTests {
         let knobs = CondorKnobs(values: ["BOX_CLIENT_ID": "id", "BOX_RETURN_URL_SUFFIX": "/return/box", "LOCAL_CREDMON_TOKEN_AUDIENCE": "ANY"], origin: "test")
         let keys = try TemporaryDirectory()
         let effective = try CondorFixtures.effective(knobs, keys: keys)
-        let findings = CondorCrossCheck(knobs: knobs, effective: effective, credentialDirectory: keys.path).findings()
+        let findings = CondorCrossCheck(knobs: knobs, effective: effective, credentialDirectory: keys.path, catalog: HostCatalog.catalog).findings()
         #expect(findings.contains { $0.severity == .error && $0.service == "box" && $0.message.contains(knob) })
     }
 
@@ -56,7 +57,7 @@ struct EffectiveTableTests {
         let fromKnobs = try CondorFixtures.effective(knobs, keys: directory)
         #expect(fromKnobs.errors.isEmpty, "\(fromKnobs.errors)")
 
-        let translation = KnobTranslator(knobs: knobs).translate()
+        let translation = KnobTranslator(knobs: knobs, catalog: HostCatalog.catalog).translate()
         for fragment in translation.fragments {
             try directory.write("imported/\(fragment.service).yaml", fragment.yamlText(origin: knobs.origin))
         }
@@ -74,7 +75,7 @@ struct EffectiveTableTests {
         let odd = #"ph"ys\ics é"#
         let knobs = CondorKnobs(values: ["LOCAL_CREDMON_TOKEN_AUDIENCE": "ANY", "LOCAL_CREDMON_AUTHZ_GROUP_MAPFILE": "/etc/condor/groups.map",
                                          "LOCAL_CREDMON_AUTHZ_GROUP_REQUIREMENT": odd], origin: "test")
-        let fragment = try #require(KnobTranslator(knobs: knobs).translate().fragments.first)
+        let fragment = try #require(KnobTranslator(knobs: knobs, catalog: HostCatalog.catalog).translate().fragments.first)
         try directory.write("imported/\(fragment.service).yaml", fragment.yamlText(origin: "test"))
         let loaded = try CondorFixtures.effective(nil, providers: directory.file("imported"), keys: directory)
         #expect(loaded.errors.isEmpty, "\(loaded.errors)")

@@ -1,3 +1,4 @@
+import Engine
 import CredmonTestSupport
 import CredmonWeb
 import Foundation

@@ -1,3 +1,4 @@
+import CredmonHost
 import CondorConfig
 import CredmonTestSupport
 import Engine
@@ -28,7 +29,7 @@ struct RealConfigurationTests {
         #expect(fragment.value(of: "key_id") == .string("key-es356"))
         #expect(fragment.value(of: "private_key") == .string("/etc/condor/scitokens-private.pem"))
         #expect(fragment.value(of: "issuer") == .string("https://\(try CondorFixtures.fullHostname())"))
-        let findings = CondorCrossCheck(knobs: knobs, effective: effective, credentialDirectory: keys.path).findings()
+        let findings = CondorCrossCheck(knobs: knobs, effective: effective, credentialDirectory: keys.path, catalog: HostCatalog.catalog).findings()
         #expect(findings.contains { $0.severity == .error && $0.service == "scitokens" && $0.message.contains("no provider") })
     }
 
@@ -56,7 +57,7 @@ struct RealConfigurationTests {
         #expect(CondorFixtures.setting(effective.table, "box", "token_url") == "https://api.box.com/oauth2/token")
         #expect(CondorFixtures.setting(effective.table, "scitokens", "audience") == "https://storage.example.org")  // the `if version` branch
         #expect(CondorFixtures.setting(effective.table, "scitokens", "issuer") == "https://\(host)")
-        let findings = CondorCrossCheck(knobs: knobs, effective: effective, credentialDirectory: secrets.path).findings()
+        let findings = CondorCrossCheck(knobs: knobs, effective: effective, credentialDirectory: secrets.path, catalog: HostCatalog.catalog).findings()
         #expect(!findings.contains { $0.severity == .error && $0.service != nil }, "\(findings)")
     }
 
@@ -107,7 +108,7 @@ struct RealConfigurationTests {
         #expect(effective.table.provider(for: "cilogon")?.profile.kind == "cilogon")
         #expect(CondorFixtures.setting(effective.table, "box", "client_id") == "box-id")  // Box_Client_Id: names are case-insensitive
         #expect(effective.translation?.unserved.map(\.service) == ["robot", "dune", "fermilab"])
-        let findings = CondorCrossCheck(knobs: knobs, effective: effective, credentialDirectory: secrets.path).findings()
+        let findings = CondorCrossCheck(knobs: knobs, effective: effective, credentialDirectory: secrets.path, catalog: HostCatalog.catalog).findings()
         #expect(findings.contains { $0.severity == .error && $0.service == "cilogon" && $0.message.contains("/return/cilogon") })
         #expect(findings.contains { $0.severity == .warning && $0.service == "dune" && $0.message.contains("Vault") })
         #expect(!findings.contains { $0.severity == .error && $0.service == "box" })

@@ -46,7 +46,7 @@ struct SessionAndIssuerTests {
         #expect(bytes.count == 24)
         let key = try fixture.writeKeyFile([("issuer", "")])
         let cookie = try await fixture.test { client in try #require(try await client.get("/key/\(key)").cookie) }
-        let restarted = try CredmonWebApp(configuration: fixture.app.configuration, logger: Logger(label: "t"))
+        let restarted = try CredmonWebApp(configuration: fixture.app.configuration, http: URLSessionHTTPClient(), logger: Logger(label: "t"))
         try await Application(router: restarted.makeRouter()).test(.router) { client in
             let home = try await client.get("/", cookie: cookie)
             #expect(home.body.contains("id=\"login-issuer\""), "a restart keeps sessions")

@@ -1,3 +1,4 @@
+import Engine
 import CondorConfig
 import CredmonTestSupport
 import CredmonWeb
@@ -223,8 +224,8 @@ struct ProviderUser {
         return try #require(answer.headers["location"].flatMap(URL.init(string:)))
     }
 
-    private func post(_ url: URL, _ fields: [(String, String)]) async throws -> OAuthClient.HTTPResponse {
-        try await http.send(OAuthClient.HTTPRequest(method: "POST", url: url, headers: [("Content-Type", "application/x-www-form-urlencoded")],
+    private func post(_ url: URL, _ fields: [(String, String)]) async throws -> Engine.HTTPResponse {
+        try await http.send(Engine.HTTPRequest(method: "POST", url: url, headers: [("Content-Type", "application/x-www-form-urlencoded")],
                                                     body: FormEncoding.encode(fields)))
     }
 }

@@ -44,7 +44,7 @@ struct ProviderTableTests {
     func missingDirectory() throws {
         let root = try TemporaryDirectory()
         let missing = root.file("nope.d")
-        let result = ProviderTable.load(directory: missing, kinds: [EchoKind.self], context: ProviderBuildContext(
+        let result = ProviderTable.load(directory: missing, catalog: try KindCatalog([EchoKind.self]), context: ProviderBuildContext(
             keyDirectory: root.path, hostName: "h.example", createMissingKeys: false, logger: quietLogger))
         #expect(result.table.names.isEmpty)
         #expect(result.errors.count == 1)

@@ -81,7 +81,7 @@ struct ProvidersDirectory {
     }
 
     func load(kinds: [any ProviderKind.Type] = [EchoKind.self, OtherKind.self], allowSpecialCharacterNames: Bool = false) -> ProviderTable.LoadResult {
-        ProviderTable.load(directory: path, kinds: kinds, context: ProviderBuildContext(
+        ProviderTable.load(directory: path, catalog: try! KindCatalog(kinds), context: ProviderBuildContext(
             keyDirectory: root.file("keys"), hostName: "test.example.org", createMissingKeys: false,
             allowSpecialCharacterNames: allowSpecialCharacterNames, logger: quietLogger))
     }

@@ -153,7 +153,7 @@ struct LocalSciTokenConfigurationTests {
 
     @Test("Other bad values are errors naming their key", arguments: [
         ("lifetime: 0", "lifetime"), ("lifetime: \"1200\"", "lifetime"), ("algorithm: HS256", "algorithm"),
-        ("profile: scitoken:3.0", "profile"), ("use_json: \"false\"", "use_json"), ("renew_fraction: 0.99", "renew_fraction"),
+        ("profile: scitoken:3.0", "profile"), ("use_json: \"false\"", "use_json"), ("renew_fraction: 0.995", "renew_fraction"),
         ("key_id: \"two words\"", "key_id"), ("audience: []", "audience"), ("scopes: \"  \"", "scopes"), ("lifetme: 600", "lifetme"),
     ])
     func otherBadValues(line: String, key: String) throws {

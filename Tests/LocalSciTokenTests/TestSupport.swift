@@ -39,7 +39,7 @@ struct Setup {
     }
 
     func load(createMissingKeys: Bool = true) -> ProviderTable.LoadResult {
-        ProviderTable.load(directory: providersPath, kinds: [LocalSciTokenKind.self], context: ProviderBuildContext(
+        ProviderTable.load(directory: providersPath, catalog: try! KindCatalog([LocalSciTokenKind.self]), context: ProviderBuildContext(
             keyDirectory: keyDirectory, hostName: Self.hostName, createMissingKeys: createMissingKeys, logger: quietLogger))
     }
 

@@ -9,7 +9,9 @@ public protocol CredentialProvider: Sendable {
     /// Name, kind, traits and settings, as `credmon check` shows them.
     var profile: ProviderProfile { get }
 
-    /// Obtains the first access token of a credential (there is no usable `.use` yet).
+    /// Obtains the first access token of a credential: from its seed when there is no usable `.use` yet (the
+    /// daemon), or from the authorization grant of a web login (``CredentialRequest/grant``, credmon-web), in which
+    /// case the update carries the seed and the client metadata to store as well.
     func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate
 
     /// Renews the access token (and the seed, if the provider rotates it).
@@ -103,13 +105,17 @@ public struct CredentialRequest: Sendable {
     public var current: AccessTokenFile?
     /// The time of the request (from the engine's clock).
     public var now: Date
+    /// A web login's authorization grant: the first token comes from it, not from a seed.
+    public var grant: AuthorizationGrant?
 
-    public init(id: CredentialID, seed: SeedFile? = nil, metadata: ClientMetadata? = nil, current: AccessTokenFile? = nil, now: Date) {
+    public init(id: CredentialID, seed: SeedFile? = nil, metadata: ClientMetadata? = nil, current: AccessTokenFile? = nil, now: Date,
+                grant: AuthorizationGrant? = nil) {
         self.id = id
         self.seed = seed
         self.metadata = metadata
         self.current = current
         self.now = now
+        self.grant = grant
     }
 }
 
@@ -118,13 +124,20 @@ public struct CredentialUpdate: Sendable {
     public var accessTokenFile: [UInt8]
     /// The new token's validity; nil means "unknown" (the engine then uses `expires_in` from the bytes).
     public var validity: TokenValidity?
-    /// A rotated seed, written durably before the access token.
+    /// A rotated seed (or, after a web login, the first seed), written durably before the access token.
     public var rotatedSeed: [UInt8]?
+    /// After a web login: the client metadata (`.meta`), written first.
+    public var metadata: [UInt8]?
+    /// After a web login: who logged in, and what the answer says for the login's own checks.
+    public var login: LoginOutcome?
 
-    public init(accessTokenFile: [UInt8], validity: TokenValidity?, rotatedSeed: [UInt8]? = nil) {
+    public init(accessTokenFile: [UInt8], validity: TokenValidity?, rotatedSeed: [UInt8]? = nil, metadata: [UInt8]? = nil,
+                login: LoginOutcome? = nil) {
         self.accessTokenFile = accessTokenFile
         self.validity = validity
         self.rotatedSeed = rotatedSeed
+        self.metadata = metadata
+        self.login = login
     }
 }
 

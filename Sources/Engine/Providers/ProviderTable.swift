@@ -40,7 +40,7 @@ public struct ProviderTable: Sendable {
     }
 
     /// Reads every `*.yaml` / `*.yml` file of `directory` in lexical order.
-    public static func load(directory: String, kinds: [any ProviderKind.Type], context: ProviderBuildContext) -> LoadResult {
+    public static func load(directory: String, catalog: KindCatalog, context: ProviderBuildContext) -> LoadResult {
         var result = LoadResult(table: ProviderTable(), errors: [], failedFiles: [])
         let files: [String]
         do {
@@ -52,10 +52,9 @@ public struct ProviderTable: Sendable {
                                                     fix: "create it or pass --providers-dir"))
             return result
         }
-        let kindsByName = Dictionary(kinds.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
         for file in files {
             let path = (directory as NSString).appendingPathComponent(file)
-            switch loadFragment(path: path, kinds: kindsByName, context: context, existing: result.table) {
+            switch loadFragment(path: path, catalog: catalog, context: context, existing: result.table) {
             case .success(let entry):
                 result.table.entries[entry.provider.profile.name] = entry
             case .failure(let errors):
@@ -78,7 +77,7 @@ public struct ProviderTable: Sendable {
 
     private static func loadFragment(
         path: String,
-        kinds: [String: any ProviderKind.Type],
+        catalog: KindCatalog,
         context: ProviderBuildContext,
         existing: ProviderTable
     ) -> Result<Entry, ConfigurationErrors> {
@@ -108,17 +107,17 @@ public struct ProviderTable: Sendable {
         if name == nil && fragment.errors.isEmpty {
             fragment.fail("name", "is empty", fix: "write a service name, or remove the key to use the file name '\(stem)'")
         }
-        let kindName = fragment.string("kind", required: true, example: kinds.keys.sorted().first ?? "local-scitoken")
+        let kindName = fragment.string("kind", required: true, example: catalog.names.first ?? "<kind>")
         guard let name, let kindName else { return .failure(ConfigurationErrors(fragment.errors)) }
         guard CredentialNames.isValidProviderName(name, allowSpecialCharacters: context.allowSpecialCharacterNames) else {
             return failure(fragment.line(of: "name"), "name", "'\(name)' is not a valid service name",
                            fix: "use letters, digits and '-' only (or set CREDMON_ALLOW_SPECIAL_CHAR_NAMES)")
         }
-        guard let kind = kinds[kindName] else {
-            let nearest = kinds.keys.min { FragmentReader.distance($0, kindName) < FragmentReader.distance($1, kindName) }
+        guard let kind = catalog.kind(named: kindName) else {
+            let nearest = catalog.names.min { FragmentReader.distance($0, kindName) < FragmentReader.distance($1, kindName) }
             let suggestion = nearest.flatMap { FragmentReader.distance($0, kindName) <= 3 ? "did you mean '\($0)'? " : nil } ?? ""
             return failure(fragment.line(of: "kind"), "kind", "unknown kind '\(kindName)'",
-                           fix: suggestion + "known kinds: \(kinds.keys.sorted().joined(separator: ", "))")
+                           fix: suggestion + "known kinds: \(catalog.names.joined(separator: ", "))")
         }
         if let other = existing.entries[name] {
             return failure(fragment.line(of: "name"), "name", "the service '\(name)' is already configured in \(other.file)",

@@ -29,15 +29,15 @@ public struct CondorCrossCheck {
     public var credentialDirectory: String
     /// The account the web application runs as (`condor`).
     public var webUser: String
+    public var catalog: KindCatalog
 
-    public init(knobs: CondorKnobs, effective: EffectiveProviders, credentialDirectory: String, webUser: String = "condor") {
+    public init(knobs: CondorKnobs, effective: EffectiveProviders, credentialDirectory: String, catalog: KindCatalog, webUser: String = "condor") {
+        self.catalog = catalog
         self.knobs = knobs
         self.effective = effective
         self.credentialDirectory = credentialDirectory
         self.webUser = webUser
     }
-
-    static let oauthKinds: Set<String> = ["oauth2", "cilogon", "box", "gdrive", "onedrive", "dropbox"]
 
     public func findings() -> [CondorFinding] {
         let sorter = effective.sorter ?? CredSorter(knobs: knobs)
@@ -57,29 +57,21 @@ public struct CondorCrossCheck {
             findings.append(.init(.warning, service: service, "condor_credd treats it as a \(type.rawValue) service, which Credmon does not serve",
                                   fix: type == .vault ? "keep condor_credmon_vault running for Vault services" : "keep HTCondor's credmon for this service"))
         }
-        // Every service credd knows as a local issuer needs a local provider, and the other way round.
-        for (service, type) in sorter.namedServices where type == .localIssuer {
-            guard let provider = effective.table.provider(for: service) else {
-                findings.append(.init(.error, service: service, "condor_credd treats it as a local issuer, but Credmon has no provider for it; jobs will wait for a .use file that never comes",
-                                      fix: "fix the errors above, or add a providers.d fragment of kind local-scitoken"))
-                continue
-            }
-            if provider.profile.kind != "local-scitoken" {
-                findings.append(.init(.error, service: service, "condor_credd treats it as a local issuer, but its Credmon provider is of kind \(provider.profile.kind)",
-                                      fix: "remove it from LOCAL_CREDMON_PROVIDER_NAMES or change the fragment's kind"))
-            }
+        // Every service credd sorts to a type Credmon serves needs a provider, and every provider's kind must serve
+        // the type credd gives its name.
+        for (service, type) in sorter.namedServices where !catalog.kinds(serving: type).isEmpty && effective.table.provider(for: service) == nil {
+            let kinds = catalog.kinds(serving: type).map { $0.kind }.joined(separator: " or ")
+            let effect = type == .oauth2 ? "its tokens will not be refreshed" : "jobs will wait for a .use file that never comes"
+            findings.append(.init(.error, service: service, "condor_credd treats it as \(Self.article(type)) \(type.rawValue) service, but Credmon has no provider for it; \(effect)",
+                                  fix: "fix the errors above, or add a providers.d fragment of kind \(kinds)"))
         }
         for name in effective.table.names {
-            guard let provider = effective.table.provider(for: name) else { continue }
+            guard let provider = effective.table.provider(for: name), let kind = catalog.kind(named: provider.profile.kind) else { continue }
             let type = sorter.sort(name)
-            if provider.profile.kind == "local-scitoken" && type != .localIssuer {
-                findings.append(.init(.error, service: name, "Credmon issues local tokens for it, but condor_credd treats it as \(type.rawValue) and will never write its .top",
-                                      fix: "add \(name) to LOCAL_CREDMON_PROVIDER_NAMES"))
-            }
-            if Self.oauthKinds.contains(provider.profile.kind) && type != .oauth2 {
-                findings.append(.init(.error, service: name, "Credmon refreshes it as an OAuth service, but condor_credd treats it as \(type.rawValue) and will not send users to the web login",
-                                      fix: "set \(name.uppercased())_CLIENT_ID (and the other \(name.uppercased())_* knobs) in HTCondor's configuration"))
-            }
+            guard kind.credentialType != type else { continue }
+            findings.append(.init(.error, service: name, "Credmon serves it as \(Self.article(kind.credentialType)) \(kind.credentialType.rawValue) service (kind \(kind.kind)), but condor_credd treats it as \(type.rawValue)"
+                                  + (kind.credentialType == .oauth2 ? " and will not send users to the web login" : " and will never write its .top"),
+                                  fix: Self.routingFix(service: name, wanted: kind.credentialType, actual: type)))
         }
         for (service, type) in sorter.namedServices where type == .oauth2 {
             findings.append(contentsOf: oauthFindings(service))
@@ -140,7 +132,7 @@ public struct CondorCrossCheck {
                                   fix: "chgrp condor \(credentialDirectory); chmod 2770 \(credentialDirectory)"))
         }
         for name in effective.table.names {
-            guard let provider = effective.table.provider(for: name), provider.profile.kind == "local-scitoken",
+            guard let provider = effective.table.provider(for: name), catalog.kind(named: provider.profile.kind)?.webRole == .publishesIssuer,
                   let publicKey = provider.profile.settings.first(where: { $0.key == "public_key" })?.value else { continue }
             if canRead(publicKey, directory: false) == false {
                 findings.append(.init(.error, service: name, "the web app (user \(webUser)) cannot read the public key \(publicKey) it serves at /.well-known/jwks-uri",
@@ -148,5 +140,24 @@ public struct CondorCrossCheck {
             }
         }
         return findings
+    }
+
+    static func article(_ type: CondorCredentialType) -> String {
+        type == .oauth2 ? "an" : "a"
+    }
+
+    /// How to make condor_credd route `service` as `wanted` instead of `actual`.
+    static func routingFix(service: String, wanted: CondorCredentialType, actual: CondorCredentialType) -> String {
+        let upper = service.uppercased()
+        let move: String
+        switch wanted {
+        case .localIssuer: move = "add \(service) to LOCAL_CREDMON_PROVIDER_NAMES"
+        case .localClient: move = "add \(service) to CLIENT_CREDMON_PROVIDER_NAMES"
+        case .oauth2: move = "set \(upper)_CLIENT_ID (and the other \(upper)_* knobs) in HTCondor's configuration"
+        case .vault: move = "add \(service) to VAULT_CREDMON_PROVIDER_NAMES"
+        case .pelican: move = "add \(service) to PELICAN_CREDMON_PROVIDER_NAMES"
+        case .unknown: move = "remove the fragment"
+        }
+        return actual == .unknown ? move : move + ", or change the fragment's kind to one that serves \(actual.rawValue) services"
     }
 }

@@ -16,11 +16,11 @@ public struct EffectiveProviders: Sendable {
 
     /// Merges a loaded `providers.d/` with the knobs (nil when HTCondor is not in sight).
     public static func merge(fragments: ProviderTable.LoadResult, knobs: CondorKnobs?,
-                             kinds: [any ProviderKind.Type], context: ProviderBuildContext) -> EffectiveProviders {
+                             catalog: KindCatalog, context: ProviderBuildContext) -> EffectiveProviders {
         var result = EffectiveProviders(table: fragments.table, errors: fragments.errors, failedFiles: fragments.failedFiles,
                                         overridden: [], translation: nil, sorter: nil)
         guard let knobs else { return result }
-        let translator = KnobTranslator(knobs: knobs)
+        let translator = KnobTranslator(knobs: knobs, catalog: catalog)
         let translation = translator.translate()
         result.translation = translation
         result.sorter = translator.sorter
@@ -33,7 +33,7 @@ public struct EffectiveProviders: Sendable {
             }
             // A fragment for this service that failed to load still wins: the knobs must not silently take over.
             if failedFragmentServices.contains(fragment.service) { continue }
-            switch fragment.makeEntry(kinds: kinds, context: context, origin: knobs.origin) {
+            switch fragment.makeEntry(catalog: catalog, context: context, origin: knobs.origin) {
             case .success(let entry): entries[fragment.service] = entry
             case .failure(let errors):
                 result.errors.append(contentsOf: errors.errors)

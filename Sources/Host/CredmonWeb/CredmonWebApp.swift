@@ -1,17 +1,11 @@
-import Box
-import CILogon
 import CondorConfig
-import CredmonHost
-import Dropbox
 import Engine
 import Foundation
-import GenericOAuth
-import GoogleDrive
 import Hummingbird
-import LocalSciToken
 import Logging
 import OAuthClient
-import OneDrive
+import ProviderCatalog
+import Signers
 
 /// The web app's state: configuration, the session cookie codec (keyed by `wsgi_session_key`), the providers of
 /// `providers.d` and the published issuers. ``makeRouter()`` gives the Hummingbird router with every route.
@@ -19,6 +13,7 @@ public struct CredmonWebApp: Sendable {
     public let configuration: WebConfiguration
     let codec: SessionCookieCodec
     let providers: ProviderTable
+    let catalog: KindCatalog
     let issuers: IssuerDocuments
     let http: any HTTPClient
     let discovery: MetadataDiscovery
@@ -31,7 +26,13 @@ public struct CredmonWebApp: Sendable {
 
     /// Validates the credential directory, loads (or creates) the session key and reads `providers.d`. Bad
     /// fragments are logged and skipped (key files carry everything HTCondor's own flow needs).
-    public init(configuration: WebConfiguration, http: any HTTPClient = OAuthProviderFactory.sharedHTTP, logger: Logger) throws(StartError) {
+    /// - Parameter http: the HTTP client of every exchange (owned by the caller, which shuts it down).
+    public init(configuration: WebConfiguration, http: any HTTPClient, logger: Logger) throws(StartError) {
+        do {
+            catalog = try ProviderCatalog.load()
+        } catch {
+            throw StartError(description: "this build's provider catalog is invalid: \(error)")
+        }
         self.configuration = configuration
         self.http = http
         self.logger = logger
@@ -43,14 +44,14 @@ public struct CredmonWebApp: Sendable {
         } catch {
             throw StartError(description: "\(error)")
         }
-        let table = Self.loadProviders(configuration, logger: logger)
+        let table = Self.loadProviders(configuration, catalog: catalog, http: http, logger: logger)
         providers = table
         issuers = IssuerDocuments(issuers: table.names.compactMap { name in
-            (table.provider(for: name) as? PublishedIssuer).map { IssuerDocuments.Issuer(issuer: $0.issuer, key: $0.key) }
+            (table.provider(for: name) as? any IssuerPublishing).map { IssuerDocuments.Issuer(issuer: $0.issuer, key: $0.publicKey) }
         })
         logger.info("Ready", metadata: [
             "credmon.cred_dir": "\(configuration.credentialDirectory)", "credmon.prefix": "\(configuration.prefix.isEmpty ? "/" : configuration.prefix)",
-            "credmon.oauth_fragments": "\(table.names.filter { table.provider(for: $0) is OAuthRefreshProvider }.joined(separator: ","))",
+            "credmon.oauth_fragments": "\(table.names.filter { table.provider(for: $0) is any WebLoginProvider }.joined(separator: ","))",
             "credmon.local_issuers": "\(Set(issuers.issuers.map(\.issuer)).sorted().joined(separator: ","))",
         ])
     }
@@ -58,26 +59,37 @@ public struct CredmonWebApp: Sendable {
     /// The providers as the daemon sees them (`providers.d` plus HTCondor's knobs), built for this app: local
     /// issuers only by their public keys, OAuth providers without their client secret files (this app runs as
     /// `condor`; each client secret comes from the key file condor_credd wrote). What fails is logged and skipped.
-    static func loadProviders(_ configuration: WebConfiguration, logger: Logger) -> ProviderTable {
-        let kinds = supportedProviderKinds.map { $0.kind == LocalSciTokenKind.kind ? PublishedIssuerKind.self : $0 }
+    static func loadProviders(_ configuration: WebConfiguration, catalog: KindCatalog, http: any HTTPClient, logger: Logger) -> ProviderTable {
         let context = ProviderBuildContext(keyDirectory: configuration.keyDirectory, hostName: configuration.hostName,
                                            createMissingKeys: false,
                                            allowSpecialCharacterNames: configuration.condorKnobs?.allowSpecialCharacterNames ?? false,
-                                           readsClientSecrets: false, logger: logger)
+                                           readsClientSecrets: false, http: http, logger: logger)
         var fragments = ProviderTable.LoadResult(table: ProviderTable(), errors: [], failedFiles: [])
         if FileManager.default.fileExists(atPath: configuration.providersDirectory) {
-            fragments = ProviderTable.load(directory: configuration.providersDirectory, kinds: kinds, context: context)
+            fragments = ProviderTable.load(directory: configuration.providersDirectory, catalog: catalog, context: context)
         }
-        let effective = EffectiveProviders.merge(fragments: fragments, knobs: configuration.condorKnobs, kinds: kinds, context: context)
+        let effective = EffectiveProviders.merge(fragments: fragments, knobs: configuration.condorKnobs, catalog: catalog, context: context)
         for error in effective.errors {
             logger.warning("Provider skipped", metadata: ["credmon.error": "\(error)"])
         }
         return effective.table
     }
 
-    /// The OAuth settings of a service's fragment, if `providers.d` has one.
-    func fragment(for service: String) -> OAuthProviderConfiguration? {
-        (providers.provider(for: service) as? OAuthRefreshProvider)?.configuration
+    /// The web-login provider of a service, if `providers.d` or HTCondor's knobs configure one.
+    func loginProvider(for service: String) -> (any WebLoginProvider)? {
+        providers.provider(for: service) as? any WebLoginProvider
+    }
+
+    /// The web-login provider of a service no fragment or knob configures (a key file alone describes it): one of
+    /// the kind HTCondor would recognise by the token URL's host or the service name, with its preset's settings.
+    func recognisedLoginProvider(service: String, tokenURL: String?) -> (provider: any WebLoginProvider, byHost: Bool)? {
+        guard let (kind, byHost) = catalog.recognition(service: service, type: .oauth2, tokenURL: tokenURL) else { return nil }
+        let context = ProviderBuildContext(keyDirectory: configuration.keyDirectory, hostName: configuration.hostName, createMissingKeys: false,
+                                           allowSpecialCharacterNames: true, readsClientSecrets: false, http: http, logger: logger)
+        let fragment = KnobFragment(service: service, kind: kind.kind, credentialType: .oauth2)
+        guard case .success(let entry) = fragment.makeEntry(catalog: catalog, context: context, origin: "the key file"),
+              let provider = entry.provider as? any WebLoginProvider else { return nil }
+        return (provider, byHost)
     }
 
     /// The router: every route under the prefix, the security headers, the access log, the request limits and the

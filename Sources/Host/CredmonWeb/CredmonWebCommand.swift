@@ -1,9 +1,11 @@
+import Engine
 import ArgumentParser
 import CondorConfig
 import CredmonHost
 import Foundation
 import Hummingbird
 import Logging
+import OAuthClient
 import ServiceLifecycle
 import UnixSignals
 
@@ -83,15 +85,17 @@ public struct CredmonWebCommand: AsyncParsableCommand {
             prefix: split.path, publicOrigin: publicURL ?? split.origin, sessionLifetime: TimeInterval(sessionLifetime),
             hostName: ProcessInfo.processInfo.hostName, condorKnobs: knobs)
         let app: CredmonWebApp
+        // One HTTP client for every exchange; a service, listed first so that it closes last.
+        let http = NIOHTTPClient(maxConnectionsPerHost: 16)
         do {
-            app = try CredmonWebApp(configuration: configuration, logger: logger)
+            app = try CredmonWebApp(configuration: configuration, http: http, logger: logger)
         } catch {
             logger.critical("Cannot start", metadata: ["credmon.error": "\(error)"])
             FileHandle.standardError.write(Data("credmon-web: \(error)\n".utf8))
             throw ExitCode(1)
         }
         let (host, port) = Self.address(listen)!
-        let group = ServiceGroup(configuration: .init(services: [app.makeApplication(host: host, port: port)],
+        let group = ServiceGroup(configuration: .init(services: [http, app.makeApplication(host: host, port: port)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("Stopped")

@@ -1,10 +1,10 @@
+import Engine
 import Foundation
-import GenericOAuth
 import OAuthClient
 
 /// Everything one service's login needs, from its key-file ad (condor_credd's knobs win) and, for what the ad leaves
-/// out, the service's `providers.d` fragment (or the preset its token URL or name implies) and its issuer's
-/// discovery document.
+/// out, the service's `providers.d` fragment (or, for a service no fragment or knob configures, the quirks of the kind
+/// its token URL or name implies) and its issuer's discovery document.
 struct LoginSettings: Sendable {
     var service: String
     var authorizationURL: URL
@@ -28,7 +28,10 @@ struct LoginSettings: Sendable {
     var requiresIssuerInAnswer = false
 
     /// Resolves the settings; a missing client or endpoint is a ``WebProblem`` naming what is missing.
-    static func resolve(_ ad: KeyFileService, fragment: OAuthProviderConfiguration?, discovery: MetadataDiscovery,
+    /// - Parameter recognise: for a service without a fragment, the kind's login quirks by token URL, and whether
+    ///   the URL's host is the provider's own (then its user-info endpoint is used).
+    static func resolve(_ ad: KeyFileService, fragment: WebLoginFragment?,
+                        recognise: (_ tokenURL: String) -> (quirks: LoginQuirks, byHost: Bool)?, discovery: MetadataDiscovery,
                         fallbackRedirectURI: String) async throws(WebProblem) -> LoginSettings {
         let name = ad.tokenName.stem
         func url(_ text: String?, _ what: String) throws(WebProblem) -> URL? {
@@ -53,10 +56,10 @@ struct LoginSettings: Sendable {
         }
         guard let authorization else { throw .misconfigured(service: name, "no authorization URL (\(ad.provider.uppercased())_AUTHORIZATION_URL)") }
         guard let token else { throw .misconfigured(service: name, "no token URL (\(ad.provider.uppercased())_TOKEN_URL)") }
-        var preset = fragment?.preset
-        if fragment == nil, let inferred = InferredPreset.preset(service: ad.provider, tokenURL: token.absoluteString) {
-            preset = inferred.preset
-            if inferred.providerHost { userinfo = userinfo ?? inferred.preset.userinfoURL.flatMap(URL.init(string:)) }
+        var quirks = fragment?.quirks
+        if fragment == nil, let recognised = recognise(token.absoluteString) {
+            quirks = recognised.quirks
+            if recognised.byHost { userinfo = userinfo ?? recognised.quirks.userinfoURL.flatMap(URL.init(string:)) }
         }
         guard let clientID = ad.clientID ?? fragment?.clientID else {
             throw .misconfigured(service: name, "no client id (\(ad.provider.uppercased())_CLIENT_ID)")
@@ -64,8 +67,8 @@ struct LoginSettings: Sendable {
         let secret = ad.clientSecret ?? (fragment?.clientID == clientID ? fragment?.clientSecret : nil)
         var scopes = splitScopes(ad.scopes)
         if scopes.isEmpty { scopes = fragment?.scopes ?? [] }
-        if preset?.scopes.contains("offline_access") == true && !scopes.contains("offline_access") {
-            scopes.append("offline_access")
+        for scope in quirks?.requiredScopes ?? [] where !scopes.contains(scope) {
+            scopes.append(scope)
         }
         var requiresIssuerInAnswer = false
         if let issuer = fragment?.issuer {
@@ -77,7 +80,7 @@ struct LoginSettings: Sendable {
             client: ClientCredentials(id: clientID, secret: secret, authentication: fragment?.clientAuthentication ?? .post),
             redirectURI: redirectURI(ad, fallback: fallbackRedirectURI),
             requestScopes: scopes, resource: ad.audience.isEmpty ? nil : ad.audience,
-            extraParameters: (preset?.authorizationParameters ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            extraParameters: (quirks?.authorizationParameters ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             userinfoURL: userinfo, wantsNonce: scopes.contains("openid"), issuer: fragment?.issuer)
         settings.requiresIssuerInAnswer = requiresIssuerInAnswer
         return settings

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -18,8 +19,7 @@ extension Routes {
         if session.logins[loginIndex].services[serviceIndex].loggedIn { return redirectHome() }
         let services = try readKeyFile(session.logins[loginIndex].key)
         guard let ad = services.first(where: { $0.tokenName.stem == name }) else { throw .unknownKey() }
-        let settings = try await LoginSettings.resolve(ad, fragment: app.fragment(for: ad.provider), discovery: app.discovery,
-                                                      fallbackRedirectURI: fallbackRedirectURI(name))
+        let settings = try await loginSettings(ad, service: name)
         var pending = LoginSession.PendingAuthorization(
             state: RandomText.token(), codeVerifier: RandomText.codeVerifier(), nonce: settings.wantsNonce ? RandomText.token(bytes: 16) : nil,
             redirectURI: settings.redirectURI, started: app.configuration.now().timeIntervalSince1970, issuer: settings.issuer)
@@ -30,6 +30,18 @@ extension Routes {
         setCookie(session, on: &response)
         app.logger.info("Login started", metadata: ["credmon.user": "\(ad.localUser)", "credmon.token": "\(name)"])
         return response
+    }
+
+    /// A key-file service's login settings: the ad, then its provider's fragment, else the quirks of the kind its
+    /// token URL or name implies.
+    func loginSettings(_ ad: KeyFileService, service name: String) async throws(WebProblem) -> LoginSettings {
+        let app = self.app
+        return try await LoginSettings.resolve(
+            ad, fragment: app.loginProvider(for: ad.provider)?.loginSettings,
+            recognise: { tokenURL in
+                app.recognisedLoginProvider(service: ad.provider, tokenURL: tokenURL).map { ($0.provider.loginSettings.quirks, $0.byHost) }
+            },
+            discovery: app.discovery, fallbackRedirectURI: fallbackRedirectURI(name))
     }
 
     /// `GET /login/<service>`: 405 with a page that says where logins start (a link could be planted by anyone).

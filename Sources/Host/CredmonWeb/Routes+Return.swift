@@ -72,48 +72,39 @@ extension Routes {
         guard let code = query.get("code"), !code.isEmpty else { throw .providerError(service: name, code: "no_code") }
         let services = try readKeyFile(key)
         guard let ad = services.first(where: { $0.tokenName.stem == name }) else { throw .unknownKey() }
-        let settings = try await LoginSettings.resolve(ad, fragment: app.fragment(for: ad.provider), discovery: app.discovery,
-                                                      fallbackRedirectURI: fallbackRedirectURI(name))
-        let token: TokenResponse
+        let settings = try await loginSettings(ad, service: name)
+        guard let provider = app.loginProvider(for: ad.provider)
+                ?? app.recognisedLoginProvider(service: ad.provider, tokenURL: settings.tokenURL.absoluteString)?.provider else {
+            throw .misconfigured(service: name, "no provider kind of this build logs users in to it")
+        }
+        let grant = AuthorizationGrant(code: code, redirectURI: pending.redirectURI, codeVerifier: pending.codeVerifier,
+                                       tokenURL: settings.tokenURL, clientID: settings.client.id, clientSecret: settings.client.secret,
+                                       seedScopes: ad.scopes, seedAudience: ad.audience, userinfoURL: settings.userinfoURL)
+        let update: CredentialUpdate
         do {
-            token = try await OAuth2Client(http: app.http).exchangeCode(code, redirectURI: pending.redirectURI, codeVerifier: pending.codeVerifier,
-                                                                       client: settings.client, tokenURL: settings.tokenURL)
+            let id = CredentialID(user: ad.localUser, token: ad.tokenName)
+            update = try await provider.fetch(CredentialRequest(id: id, now: app.configuration.now(), grant: grant))
+        } catch let error as ProviderError {
+            app.logger.warning("Code exchange failed", metadata: ["credmon.token": "\(name)", "credmon.error": "\(error)"])
+            throw Self.problem(of: error, service: name)
         } catch {
             app.logger.warning("Code exchange failed", metadata: ["credmon.token": "\(name)", "credmon.error": "\(error)"])
-            switch error.kind {
-            case .transport: throw .providerDown(service: name)
-            case .httpStatus(let status) where status >= 500: throw .providerDown(service: name)
-            case .httpStatus(let status): throw .providerError(service: name, code: "http_\(status)")
-            case .protocolError(let code): throw .providerError(service: name, code: code)
-            case .malformedResponse: throw .providerError(service: name, code: "malformed_response")
-            }
+            throw .providerDown(service: name)
         }
-        if let nonce = pending.nonce, let idToken = token.object["id_token"]?.stringValue,
-           !RandomText.constantTimeEquals(IDTokenPeek.nonce(idToken) ?? "", nonce) {
+        if let nonce = pending.nonce, let answered = update.login?.idTokenNonce, !RandomText.constantTimeEquals(answered, nonce) {
             throw .stateMismatch()
         }
-        let displayName = await UserInfo.displayName(token: token, userinfoURL: settings.userinfoURL, http: app.http)
-        do throws(CredentialWriter.Failure) {
-            let directory: DirectoryHandle
-            do {
-                directory = try CredentialDirectory(path: app.configuration.credentialDirectory).open()
-            } catch {
-                throw CredentialWriter.Failure.system(error)
-            }
-            try CredentialWriter.store(ad, token: token, client: settings.client, tokenURL: settings.tokenURL,
-                                       credentialDirectory: directory, now: app.configuration.now())
+        do {
+            let root = try CredentialDirectory(path: app.configuration.credentialDirectory).open()
+            let user = try CredentialFiles.userDirectory(ad.localUser, in: root, create: true)
+            try CredentialFiles.store(update, stem: ad.tokenName.stem, in: user, accessTokenDurability: .durable)
         } catch {
-            switch error {
-            case .unusableAnswer(let problem):
-                app.logger.warning("Unusable token answer; nothing stored", metadata: ["credmon.token": "\(name)", "credmon.error": "\(problem)"])
-                throw .providerError(service: name, code: "unusable_token_answer")
-            case .system(let problem):
-                app.logger.error("Cannot store the credential", metadata: ["credmon.user": "\(ad.localUser)", "credmon.token": "\(name)", "credmon.error": "\(problem)"])
-                throw .storeFailed(service: name)
-            }
+            app.logger.error("Cannot store the credential", metadata: ["credmon.user": "\(ad.localUser)", "credmon.token": "\(name)", "credmon.error": "\(error)"])
+            throw .storeFailed(service: name)
         }
+        let displayName = update.login?.displayName
         app.logger.info("Login completed", metadata: [
-            "credmon.user": "\(ad.localUser)", "credmon.token": "\(name)", "credmon.refresh_token": "\(token.refreshToken != nil)",
+            "credmon.user": "\(ad.localUser)", "credmon.token": "\(name)", "credmon.refresh_token": "\(update.login?.hasRefreshToken ?? false)",
         ])
         // Done when every service of the key file has its credential, whichever browser logged it in (condor_credd
         // writes a key file only for services whose .top is missing, so a .top now present is this login's).
@@ -122,6 +113,15 @@ extension Routes {
                 || hasStoredSeed(other)
         }
         return (displayName, allDone)
+    }
+
+    /// The page for a failed code exchange: the provider down (network, 5xx) or its refusal, by code.
+    static func problem(of error: ProviderError, service name: String) -> WebProblem {
+        switch error.code {
+        case "network": return .providerDown(service: name)
+        case let code where code.hasPrefix("http_5"): return .providerDown(service: name)
+        default: return .providerError(service: name, code: error.code)
+        }
     }
 
     /// Whether `$CD/<LocalUser>/<token>.top` exists as a regular file (never following a symlink).
@@ -133,15 +133,4 @@ extension Routes {
         return status.type == .regular
     }
 
-}
-
-/// Reads the `nonce` claim of an ID token (its signature is the provider's business; the token came straight from
-/// the token endpoint over TLS).
-enum IDTokenPeek {
-    static func nonce(_ token: String) -> String? {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let payload = Base64URL.decode(parts[1]),
-              let claims = JSONValue.parseObject(payload) else { return nil }
-        return claims["nonce"]?.stringValue
-    }
 }

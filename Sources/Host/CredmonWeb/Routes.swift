@@ -67,31 +67,29 @@ struct Routes: Sendable {
 
     // MARK: - Helpers
 
-    /// Reads and parses `$CD/<key>`; a missing file is "unknown or expired", a bad one is logged with its line.
+    /// Reads and parses `$CD/<key>`; a missing or expired file is "unknown or expired", a bad one is logged with its line.
     func readKeyFile(_ key: String) throws(WebProblem) -> [KeyFileService] {
-        let path = app.configuration.credentialDirectory + "/" + key
-        let bytes: [UInt8]?
-        do {
-            let directory = try CredentialDirectory(path: app.configuration.credentialDirectory).open()
-            // The daemon removes key files older than 12 hours (by ctime); treat them as gone already.
-            if let status = try FileStatus.at(directory.descriptor, key, path: path),
-               app.configuration.now().timeIntervalSince1970 - status.changed.epochSeconds > CondorKeyFile.lifetime {
-                throw WebProblem.unknownKey()
+        let services: [KeyFileService]?
+        do throws(CondorKeyFile.ReadError) {
+            let directory: DirectoryHandle
+            do {
+                directory = try CredentialDirectory(path: app.configuration.credentialDirectory).open()
+            } catch {
+                throw CondorKeyFile.ReadError.unreadable(error)
             }
-            bytes = try directory.readFile(key, limit: CondorKeyFile.sizeLimit)
-        } catch let problem as WebProblem {
-            throw problem
+            services = try CondorKeyFile.read(key, in: directory, now: app.configuration.now())
         } catch {
-            app.logger.error("Cannot read the key file", metadata: ["credmon.error": "\(error)"])
-            throw .badKeyFile("it cannot be read")
+            switch error {
+            case .unreadable(let problem):
+                app.logger.error("Cannot read the key file", metadata: ["credmon.error": "\(problem)"])
+                throw .badKeyFile("it cannot be read")
+            case .malformed(let problem):
+                app.logger.error("Bad key file", metadata: ["credmon.error": "\(problem)"])
+                throw .badKeyFile(problem.line.map { "line \($0): \(problem.problem)" } ?? problem.problem)
+            }
         }
-        guard let bytes else { throw .unknownKey() }
-        do {
-            return try CondorKeyFile.parse(String(decoding: bytes, as: UTF8.self), path: path)
-        } catch {
-            app.logger.error("Bad key file", metadata: ["credmon.error": "\(error)"])
-            throw .badKeyFile(error.line.map { "line \($0): \(error.problem)" } ?? error.problem)
-        }
+        guard let services else { throw .unknownKey() }
+        return services
     }
 
     func removeKeyFile(_ key: String) {

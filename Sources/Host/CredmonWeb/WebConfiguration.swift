@@ -1,3 +1,4 @@
+import Engine
 import CondorConfig
 import Foundation
 

@@ -14,9 +14,6 @@ public enum BoxKind: OAuthPresetKind {
         userinfoURL: "https://api.box.com/2.0/users/me",
         refreshFraction: 0.95,
         revocation: .rfc7009,
-        rotation: .always)
-
-    public static func makeProvider(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
-        try OAuthProviderFactory.make(name: name, kind: kind, preset: preset, fragment: &fragment, context: context)
-    }
+        rotation: .always,
+        tokenURLHosts: [".box.com"])
 }

@@ -10,9 +10,6 @@ public enum CILogonKind: OAuthPresetKind {
         issuer: "https://cilogon.org",
         scopes: ["openid", "email", "profile", "org.cilogon.userinfo"],
         revocation: .rfc7009,
-        rotation: .configurable)
-
-    public static func makeProvider(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
-        try OAuthProviderFactory.make(name: name, kind: kind, preset: preset, fragment: &fragment, context: context)
-    }
+        rotation: .configurable,
+        tokenURLHosts: [".cilogon.org"])
 }

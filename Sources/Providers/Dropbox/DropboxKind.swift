@@ -14,9 +14,7 @@ public enum DropboxKind: OAuthPresetKind {
         userinfoURL: "https://api.dropboxapi.com/2/users/get_current_account",
         revocation: .bearerAccessToken,
         authorizationParameters: ["token_access_type": "offline"],
-        rotation: .never)
-
-    public static func makeProvider(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
-        try OAuthProviderFactory.make(name: name, kind: kind, preset: preset, fragment: &fragment, context: context)
-    }
+        rotation: .never,
+        tokenURLHosts: [".dropboxapi.com", ".dropbox.com"],
+        userinfoMethod: "POST")
 }

@@ -2,23 +2,22 @@ import Engine
 import Foundation
 import OAuthClient
 
-/// `kind: oauth2`: any RFC 6749 authorization server.
-public enum GenericOAuthKind: ProviderKind {
+/// `kind: oauth2`: any RFC 6749 authorization server; also every OAuth2 service no preset recognises.
+public enum GenericOAuthKind: OAuthPresetKind {
     public static let kind = "oauth2"
-
-    public static func makeProvider(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
-        try OAuthProviderFactory.make(name: name, kind: kind, preset: .generic, fragment: &fragment, context: context)
-    }
+    public static let preset = OAuthPreset.generic
+    public static var servesUnrecognisedServices: Bool { true }
+    public static var serviceNames: [String] { [] }
 }
 
 /// Builds OAuth providers for `oauth2` and the presets: reads the fragment, then the client secret file.
 public enum OAuthProviderFactory {
-    /// The HTTP client all OAuth providers of this process share.
-    public static let sharedHTTP: any HTTPClient = NIOHTTPClient(maxConnectionsPerHost: 64)
-
     public static func make(name: String, kind: String, preset: OAuthPreset, fragment: inout FragmentReader,
                             context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
         var configuration = OAuthProviderConfiguration.read(name: name, fragment: &fragment, preset: preset)
+        for deprecation in configuration.deprecations {
+            context.logger.warning("Deprecated fragment key", metadata: ["credmon.problem": "\(deprecation)"])
+        }
         if context.readsClientSecrets, let file = configuration.clientSecretFile {
             switch ClientSecretFile.read(file) {
             case .success(let secret): configuration.clientSecret = secret
@@ -30,7 +29,7 @@ public enum OAuthProviderFactory {
         }
         let errors = fragment.finish()
         guard errors.isEmpty else { throw ConfigurationErrors(errors) }
-        return OAuthRefreshProvider(configuration: configuration, kind: kind, http: sharedHTTP)
+        return OAuthRefreshProvider(configuration: configuration, kind: kind, http: context.http ?? UnavailableHTTPClient())
     }
 }
 

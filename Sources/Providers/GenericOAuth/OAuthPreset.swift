@@ -1,3 +1,5 @@
+import Engine
+
 /// What a provider kind knows about its service before the fragment says anything: endpoints, scopes, traits.
 public struct OAuthPreset: Sendable {
     public var issuer: String?
@@ -14,6 +16,10 @@ public struct OAuthPreset: Sendable {
     public var authorizationParameters: [String: String]
     /// Whether the provider rotates refresh tokens (informational; the engine always keeps a returned one).
     public var rotation: Rotation
+    /// Token-URL host suffixes by which HTCondor (and Credmon) recognise a fragment-less service as this provider.
+    public var tokenURLHosts: [String]
+    /// How the user-info endpoint is called: `GET`, or `POST` without a body (Dropbox).
+    public var userinfoMethod: String
 
     /// How a provider revokes.
     public enum RevocationStyle: String, Sendable {
@@ -34,7 +40,7 @@ public struct OAuthPreset: Sendable {
     public init(issuer: String? = nil, authorizationURL: String? = nil, tokenURL: String? = nil, revocationURL: String? = nil,
                 userinfoURL: String? = nil, scopes: [String] = [], refreshFraction: Double = 0.5,
                 revocation: RevocationStyle = .rfc7009, authorizationParameters: [String: String] = [:],
-                rotation: Rotation = .configurable) {
+                rotation: Rotation = .configurable, tokenURLHosts: [String] = [], userinfoMethod: String = "GET") {
         self.issuer = issuer
         self.authorizationURL = authorizationURL
         self.tokenURL = tokenURL
@@ -45,6 +51,15 @@ public struct OAuthPreset: Sendable {
         self.revocation = revocation
         self.authorizationParameters = authorizationParameters
         self.rotation = rotation
+        self.tokenURLHosts = tokenURLHosts
+        self.userinfoMethod = userinfoMethod
+    }
+
+    /// What the web login needs beyond RFC 6749: the offline-access parameters and scope, the user-info call.
+    public var loginQuirks: LoginQuirks {
+        LoginQuirks(authorizationParameters: authorizationParameters,
+                    requiredScopes: scopes.filter { $0 == "offline_access" },
+                    userinfoURL: userinfoURL, userinfoMethod: userinfoMethod)
     }
 
     /// Any RFC 6749 server: everything comes from the fragment, discovery or `.meta`.

@@ -22,6 +22,8 @@ public struct OAuthProviderConfiguration: Sendable {
     public var timeout: Duration
     /// The preset this configuration started from.
     public var preset: OAuthPreset
+    /// Deprecated keys the fragment used (`refresh_fraction`), with what to write instead; logged as warnings.
+    public var deprecations: [String] = []
 
     /// Reads a fragment's keys; `preset` supplies defaults for the keys the fragment leaves out.
     static func read(name: String, fragment: inout FragmentReader, preset: OAuthPreset) -> OAuthProviderConfiguration {
@@ -38,7 +40,7 @@ public struct OAuthProviderConfiguration: Sendable {
             fragment.fail("issuer", "'\(text)' is not an https URL", fix: "discovery and the endpoints it names must use https")
             issuer = nil
         }
-        let configuration = OAuthProviderConfiguration(
+        var configuration = OAuthProviderConfiguration(
             name: name,
             issuer: issuer,
             authorizationURL: url("authorization_url", default: preset.authorizationURL),
@@ -51,11 +53,26 @@ public struct OAuthProviderConfiguration: Sendable {
             clientAuthentication: fragment.choice("client_auth", of: ClientAuthentication.allCases.map(\.rawValue))
                 .flatMap(ClientAuthentication.init(rawValue:)) ?? .post,
             scopes: fragment.stringList("scopes") ?? preset.scopes,
-            refreshFraction: fragment.number("refresh_fraction", in: 0.05...0.99) ?? preset.refreshFraction,
+            refreshFraction: renewFraction(&fragment) ?? preset.refreshFraction,
             revokeOnRemoval: fragment.bool("revoke_on_removal") ?? (preset.revocation != .none),
             maxConcurrent: fragment.integer("max_concurrent", in: 1...256) ?? 16,
             timeout: .seconds(fragment.integer("timeout", in: 1...300, unit: "seconds") ?? 30),
             preset: preset)
+        if fragment.has("refresh_fraction") {
+            configuration.deprecations.append("\(fragment.file):\(fragment.line(of: "refresh_fraction").map(String.init) ?? "?"): key 'refresh_fraction' "
+                                              + "is deprecated; write renew_fraction (the same value), the name every kind uses")
+        }
         return configuration
+    }
+
+    /// `renew_fraction` (0.05–0.99), the one name for the renewal point; the older `refresh_fraction` is still read.
+    /// Both at once is an error.
+    static func renewFraction(_ fragment: inout FragmentReader) -> Double? {
+        let renew = fragment.number("renew_fraction", in: 0.05...0.99)
+        let legacy = fragment.number("refresh_fraction", in: 0.05...0.99)
+        if fragment.has("renew_fraction") && fragment.has("refresh_fraction") {
+            fragment.fail("refresh_fraction", "is the old name of renew_fraction, which is also set", fix: "remove refresh_fraction")
+        }
+        return renew ?? legacy
     }
 }

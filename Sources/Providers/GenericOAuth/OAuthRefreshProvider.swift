@@ -8,14 +8,16 @@ import OAuthClient
 /// `.meta` (`token_url`); the client from the fragment (`client_id`, `client_secret_file`), else from `.meta`.
 /// A response without a refresh token keeps the old one; a rotated refresh token is returned to the engine,
 /// which writes `.top` durably before the new `.use`.
-public struct OAuthRefreshProvider: CredentialProvider {
+public struct OAuthRefreshProvider: CredentialProvider, WebLoginProvider {
     public let configuration: OAuthProviderConfiguration
     public let profile: ProviderProfile
-    private let client: OAuth2Client
+    let client: OAuth2Client
+    let http: any HTTPClient
     private let discovery: MetadataDiscovery?
 
     public init(configuration: OAuthProviderConfiguration, kind: String, http: any HTTPClient) {
         self.configuration = configuration
+        self.http = http
         client = OAuth2Client(http: http, timeout: configuration.timeout)
         discovery = configuration.issuer.map { _ in MetadataDiscovery(http: http) }
         var settings: [ProviderProfile.Setting] = []
@@ -28,7 +30,8 @@ public struct OAuthRefreshProvider: CredentialProvider {
         add("client_secret_file", configuration.clientSecretFile.map { $0 + (configuration.clientSecret == nil ? " (unreadable)" : "") })
         add("client_auth", configuration.clientAuthentication.rawValue)
         add("scopes", configuration.scopes.isEmpty ? nil : configuration.scopes.joined(separator: " "))
-        add("refresh_fraction", "\(configuration.refreshFraction)")
+        add("renew_fraction", "\(configuration.refreshFraction)")
+        for deprecation in configuration.deprecations { add("warning", deprecation) }
         add("revoke_on_removal", "\(configuration.revokeOnRemoval)")
         add("max_concurrent", "\(configuration.maxConcurrent)")
         add("timeout", "\(configuration.timeout)")
@@ -43,8 +46,18 @@ public struct OAuthRefreshProvider: CredentialProvider {
             settings: settings, fingerprint: String(UInt(bitPattern: hasher.finalize()), radix: 16))
     }
 
+    /// A web login's grant is exchanged (``exchange(_:request:)``); without one the first token is a refresh.
     public func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate {
-        try await refresh(request)
+        if let grant = request.grant { return try await exchange(grant, request: request) }
+        return try await refresh(request)
+    }
+
+    /// What the fragment says about the web login.
+    public var loginSettings: WebLoginFragment {
+        WebLoginFragment(issuer: configuration.issuer, authorizationURL: configuration.authorizationURL, tokenURL: configuration.tokenURL,
+                         userinfoURL: configuration.userinfoURL, clientID: configuration.clientID, clientSecret: configuration.clientSecret,
+                         clientAuthentication: configuration.clientAuthentication, scopes: configuration.scopes,
+                         quirks: configuration.preset.loginQuirks)
     }
 
     public func refresh(_ request: CredentialRequest) async throws -> CredentialUpdate {

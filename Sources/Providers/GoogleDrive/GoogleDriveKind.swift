@@ -14,9 +14,6 @@ public enum GoogleDriveKind: OAuthPresetKind {
         scopes: ["https://www.googleapis.com/auth/drive"],
         revocation: .rfc7009,
         authorizationParameters: ["access_type": "offline", "prompt": "consent"],
-        rotation: .never)
-
-    public static func makeProvider(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
-        try OAuthProviderFactory.make(name: name, kind: kind, preset: preset, fragment: &fragment, context: context)
-    }
+        rotation: .never,
+        tokenURLHosts: [".googleapis.com"])
 }

@@ -91,7 +91,7 @@ public struct LocalSciTokenConfiguration: Sendable, Equatable {
                           fix: "add group_mapfile: /etc/condor/groups.map (lines: * <user> g1,g2)")
         }
         let useJSON = fragment.bool("use_json") ?? true
-        let renewFraction = fragment.number("renew_fraction", in: 0.05...0.95) ?? 0.5
+        let renewFraction = fragment.number("renew_fraction", in: 0.05...0.99) ?? 0.5
         guard let profile, let algorithm = SigningAlgorithm(rawValue: algorithmName) else { return nil }
         return LocalSciTokenConfiguration(
             name: name, issuer: issuer, privateKeyPath: privateKey, publicKeyPath: publicKey, keyID: keyID,

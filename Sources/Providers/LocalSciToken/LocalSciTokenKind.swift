@@ -6,12 +6,23 @@ import Signers
 /// `kind: local-scitoken`: tokens signed with a local key (HTCondor's LOCAL_CREDMON, its bugs fixed).
 public enum LocalSciTokenKind: ProviderKind {
     public static let kind = "local-scitoken"
+    public static let summary = "SciTokens / WLCG tokens signed with a local key"
+    public static var credentialType: CondorCredentialType { .localIssuer }
+    public static var servesUnrecognisedServices: Bool { true }
+    public static var webRole: WebRole { .publishesIssuer }
+
+    public static func knobFragment(service: String, knobs: CondorKnobs) -> KnobFragment? {
+        LocalIssuerKnobs.fragment(service: service, knobs: knobs)
+    }
 
     public static func makeProvider(
         name: String,
         fragment: inout FragmentReader,
         context: ProviderBuildContext
     ) throws(ConfigurationErrors) -> any CredentialProvider {
+        if !context.readsClientSecrets {
+            return try PublishedIssuerBuilder.make(name: name, fragment: &fragment, context: context)
+        }
         let configuration = LocalSciTokenConfiguration.read(name: name, fragment: &fragment, context: context)
         let errors = fragment.finish()
         guard errors.isEmpty, let configuration else { throw ConfigurationErrors(errors) }

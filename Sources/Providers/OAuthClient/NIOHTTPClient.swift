@@ -3,12 +3,13 @@ import Engine
 import Foundation
 import NIOCore
 import NIOHTTP1
+import ServiceLifecycle
 
 /// ``HTTPClient`` on AsyncHTTPClient (SwiftNIO, TLS through BoringSSL with the system's trust store): a connection
 /// pool per host, no redirects followed (a redirected token request would carry its secrets elsewhere), no cookies,
 /// and a hard deadline per exchange. The daemon's choice: one event loop serves every request, where URLSession hops
 /// each one through several dispatch queues (the OAuth benchmark's CPU per refresh).
-public final class NIOHTTPClient: HTTPClient {
+public final class NIOHTTPClient: Engine.HTTPClient {
     private let client: AsyncHTTPClient.HTTPClient
     /// The largest response body accepted (token answers are a few KiB).
     public static let bodyLimit = 1 << 20
@@ -88,5 +89,14 @@ public final class NIOHTTPClient: HTTPClient {
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         if overflow { return seconds < 0 ? 0 : Int64.max / 2 }
         return max(0, scaled + attoseconds / 1_000_000_000)
+    }
+}
+
+extension NIOHTTPClient: Service {
+    /// Runs until graceful shutdown, then closes the connection pool. List it before the services that send requests:
+    /// a service group shuts services down in reverse order, so the client closes after the last request.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
     }
 }

@@ -12,9 +12,6 @@ public enum OneDriveKind: OAuthPresetKind {
         userinfoURL: "https://graph.microsoft.com/v1.0/me",
         scopes: ["offline_access", "Files.ReadWrite.All"],
         revocation: .none,
-        rotation: .oldStaysValid)
-
-    public static func makeProvider(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
-        try OAuthProviderFactory.make(name: name, kind: kind, preset: preset, fragment: &fragment, context: context)
-    }
+        rotation: .oldStaysValid,
+        tokenURLHosts: [".microsoftonline.com"])
 }

@@ -46,7 +46,8 @@ struct CheckCommand: AsyncParsableCommand {
                 print("    \(service): \(type.rawValue) -> \(provider)")
             }
             print("")
-            let findings = CondorCrossCheck(knobs: knobs, effective: loaded, credentialDirectory: deployment.credentialDirectory).findings()
+            let findings = CondorCrossCheck(knobs: knobs, effective: loaded, credentialDirectory: deployment.credentialDirectory,
+                                            catalog: HostCatalog.catalog).findings()
             for finding in findings { print(finding.description) }
             if !findings.isEmpty { print("") }
             failingFindings = findings.filter { $0.severity == .error }.count

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 
 /// `credmon`: the credential monitor daemon and its admin tools.
@@ -14,5 +15,13 @@ public struct CredmonCommand: AsyncParsableCommand {
 
 extension CredmonCommand {
     /// Parses the command line and runs the chosen command asynchronously (the executable's entry point).
-    public static func launch() async { await launchAsRoot() }
+    /// Refuses to run when the build's provider catalog is invalid (two kinds with one name).
+    public static func launch() async {
+        if case .failure(let problem) = HostCatalog.loaded {
+            var standardError = FileHandle.standardError
+            print("credmon: this build's provider catalog is invalid: \(problem)", to: &standardError)
+            exit(withError: ExitCode.failure)
+        }
+        await launchAsRoot()
+    }
 }

@@ -25,7 +25,7 @@ struct ImportCondorConfigCommand: ParsableCommand {
         do { knobs = try condor.knobs(daemonName: locations.daemonName.uppercased()) } catch {
             throw ValidationError("cannot read HTCondor's configuration: \(error)")
         }
-        let translation = KnobTranslator(knobs: knobs).translate()
+        let translation = KnobTranslator(knobs: knobs, catalog: HostCatalog.catalog).translate()
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         var problems = 0
         for fragment in translation.fragments {

@@ -33,14 +33,17 @@ struct LocationOptions: ParsableArguments {
     }
 
     /// Loads the provider table: `providers.d/` fragments plus HTCondor's knobs (a fragment wins).
-    static func loadProviders(_ deployment: Deployment, createMissingKeys: Bool, logger: Logger) -> ProviderTable.LoadResult {
-        let effective = loadEffective(deployment, createMissingKeys: createMissingKeys, logger: logger)
+    /// - Parameter http: the HTTP client the providers send through (nil: they send nothing, as for `credmon check`).
+    static func loadProviders(_ deployment: Deployment, createMissingKeys: Bool, http: (any HTTPClient)? = nil,
+                              logger: Logger) -> ProviderTable.LoadResult {
+        let effective = loadEffective(deployment, createMissingKeys: createMissingKeys, http: http, logger: logger)
         return ProviderTable.LoadResult(table: effective.table, errors: effective.errors, failedFiles: effective.failedFiles)
     }
 
     /// The effective table and what HTCondor's configuration said (for `credmon check`). Re-reads the knobs through
     /// `condor_config_val` when they were read at start (a SIGHUP is HTCondor's reconfig).
-    static func loadEffective(_ deployment: Deployment, createMissingKeys: Bool, logger: Logger) -> EffectiveProviders {
+    static func loadEffective(_ deployment: Deployment, createMissingKeys: Bool, http: (any HTTPClient)? = nil,
+                              logger: Logger) -> EffectiveProviders {
         var knobs = deployment.condorKnobs
         var condorErrors: [ConfigurationError] = []
         if let start = deployment.condorKnobs, let tool = deployment.condorConfigVal {
@@ -53,12 +56,13 @@ struct LocationOptions: ParsableArguments {
         }
         let context = ProviderBuildContext(keyDirectory: deployment.keyDirectory, hostName: hostName(),
                                            createMissingKeys: createMissingKeys,
-                                           allowSpecialCharacterNames: knobs?.allowSpecialCharacterNames ?? false, logger: logger)
+                                           allowSpecialCharacterNames: knobs?.allowSpecialCharacterNames ?? false,
+                                           http: http, logger: logger)
         // Under HTCondor the knobs alone are a complete configuration: a providers.d that does not exist is empty.
         let fragments = knobs != nil && !FileManager.default.fileExists(atPath: deployment.providersDirectory)
             ? ProviderTable.LoadResult(table: ProviderTable(), errors: [], failedFiles: [])
-            : ProviderTable.load(directory: deployment.providersDirectory, kinds: supportedProviderKinds, context: context)
-        var effective = EffectiveProviders.merge(fragments: fragments, knobs: knobs, kinds: supportedProviderKinds, context: context)
+            : ProviderTable.load(directory: deployment.providersDirectory, catalog: HostCatalog.catalog, context: context)
+        var effective = EffectiveProviders.merge(fragments: fragments, knobs: knobs, catalog: HostCatalog.catalog, context: context)
         effective.errors.insert(contentsOf: condorErrors, at: 0)
         return effective
     }

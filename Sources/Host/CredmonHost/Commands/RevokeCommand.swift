@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import Logging
+import OAuthClient
 
 /// `credmon revoke`: revoke a credential at its provider and remove its files, on demand.
 struct RevokeCommand: AsyncParsableCommand {
@@ -30,7 +31,8 @@ struct RevokeCommand: AsyncParsableCommand {
         let token = TokenName(stem: service)!
         let id = CredentialID(user: user, token: token)
         let logger = Logger(label: "credmon.revoke", factory: { _ in SwiftLogNoOpLogHandler() })
-        let loaded = LocationOptions.loadProviders(deployment, createMissingKeys: false, logger: logger)
+        let http = NIOHTTPClient()
+        let loaded = LocationOptions.loadProviders(deployment, createMissingKeys: false, http: http, logger: logger)
         guard let provider = loaded.table.provider(for: token.service) else {
             throw ValidationError("no provider is configured for the service '\(token.service)' in \(deployment.providersDirectory)")
         }

@@ -1,16 +1,15 @@
-import Engine
 
 extension KnobFragment {
     /// Builds the provider exactly as a fragment with these keys would be built (same reader, same kind code);
     /// errors name the HTCondor knob instead of the fragment key.
-    public func makeEntry(kinds: [any ProviderKind.Type], context: ProviderBuildContext, origin: String) -> Result<ProviderTable.Entry, ConfigurationErrors> {
+    public func makeEntry(catalog: KindCatalog, context: ProviderBuildContext, origin: String) -> Result<ProviderTable.Entry, ConfigurationErrors> {
         let file = Self.file(service: service, origin: origin)
         guard CredentialNames.isValidProviderName(service, allowSpecialCharacters: context.allowSpecialCharacterNames) else {
             return .failure(ConfigurationErrors(problems + [ConfigurationError(
                 file: file, key: listKnob, problem: "'\(service)' is not a valid service name",
                 fix: "use letters, digits and '-' only (or set CREDMON_ALLOW_SPECIAL_CHAR_NAMES = true)")]))
         }
-        guard let kindType = kinds.first(where: { $0.kind == kind }) else {
+        guard let kindType = catalog.kind(named: kind) else {
             return .failure(ConfigurationErrors(problems + [ConfigurationError(file: file, problem: "this build of Credmon has no '\(kind)' provider")]))
         }
         var reader = FragmentReader(file: file, mapping: mapping)
@@ -26,7 +25,15 @@ extension KnobFragment {
     }
 
     /// The list knob that names this service.
-    var listKnob: String { kind == "local-scitoken" ? "LOCAL_CREDMON_PROVIDER_NAMES" : "\(service.uppercased())_CLIENT_ID" }
+    var listKnob: String {
+        switch credentialType {
+        case .localIssuer: "LOCAL_CREDMON_PROVIDER_NAMES"
+        case .localClient: "CLIENT_CREDMON_PROVIDER_NAMES"
+        case .vault: "VAULT_CREDMON_PROVIDER_NAMES"
+        case .pelican: "PELICAN_CREDMON_PROVIDER_NAMES"
+        case .oauth2, .unknown: "\(service.uppercased())_CLIENT_ID"
+        }
+    }
 
     /// Rewrites an error about a fragment key into one about the knob that set it (or would set it).
     func renamingKeys(_ error: ConfigurationError) -> ConfigurationError {

@@ -8,11 +8,10 @@ import OAuthClient
 enum UserInfo {
     static let fields = ["login", "email", "userPrincipalName", "preferred_username", "name", "sub"]
 
-    static func displayName(token: TokenResponse, userinfoURL: URL?, http: any HTTPClient) async -> String? {
+    /// - Parameter method: `GET`, or `POST` without a body (Dropbox's account call): the preset's quirk.
+    static func displayName(token: TokenResponse, userinfoURL: URL?, method: String, http: any HTTPClient) async -> String? {
         if let userinfoURL {
-            // Dropbox's account call is a POST without a body; everything else is a GET.
-            let isDropbox = userinfoURL.host == "api.dropboxapi.com"
-            let request = HTTPRequest(method: isDropbox ? "POST" : "GET", url: userinfoURL,
+            let request = HTTPRequest(method: method, url: userinfoURL,
                                       headers: [("Authorization", "Bearer " + token.accessToken), ("Accept", "application/json")],
                                       timeout: .seconds(10))
             if let response = try? await http.send(request), response.status == 200,

@@ -1,19 +1,21 @@
 import Engine
 import Foundation
-import LocalSciToken
 import Signers
 
-/// `kind: local-scitoken` as the web app reads it: only the issuer and its public key, which it publishes
-/// (openid-configuration and JWKS). The web app runs as `condor` and never reads the private key.
-enum PublishedIssuerKind: ProviderKind {
-    static let kind = LocalSciTokenKind.kind
-
-    static func makeProvider(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
+/// `kind: local-scitoken` as credmon-web builds it (``ProviderBuildContext/readsClientSecrets`` off): only the
+/// issuer and its public key, which the web app publishes (openid-configuration and JWKS). The web app runs as
+/// `condor` and never reads the private key.
+enum PublishedIssuerBuilder {
+    static func make(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
         let configuration = LocalSciTokenConfiguration.read(name: name, fragment: &fragment, context: context)
         let errors = fragment.finish()
         guard errors.isEmpty, let configuration else { throw ConfigurationErrors(errors) }
         let path = configuration.publicKeyPath
-        guard let data = FileManager.default.contents(atPath: path), let pem = String(data: data, encoding: .utf8) else {
+        let pem: String
+        do {
+            guard let contents = try SafeFile.read(path: path, limit: 64 << 10) else { throw SystemError("read", path: path, errno: ENOENT) }
+            pem = String(decoding: contents.bytes, as: UTF8.self)
+        } catch {
             throw ConfigurationErrors([ConfigurationError(
                 file: fragment.file, line: fragment.line(of: "public_key"), key: "public_key",
                 problem: "cannot read the public key \(path)",
@@ -29,21 +31,23 @@ enum PublishedIssuerKind: ProviderKind {
     }
 }
 
-/// A local issuer's public face. It is in the provider table only to be published; it issues nothing.
-struct PublishedIssuer: CredentialProvider {
+/// A local issuer's public face. It is in the web app's provider table only to be published; it issues nothing.
+struct PublishedIssuer: CredentialProvider, IssuerPublishing {
     let issuer: String
-    let key: JSONWebKey
+    let publicKey: JSONWebKey
     let profile: ProviderProfile
 
     init(name: String, issuer: String, key: JSONWebKey) {
         self.issuer = issuer
-        self.key = key
-        profile = ProviderProfile(name: name, kind: PublishedIssuerKind.kind,
+        self.publicKey = key
+        profile = ProviderProfile(name: name, kind: LocalSciTokenKind.kind,
                                   traits: ProviderTraits(allowsHandles: false, readsSeed: false, renewFraction: 0.5, revokesOnRemoval: false),
                                   settings: [.init("issuer", issuer), .init("key_id", key.kid)], fingerprint: key.kid)
     }
 
-    func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate { throw ProviderError.terminal("web_only", "credmon-web issues no tokens") }
+    func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate {
+        throw ProviderError.terminal("web_only", "credmon-web issues no tokens")
+    }
     func refresh(_ request: CredentialRequest) async throws -> CredentialUpdate { try await fetch(request) }
     func revoke(_ request: RevocationRequest) async throws {}
 }

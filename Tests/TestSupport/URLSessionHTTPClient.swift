@@ -1,9 +1,10 @@
+import Engine
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 
-/// ``HTTPClient`` on Foundation's URLSession (libcurl with OpenSSL on Linux): no cookies, no cache, no redirects
+/// Test support: ``HTTPClient`` on Foundation's URLSession (libcurl with OpenSSL on Linux): no cookies, no cache, no redirects
 /// followed (a redirected token request would carry its secrets elsewhere), and a hard deadline per exchange that
 /// holds even when the underlying task never completes.
 ///

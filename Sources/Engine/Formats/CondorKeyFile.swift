@@ -1,4 +1,5 @@
-import Engine
+import Foundation
+
 
 /// One service of a key file: the old-style ClassAd condor_credd writes for each OAuth service that lacks a `.top`
 /// (contract §B.3.4).
@@ -58,7 +59,43 @@ public enum CondorKeyFile {
     /// The largest key file read (credd writes a few hundred bytes per service).
     public static let sizeLimit = 256 * 1024
     /// Key files older than this (by ctime) are expired: the credmon daemon deletes them (contract §B.3.4).
-    public static let lifetime: Double = 12 * 3600
+    public static let lifetime: Double = LeftoverFiles.keyFileLifetime
+
+    /// Why a key file could not be read.
+    public enum ReadError: Error, Sendable, CustomStringConvertible {
+        case unreadable(SystemError)
+        case malformed(KeyFileError)
+
+        public var description: String {
+            switch self {
+            case .unreadable(let error): "\(error)"
+            case .malformed(let error): "\(error)"
+            }
+        }
+    }
+
+    /// Reads and parses `<directory>/<key>` (never following a symlink, at most ``sizeLimit`` bytes): nil when
+    /// the file is missing, not a key name, or expired (older than ``lifetime`` by ctime, as the daemon removes it).
+    public static func read(_ key: String, in directory: DirectoryHandle, now: Date) throws(ReadError) -> [KeyFileService]? {
+        guard isKeyName(key) else { return nil }
+        let path = directory.childPath(key)
+        let bytes: [UInt8]?
+        do {
+            if let status = try FileStatus.at(directory.descriptor, key, path: path),
+               now.timeIntervalSince1970 - status.changed.epochSeconds > lifetime {
+                return nil
+            }
+            bytes = try directory.readFile(key, limit: sizeLimit)
+        } catch {
+            throw .unreadable(error)
+        }
+        guard let bytes else { return nil }
+        do {
+            return try parse(String(decoding: bytes, as: UTF8.self), path: path)
+        } catch {
+            throw .malformed(error)
+        }
+    }
 
     /// Whether `name` is a key file name: exactly 64 lowercase hexadecimal characters.
     public static func isKeyName(_ name: some StringProtocol) -> Bool {

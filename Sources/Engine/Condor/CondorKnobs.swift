@@ -17,21 +17,8 @@ public struct CondorKnobs: Sendable {
         "CREDMON|_CLIENT_ID$|_CLIENT_SECRET_FILE$|_AUTHORIZATION_URL$|_TOKEN_URL$|_RETURN_URL_SUFFIX$|^SEC_CREDENTIAL_"
 
     /// Knobs with HTCondor defaults (or metaknob values) that a dump may not list; asked one by one.
-    static func singleKnobs(daemonName: String) -> [String] {
+    public static func singleKnobs(daemonName: String) -> [String] {
         ["SEC_CREDENTIAL_DIRECTORY_OAUTH", "SEC_CREDENTIAL_DIRECTORY", "\(daemonName)_LOG", "LOG", "FULL_HOSTNAME"]
-    }
-
-    /// Reads the snapshot: one dump and a few single lookups.
-    public static func read(from source: any CondorConfigSource, daemonName: String = "CREDMON_OAUTH") throws(CondorConfigError) -> CondorKnobs {
-        var knobs = CondorKnobs(values: try source.values(matching: dumpPattern), origin: source.origin, daemonName: daemonName)
-        for name in singleKnobs(daemonName: daemonName) {
-            if let value = try source.value(name) {
-                knobs.table[name.uppercased()] = (knobs.table[name.uppercased()]?.name ?? name, value)
-            } else {
-                knobs.table[name.uppercased()] = nil
-            }
-        }
-        return knobs
     }
 
     public init(values: [String: String], origin: String, daemonName: String = "CREDMON_OAUTH") {

@@ -1,4 +1,4 @@
-import CredmonWeb
+import Engine
 import Testing
 
 @Suite("Key files: condor_credd's old-style ClassAds")

@@ -39,9 +39,16 @@ public struct HTTPTransportError: Error, Sendable, CustomStringConvertible {
     public var url: String
     public var message: String
     public var description: String { "\(url): \(message)" }
+
+    public init(kind: Kind, url: String, message: String) {
+        self.kind = kind
+        self.url = url
+        self.message = message
+    }
 }
 
-/// The seam every provider talks HTTP through: request in, response out, with a deadline.
+/// The seam every provider talks HTTP through: request in, response out, with a deadline. Engine only declares it;
+/// the OAuth client module implements it on AsyncHTTPClient.
 public protocol HTTPClient: Sendable {
     func send(_ request: HTTPRequest) async throws(HTTPTransportError) -> HTTPResponse
 }

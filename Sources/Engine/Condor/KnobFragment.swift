@@ -1,5 +1,4 @@
 import Foundation
-import Engine
 import Yams
 
 /// A provider specification translated from HTCondor knobs: the same keys a `providers.d` fragment has, each
@@ -8,6 +7,8 @@ import Yams
 public struct KnobFragment: Sendable, Equatable {
     public var service: String
     public var kind: String
+    /// condor_credd's sort of the service (it names the list knob in messages).
+    public var credentialType: CondorCredentialType
     public var entries: [Entry]
     /// Problems found while translating (a knob Credmon cannot honour, a value of the wrong type).
     public var problems: [ConfigurationError]
@@ -32,14 +33,20 @@ public struct KnobFragment: Sendable, Equatable {
         case string(String), integer(Int), boolean(Bool), list([String])
     }
 
-    public init(service: String, kind: String, entries: [Entry] = [], problems: [ConfigurationError] = [],
-                notes: [String] = [], knobForKey: [String: String] = [:]) {
+    public init(service: String, kind: String, credentialType: CondorCredentialType = .oauth2, entries: [Entry] = [],
+                problems: [ConfigurationError] = [], notes: [String] = [], knobForKey: [String: String] = [:]) {
         self.service = service
         self.kind = kind
+        self.credentialType = credentialType
         self.entries = entries
         self.problems = problems
         self.notes = notes
         self.knobForKey = knobForKey
+    }
+
+    /// Adds a key set by a knob (or by a default, named in `source`).
+    public mutating func add(_ key: String, _ value: Value, source: String) {
+        entries.append(Entry(key: key, value: value, source: source))
     }
 
     /// The value of a key, if the knobs set it.
