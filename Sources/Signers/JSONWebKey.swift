@@ -1,6 +1,7 @@
 import Crypto
 import _CryptoExtras
 import Foundation
+import SwiftASN1
 
 /// A public JSON Web Key (RFC 7517) as published in a JWKS.
 ///
@@ -63,7 +64,7 @@ public struct JSONWebKey: Sendable, Equatable, Codable {
         guard !keyID.isEmpty else {
             throw KeyError(.invalidKeyID, path: source, message: "the key id (kid) is empty; configure a non-empty key id for this key")
         }
-        let blocks = PEMDocument.blocks(in: publicKeyPEM)
+        let blocks = PEMBlock.blocks(in: publicKeyPEM)
         guard let block = blocks.first(where: { $0.label == "PUBLIC KEY" }) else {
             let hasPrivate = blocks.contains { $0.label.hasSuffix("PRIVATE KEY") }
             let hint = hasPrivate
@@ -72,37 +73,33 @@ public struct JSONWebKey: Sendable, Equatable, Codable {
             throw KeyError(.noPublicKey, path: source, message: "no public key found; \(hint)")
         }
         let damaged = KeyError(.malformedKey, path: source, message: "the PUBLIC KEY block is damaged; regenerate it from the private key with `openssl pkey -in <private key> -pubout`")
-        guard let der = block.der,
-              let spki = DERReader.single(DERReader.Tag.sequence, in: der[...]) else { throw damaged }
-        var reader = DERReader(spki)
-        guard let algorithmIdentifier = reader.read(DERReader.Tag.sequence),
-              let bits = reader.read(DERReader.Tag.bitString), reader.isAtEnd else { throw damaged }
-        var algorithmReader = DERReader(algorithmIdentifier)
-        guard let algorithm = algorithmReader.read(DERReader.Tag.objectIdentifier) else { throw damaged }
+        guard let der = block.der, let spki = try? SubjectPublicKeyInfo(derEncoded: der) else { throw damaged }
 
-        if algorithm.elementsEqual(ObjectIdentifiers.ecPublicKey) {
-            guard let curve = algorithmReader.read(DERReader.Tag.objectIdentifier) else {
+        switch spki.algorithm {
+        case ASN1ObjectIdentifier.AlgorithmIdentifier.idEcPublicKey:
+            guard let parameters = spki.parameters, parameters.identifier == .objectIdentifier else {
                 throw KeyError(.unsupportedKey, path: source, message: "the EC public key has no named curve; use a P-256 key (prime256v1)")
             }
-            guard curve.elementsEqual(ObjectIdentifiers.prime256v1) else {
-                throw KeyError(.unsupportedKey, path: source, message: "the public key is an EC key on curve \(ObjectIdentifiers.curveName(curve)) but ES256 needs curve P-256 (prime256v1); use a P-256 key")
+            guard let curve = try? ASN1ObjectIdentifier(derEncoded: parameters) else { throw damaged }
+            guard curve == ASN1ObjectIdentifier.NamedCurves.secp256r1 else {
+                throw KeyError(.unsupportedKey, path: source, message: "the public key is an EC key on curve \(curve.curveName) but ES256 needs curve P-256 (prime256v1); use a P-256 key")
             }
             guard let key = try? P256.Signing.PublicKey(derRepresentation: der) else { throw damaged }
             self.init(p256: key, keyID: keyID)
-        } else if algorithm.elementsEqual(ObjectIdentifiers.rsaEncryption) {
-            guard bits.first == 0,
-                  let pkcs1 = DERReader.single(DERReader.Tag.sequence, in: bits.dropFirst()) else { throw damaged }
-            var rsaReader = DERReader(pkcs1)
-            guard let modulus = rsaReader.read(DERReader.Tag.integer) else { throw damaged }
-            let bitCount = DERInteger.bitLength(modulus)
+        case ASN1ObjectIdentifier.AlgorithmIdentifier.rsaEncryption:
+            // RFC 8017 RSAPublicKey: the modulus is read here for the size check; the crypto library reads the rest.
+            guard spki.key.paddingBits == 0,
+                  var fields = try? DER.parse(spki.key.bytes).sequenceElements(),
+                  let modulus = try? ArraySlice<UInt8>(derEncoded: &fields) else { throw damaged }
+            let bitCount = modulus.integerBitLength
             guard bitCount >= 2048 else {
                 throw KeyError(.weakKey, path: source, message: "the RSA public key has only \(bitCount) bits but RS256 needs at least 2048; generate a new key of at least 2048 bits")
             }
             guard let key = try? _RSA.Signing.PublicKey(derRepresentation: der),
                   let jwk = JSONWebKey(rsa: key, keyID: keyID) else { throw damaged }
             self = jwk
-        } else {
-            throw KeyError(.unsupportedKey, path: source, message: "the public key type \(ObjectIdentifiers.algorithmName(algorithm)) is not supported; use a P-256 EC key (ES256) or an RSA key of at least 2048 bits (RS256)")
+        default:
+            throw KeyError(.unsupportedKey, path: source, message: "the public key type \(spki.algorithm.keyAlgorithmName) is not supported; use a P-256 EC key (ES256) or an RSA key of at least 2048 bits (RS256)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SwiftASN1
 
 #if canImport(Glibc)
 import Glibc
@@ -43,7 +44,7 @@ public enum KeyPairGenerator {
 
         try KeyFileIO.createParentDirectories(of: privateKeyPath)
         let key = P256.Signing.PrivateKey()
-        var pem = SEC1Encoding.pemBytes(for: key)
+        var pem = try SEC1Encoding.pemBytes(for: key, path: privateKeyPath)
         defer { pem.wipe() }
         guard try KeyFileIO.writeExclusively(privateKeyPath, bytes: pem, mode: 0o600) else {
             // Another process created it between the check and the open.
@@ -51,7 +52,7 @@ public enum KeyPairGenerator {
             return .alreadyExists
         }
         do throws(KeyError) {
-            let publicPEM = PEMDocument.encode(label: "PUBLIC KEY", der: [UInt8](key.publicKey.derRepresentation))
+            let publicPEM = PEMDocument.publicKeyText(spki: key.publicKey.derRepresentation)
             try KeyFileIO.createParentDirectories(of: publicKeyPath)
             try KeyFileIO.writeAtomically(publicKeyPath, bytes: Array(publicPEM.utf8), mode: 0o644)
         } catch {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SwiftASN1
 
 /// The key found in a private-key PEM, classified before it is checked against the configured algorithm.
 enum PrivateKeyMaterial {
@@ -19,7 +20,7 @@ enum PrivateKeyParser {
 
     /// Classifies the single private key in `pem`. `source` names the text's origin for errors.
     static func parse(pem: String, source: String) throws(KeyError) -> PrivateKeyMaterial {
-        let blocks = PEMDocument.blocks(in: pem)
+        let blocks = PEMBlock.blocks(in: pem)
         if blocks.isEmpty {
             if pem.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw KeyError(.noPrivateKey, path: source, message: "the key file is empty; put a PEM private key in it (for example the output of `openssl ecparam -name prime256v1 -genkey -noout`)")
@@ -50,16 +51,15 @@ enum PrivateKeyParser {
         guard let der = block.der else {
             throw damaged(source, "the \(block.label) block is damaged (invalid base64 or a missing END line)")
         }
-        let result: PrivateKeyMaterial?
-        switch block.label {
-        case "EC PRIVATE KEY": result = parseSEC1(der[...], curve: nil)
-        case "RSA PRIVATE KEY": result = parsePKCS1(der[...])
-        default: result = parsePKCS8(der[...])
-        }
-        guard let result else {
+        do {
+            switch block.label {
+            case "EC PRIVATE KEY": return try parseSEC1(der[...], curve: nil)
+            case "RSA PRIVATE KEY": return try parsePKCS1(der[...])
+            default: return try parsePKCS8(der[...])
+            }
+        } catch {
             throw damaged(source, "the \(block.label) block does not contain a valid key")
         }
-        return result
     }
 
     private static func damaged(_ source: String, _ what: String) -> KeyError {
@@ -71,70 +71,75 @@ enum PrivateKeyParser {
         label.count > 40 ? String(label.prefix(40)) + "…" : label
     }
 
-    /// RFC 5915 `ECPrivateKey`. `curve` is the OID from a PKCS#8 wrapper, if any.
-    static func parseSEC1(_ der: ArraySlice<UInt8>, curve outerCurve: ArraySlice<UInt8>?) -> PrivateKeyMaterial? {
-        guard let sequence = DERReader.single(DERReader.Tag.sequence, in: der) else { return nil }
-        var reader = DERReader(sequence)
-        guard let version = reader.read(DERReader.Tag.integer), DERInteger.smallValue(version) == 1,
-              let scalar = reader.read(DERReader.Tag.octetString) else { return nil }
+    private static let explicitCurveParameters = "EC with explicit curve parameters (re-export it with `openssl ec -param_enc named_curve`)"
+
+    // The parsers below throw when the DER is damaged and return what they found otherwise.
+
+    /// RFC 5915 `ECPrivateKey`. `outerCurve` is the curve named by a PKCS#8 wrapper, if any.
+    static func parseSEC1(_ der: ArraySlice<UInt8>, curve outerCurve: ASN1ObjectIdentifier?) throws -> PrivateKeyMaterial {
+        var fields = try DER.parse(der).sequenceElements()
+        guard try Int(derEncoded: &fields) == 1 else { throw ASN1Error.invalidASN1Object(reason: "ECPrivateKey version is not 1") }
+        let scalar = try ASN1OctetString(derEncoded: &fields).bytes
         var curve = outerCurve
-        if let parameters = reader.readOptional(DERReader.Tag.contextConstructed0) {
-            guard let oid = DERReader.single(DERReader.Tag.objectIdentifier, in: parameters) else {
-                return .otherType("EC with explicit curve parameters (re-export it with `openssl ec -param_enc named_curve`)")
+        if let parameters = try DER.optionalExplicitlyTagged(&fields, tagNumber: 0, tagClass: .contextSpecific, { $0 }) {
+            guard parameters.identifier == .objectIdentifier else { return .otherType(explicitCurveParameters) }
+            let namedCurve = try ASN1ObjectIdentifier(derEncoded: parameters)
+            if let outerCurve, outerCurve != namedCurve {
+                throw ASN1Error.invalidASN1Object(reason: "the curves of ECPrivateKey and PrivateKeyInfo differ")
             }
-            if let outerCurve, outerCurve.elementsEqual(oid) == false { return nil }
-            curve = oid
+            curve = namedCurve
         }
-        var encodedPublicKey: ArraySlice<UInt8>?
-        if let publicKeyField = reader.readOptional(DERReader.Tag.contextConstructed1) {
-            guard let bits = DERReader.single(DERReader.Tag.bitString, in: publicKeyField), bits.first == 0 else { return nil }
-            encodedPublicKey = bits.dropFirst()
+        let publicKey = try DER.optionalExplicitlyTagged(&fields, tagNumber: 1, tagClass: .contextSpecific) {
+            try ASN1BitString(derEncoded: $0)
         }
-        guard let curve else { return nil }
-        guard curve.elementsEqual(ObjectIdentifiers.prime256v1) else {
-            return .ecOtherCurve(ObjectIdentifiers.curveName(curve))
+        guard let curve, publicKey?.paddingBits ?? 0 == 0 else {
+            throw ASN1Error.invalidASN1Object(reason: "ECPrivateKey without a curve or with a partial-byte public key")
         }
-        guard scalar.count <= 32 else { return nil }
+        guard curve == ASN1ObjectIdentifier.NamedCurves.secp256r1 else { return .ecOtherCurve(curve.curveName) }
+        guard scalar.count <= 32 else { throw ASN1Error.invalidASN1Object(reason: "P-256 private key longer than 32 bytes") }
         var raw = [UInt8](repeating: 0, count: 32 - scalar.count) + scalar
         defer { raw.wipe() }
-        guard let key = try? P256.Signing.PrivateKey(rawRepresentation: raw) else { return nil }
-        if let encodedPublicKey {
-            let publicKey = key.publicKey
-            guard encodedPublicKey.elementsEqual(publicKey.x963Representation)
-                || encodedPublicKey.elementsEqual(publicKey.compressedRepresentation) else { return nil }
+        let key = try P256.Signing.PrivateKey(rawRepresentation: raw)
+        if let encoded = publicKey?.bytes {
+            guard encoded.elementsEqual(key.publicKey.x963Representation)
+                || encoded.elementsEqual(key.publicKey.compressedRepresentation) else {
+                throw ASN1Error.invalidASN1Object(reason: "the public key does not match the private key")
+            }
         }
         return .p256(key)
     }
 
-    /// RFC 8017 `RSAPrivateKey` (PKCS#1).
-    static func parsePKCS1(_ der: ArraySlice<UInt8>) -> PrivateKeyMaterial? {
-        guard let sequence = DERReader.single(DERReader.Tag.sequence, in: der) else { return nil }
-        var reader = DERReader(sequence)
-        guard let version = reader.read(DERReader.Tag.integer).flatMap(DERInteger.smallValue) else { return nil }
-        guard version == 0 else { return version == 1 ? .otherType("multi-prime RSA") : nil }
-        guard let modulus = reader.read(DERReader.Tag.integer), reader.read(DERReader.Tag.integer) != nil else { return nil }
-        return .rsa(pkcs1: Array(der), bits: DERInteger.bitLength(modulus))
+    /// RFC 8017 `RSAPrivateKey` (PKCS#1). Only the version and modulus are read here; the crypto library reads the rest.
+    static func parsePKCS1(_ der: ArraySlice<UInt8>) throws -> PrivateKeyMaterial {
+        var fields = try DER.parse(der).sequenceElements()
+        let version = try Int(derEncoded: &fields)
+        guard version == 0 else {
+            guard version == 1 else { throw ASN1Error.invalidASN1Object(reason: "unknown RSAPrivateKey version") }
+            return .otherType("multi-prime RSA")
+        }
+        let modulus = try ArraySlice<UInt8>(derEncoded: &fields)
+        _ = try ArraySlice<UInt8>(derEncoded: &fields)  // publicExponent
+        return .rsa(pkcs1: Array(der), bits: modulus.integerBitLength)
     }
 
     /// RFC 5208 / 5958 `PrivateKeyInfo` (PKCS#8, unencrypted) holding an EC or RSA key.
-    static func parsePKCS8(_ der: ArraySlice<UInt8>) -> PrivateKeyMaterial? {
-        guard let sequence = DERReader.single(DERReader.Tag.sequence, in: der) else { return nil }
-        var reader = DERReader(sequence)
-        guard let version = reader.read(DERReader.Tag.integer).flatMap(DERInteger.smallValue), version <= 1,
-              let algorithmIdentifier = reader.read(DERReader.Tag.sequence),
-              let privateKey = reader.read(DERReader.Tag.octetString) else { return nil }
-        var algorithmReader = DERReader(algorithmIdentifier)
-        guard let algorithm = algorithmReader.read(DERReader.Tag.objectIdentifier) else { return nil }
-        if algorithm.elementsEqual(ObjectIdentifiers.ecPublicKey) {
-            guard let parameters = algorithmReader.readAny() else { return nil }
-            guard parameters.tag == DERReader.Tag.objectIdentifier else {
-                return .otherType("EC with explicit curve parameters (re-export it with `openssl ec -param_enc named_curve`)")
-            }
-            return parseSEC1(privateKey, curve: parameters.content)
+    static func parsePKCS8(_ der: ArraySlice<UInt8>) throws -> PrivateKeyMaterial {
+        var fields = try DER.parse(der).sequenceElements()
+        guard (0...1).contains(try Int(derEncoded: &fields)) else {
+            throw ASN1Error.invalidASN1Object(reason: "unknown PrivateKeyInfo version")
         }
-        if algorithm.elementsEqual(ObjectIdentifiers.rsaEncryption) {
-            return parsePKCS1(privateKey)
+        var algorithmFields = try fields.nextSequence()
+        let privateKey = try ASN1OctetString(derEncoded: &fields).bytes
+        let algorithm = try ASN1ObjectIdentifier(derEncoded: &algorithmFields)
+        switch algorithm {
+        case ASN1ObjectIdentifier.AlgorithmIdentifier.idEcPublicKey:
+            guard let parameters = algorithmFields.next() else { throw ASN1Error.truncatedASN1Field() }
+            guard parameters.identifier == .objectIdentifier else { return .otherType(explicitCurveParameters) }
+            return try parseSEC1(privateKey, curve: ASN1ObjectIdentifier(derEncoded: parameters))
+        case ASN1ObjectIdentifier.AlgorithmIdentifier.rsaEncryption:
+            return try parsePKCS1(privateKey)
+        default:
+            return .otherType(algorithm.keyAlgorithmName)
         }
-        return .otherType(ObjectIdentifiers.algorithmName(algorithm))
     }
 }

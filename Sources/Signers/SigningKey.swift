@@ -1,6 +1,7 @@
 import Crypto
 import _CryptoExtras
 import Foundation
+import SwiftASN1
 
 /// A private signing key with its JOSE key id.
 ///
@@ -70,7 +71,7 @@ public struct SigningKey: Sendable {
             signatureByteCount = 64
             let publicKey = key.publicKey
             publicJWK = JSONWebKey(p256: publicKey, keyID: keyID)
-            publicKeyPEM = PEMDocument.encode(label: "PUBLIC KEY", der: [UInt8](publicKey.derRepresentation))
+            publicKeyPEM = PEMDocument.publicKeyText(spki: publicKey.derRepresentation)
         case .rsa(let key):
             algorithm = .rs256
             signatureByteCount = (key.keySizeInBits + 7) / 8
@@ -79,7 +80,7 @@ public struct SigningKey: Sendable {
                 throw KeyError(.malformedKey, path: source, message: "the RSA public key parameters could not be read; generate a new key")
             }
             publicJWK = jwk
-            publicKeyPEM = PEMDocument.encode(label: "PUBLIC KEY", der: [UInt8](publicKey.derRepresentation))
+            publicKeyPEM = PEMDocument.publicKeyText(spki: publicKey.derRepresentation)
         }
         let header = "{\"alg\":\"\(algorithm.rawValue)\",\"kid\":\(JSONText.quoted(keyID)),\"typ\":\"JWT\"}"
         var prefix = Array(Base64URL.encode(Data(header.utf8)).utf8)

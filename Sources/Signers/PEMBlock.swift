@@ -1,6 +1,12 @@
 import Foundation
+import SwiftASN1
 
 /// One `-----BEGIN <label>-----` … `-----END <label>-----` block of a PEM text (RFC 7468, with RFC 1421 headers).
+///
+/// Key files are read with this scanner rather than SwiftASN1's `PEMDocument`, which throws on the first damaged block
+/// and knows no RFC 1421 headers or line lengths other than 64: the messages need each block's label even when its
+/// body is damaged, legacy encrypted keys are recognised by their `Proc-Type` header, and keys wrapped at other
+/// widths are accepted, as OpenSSL accepts them.
 struct PEMBlock: Sendable {
     /// The label, e.g. `EC PRIVATE KEY`.
     let label: String
@@ -13,10 +19,7 @@ struct PEMBlock: Sendable {
     var isLegacyEncrypted: Bool {
         headers["Proc-Type"]?.uppercased().contains("ENCRYPTED") ?? false
     }
-}
 
-/// Parses and writes PEM text.
-enum PEMDocument {
     /// Every block in `text`, in order. Text outside blocks is ignored, as OpenSSL does.
     static func blocks(in text: String) -> [PEMBlock] {
         var blocks: [PEMBlock] = []
@@ -66,32 +69,11 @@ enum PEMDocument {
         while rest.hasSuffix("-") { rest = rest.dropLast() }
         return String(rest)
     }
+}
 
-    /// PEM text for `der` under `label`: 64-character base64 lines, ending with a newline.
-    static func encode(label: String, der: [UInt8]) -> String {
-        String(decoding: encodeBytes(label: label, der: der), as: UTF8.self)
-    }
-
-    /// Like ``encode(label:der:)`` but returns the UTF-8 bytes, so that a caller holding secret
-    /// material can wipe the buffer afterwards.
-    static func encodeBytes(label: String, der: [UInt8]) -> [UInt8] {
-        var raw = Data(der)
-        var base64 = raw.base64EncodedData()
-        defer {
-            raw.resetBytes(in: 0..<raw.count)
-            base64.resetBytes(in: 0..<base64.count)
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(base64.count + base64.count / 64 + 2 * label.utf8.count + 40)
-        out += Array("-----BEGIN \(label)-----\n".utf8)
-        var index = base64.startIndex
-        while index < base64.endIndex {
-            let end = min(index + 64, base64.endIndex)
-            out += base64[index..<end]
-            out.append(UInt8(ascii: "\n"))
-            index = end
-        }
-        out += Array("-----END \(label)-----\n".utf8)
-        return out
+extension PEMDocument {
+    /// The PEM text of a SubjectPublicKeyInfo DER (`-----BEGIN PUBLIC KEY-----`), ending with a newline as OpenSSL's does.
+    static func publicKeyText(spki: Data) -> String {
+        PEMDocument(type: "PUBLIC KEY", derBytes: [UInt8](spki)).pemString + "\n"
     }
 }
