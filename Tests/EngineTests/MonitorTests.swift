@@ -28,9 +28,9 @@ struct MonitorTests {
             #expect(provider.totalCalls == 2)
             #expect(provider.callKinds == ["fetch", "fetch"])
 
-            // Before the renewal point nothing happens.
+            // Before the renewal point nothing happens: the monitor goes idle, its scheduler asleep until then.
             harness.clock.advance(by: 40)
-            try await Task.sleep(for: .milliseconds(200))
+            await harness.monitor.idle()
             #expect(provider.totalCalls == 2)
 
             // Past it, both are renewed with refresh.
@@ -91,7 +91,7 @@ struct MonitorTests {
 
             // Not before the backoff has passed...
             harness.clock.advance(by: 3)
-            try await Task.sleep(for: .milliseconds(200))
+            await harness.monitor.idle()
             #expect(provider.calls("bob", "svc") == 1)
             // ...then retried, and still failing.
             harness.clock.advance(by: 3)

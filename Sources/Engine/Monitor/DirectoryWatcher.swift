@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ServiceLifecycle
 
 /// What the watcher saw.
 public enum WatchEvent: Sendable, Equatable {
@@ -22,7 +23,10 @@ public enum CredentialFile: String, Sendable, Equatable {
 
 /// Watches the credential directory and every user directory with inotify, on a thread of its own.
 /// Events arrive in batches (one `read(2)` worth) on ``events``.
-public final class DirectoryWatcher: @unchecked Sendable {
+///
+/// A service: ``run()`` reads events until cancelled or ``stop()``ped; ``shutdown()`` stops it and waits for its
+/// thread to end. The monitor owns one and shuts it down when it stops.
+public final class DirectoryWatcher: Service, @unchecked Sendable {
     public let events: AsyncStream<[WatchEvent]>
     private let continuation: AsyncStream<[WatchEvent]>.Continuation
     private let root: String
@@ -33,6 +37,8 @@ public final class DirectoryWatcher: @unchecked Sendable {
     private var watchByUser: [String: Int32] = [:]
     private var rootWatch: Int32 = -1
     private var thread: Thread?
+    private var threadEnded = false
+    private var endWaiters: [CheckedContinuation<Void, Never>] = []
     /// Set when the kernel refused a watch (fs.inotify.max_user_watches).
     public private(set) var watchLimitReached = false
 
@@ -78,12 +84,55 @@ public final class DirectoryWatcher: @unchecked Sendable {
     /// Number of user directories watched.
     public var watchedUsers: Int { lock.withLock { watchByUser.count } }
 
-    /// Starts the reading thread.
+    /// Starts the reading thread (once).
     public func start() {
-        let thread = Thread { [self] in self.readLoop() }
-        thread.name = "credmon-inotify"
-        self.thread = thread
-        thread.start()
+        let thread = lock.withLock { () -> Thread? in
+            guard self.thread == nil else { return nil }
+            let thread = Thread { [self] in
+                self.readLoop()
+                self.threadDidEnd()
+            }
+            thread.name = "credmon-inotify"
+            self.thread = thread
+            return thread
+        }
+        thread?.start()
+    }
+
+    /// Reads events until the task is cancelled or the watcher is stopped; then waits for the thread to end.
+    public func run() async {
+        start()
+        await withTaskCancellationHandler {
+            await ended()
+        } onCancel: {
+            stop()
+        }
+    }
+
+    /// Stops the reading thread and waits for it to end (at once if it never started).
+    public func shutdown() async {
+        stop()
+        await ended()
+    }
+
+    private func ended() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = lock.withLock { () -> Bool in
+                if thread == nil || threadEnded { return true }
+                endWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    private func threadDidEnd() {
+        let waiters = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            threadEnded = true
+            defer { endWaiters.removeAll() }
+            return endWaiters
+        }
+        waiters.forEach { $0.resume() }
     }
 
     /// Stops the reading thread and finishes ``events``.

@@ -8,6 +8,11 @@ extension Monitor {
     public func fullPass(deep requestedDeep: Bool = false) async -> PassSummary {
         let deep = requestedDeep || passCount % max(1, configuration.deepPassEvery) == 0
         let started = ContinuousClock.now
+        passRunning = true
+        defer {
+            passRunning = false
+            checkIdle()
+        }
         renewedSincePass = 0
         failedSincePass = 0
         let scan: DirectoryScanner.Result
@@ -94,56 +99,5 @@ extension Monitor {
             return true
         }
         return (record.dueAt ?? .distantPast) <= now
-    }
-
-    /// Handles one batch of inotify events.
-    func handle(_ batch: [WatchEvent], watcher: DirectoryWatcher) {
-        var rescan = false
-        for event in batch {
-            switch event {
-            case .credentialFile(let user, let stem, let file, let removed):
-                guard let token = TokenName(stem: stem, allowSpecialCharacters: configuration.allowSpecialCharacterNames) else { continue }
-                let id = CredentialID(user: user, token: token)
-                if file == .access, removed, deferAfterRemoval(id) { continue }
-                if file == .access, !removed, isOwnAccessWrite(id) { continue }
-                enqueue(id)
-            case .userAppeared(let user):
-                guard CredentialNames.isValidUser(user) else { continue }
-                watcher.watchUser(user)
-                var found = DirectoryScanner.Result()
-                scanner.scanUser(user, into: &found)
-                for snapshot in found.credentials { enqueue(snapshot.id) }
-            case .userRemoved(let user):
-                for id in records.keys where id.user == user { enqueue(id) }
-            case .rescanNeeded:
-                rescan = true
-            }
-        }
-        if rescan {
-            rescanPending = true
-            requestPass()
-        }
-    }
-
-    /// A known credential's `.use` vanished: look again only after `removalSettleDelay`. condor_credd sweeps a user's
-    /// directory file by file; re-issuing the moment the `.use` goes would refresh (and rotate) a credential that is
-    /// being removed and write into a directory being deleted. If its `.top` goes too, that event comes first.
-    private func deferAfterRemoval(_ id: CredentialID) -> Bool {
-        guard var record = records[id], !isInFlight(id) else { return false }
-        let due = clock.now().addingTimeInterval(configuration.removalSettleDelay)
-        record.dueAt = min(record.dueAt ?? due, due)
-        records[id] = record
-        dueQueue.insert(id, at: record.dueAt ?? due)
-        return true
-    }
-
-    /// True when a `.use` event is the monitor's own write: the credential is being handled right now, or the file is
-    /// exactly as the monitor last wrote or saw it. (An outside write at the very moment Credmon writes the same
-    /// `.use` is caught by the next deep pass.)
-    private func isOwnAccessWrite(_ id: CredentialID) -> Bool {
-        if isInFlight(id) { return true }
-        guard let record = records[id], record.state != .pending, let known = record.accessStamp else { return false }
-        let path = configuration.credentialDirectory + "/" + id.user + "/" + id.token.stem + ".use"
-        return (try? FileStatus.of(path: path))??.stamp == known
     }
 }

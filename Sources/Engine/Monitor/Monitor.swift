@@ -5,43 +5,46 @@ import ServiceLifecycle
 /// The monitor: watches the credential directory and drives every credential through its provider's lifecycle.
 ///
 /// A full pass runs at start, every ``MonitorConfiguration/scanInterval`` and on ``requestReload()`` (SIGHUP,
-/// coalesced); inotify events are handled at once. Work runs on a bounded pool of workers, one operation per
-/// credential at a time; a failure in one credential never stops the others; failing credentials back off.
-/// `CREDMON_COMPLETE` is touched after every full pass. On graceful shutdown the workers finish what they are
-/// doing (writes are atomic) and the monitor returns.
+/// coalesced); inotify events are handled at once (`Monitor+Events.swift`). Due dates wake the scheduler
+/// (`Scheduler.swift`); work runs on a bounded pool of workers, one operation per credential at a time
+/// (`WorkQueue.swift`); each operation is a pure decision (`CredentialDecision`) and its effects
+/// (`Monitor+Process.swift`). A failure in one credential never stops the others; failing credentials back off.
+/// `CREDMON_COMPLETE` is touched after every full pass. Changes are published on ``changes()``. On graceful
+/// shutdown the workers finish what they are doing (writes are atomic), the helpers it owns (the directory watcher,
+/// the blocking-I/O pool) are shut down, and the monitor returns.
 public actor Monitor: Service {
     let configuration: MonitorConfiguration
     let clock: any WallClock
     let logger: Logger
     let directory: CredentialDirectory
     let scanner: DirectoryScanner
+    let vault: RevocationVault?
+    let removal: CredentialRemoval
+    let rules: CredentialDecision.Rules
+    /// The threads that wait for the disk (fsync), owned by this monitor and shut down when ``run()`` returns.
+    let io = BlockingIO(threads: 16)
     private let reloadProviders: @Sendable (ProviderTable) async -> ProviderTable?
     let passCompleteCallback: @Sendable (PassSummary) -> Void
 
     var table: ProviderTable
     var records: [CredentialID: CredentialRecord] = [:]
-    var dueQueue = DueQueue()
+    var scheduler = Scheduler()
+    var workQueue = WorkQueue()
     var reportedProblems: Set<String> = []
     var watcher: DirectoryWatcher?
-    let vault: RevocationVault?
     var listings: DirectoryScanner.Listings = [:]
     var passCount = 0
-    /// Increases with every record change (for status writers).
+    var passRunning = false
+    /// Increases with every record change (see ``changes()``).
     public internal(set) var changeCount = 0
+    var changeSubscribers: [AsyncStream<Void>.Continuation] = []
+    var idleWaiters: [CheckedContinuation<Void, Never>] = []
     var renewedSincePass = 0
     var failedSincePass = 0
-
-    // Work queue: one operation per credential at a time.
-    private var queue: [CredentialID] = []
-    private var queueHead = 0
-    private var queued: Set<CredentialID> = []
-    private var inFlight: Set<CredentialID> = []
-    private var again: Set<CredentialID> = []
-    private var workWaiters: [CheckedContinuation<CredentialID?, Never>] = []
-    private var passPending: Set<CredentialID> = []
-    private var passWaiter: CheckedContinuation<Void, Never>?
-    private var semaphores: [String: AsyncSemaphore] = [:]
-    private var stopping = false
+    var passPending: Set<CredentialID> = []
+    var passWaiter: CheckedContinuation<Void, Never>?
+    var semaphores: [String: AsyncSemaphore] = [:]
+    var stopping = false
     private var reloadPending = false
     var rescanPending = false
 
@@ -71,8 +74,11 @@ public actor Monitor: Service {
         self.passCompleteCallback = onPassComplete
         self.directory = CredentialDirectory(path: configuration.credentialDirectory)
         self.vault = configuration.stateDirectory.map(RevocationVault.init(stateDirectory:))
+        self.removal = CredentialRemoval(credentialDirectory: configuration.credentialDirectory, vault: vault)
         self.scanner = DirectoryScanner(root: configuration.credentialDirectory,
                                         allowSpecialCharacters: configuration.allowSpecialCharacterNames)
+        self.rules = CredentialDecision.Rules(renewalFloor: Self.renewalFloor,
+                                              backoff: configuration.backoff, unknownLifetimeRecheck: configuration.scanInterval)
         (passTriggers, passTrigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (stopSignals, stopSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -102,9 +108,7 @@ public actor Monitor: Service {
     public func run() async throws {
         if configuration.watchFiles {
             do {
-                let watcher = try DirectoryWatcher(root: configuration.credentialDirectory)
-                watcher.start()
-                self.watcher = watcher
+                watcher = try DirectoryWatcher(root: configuration.credentialDirectory)
             } catch {
                 logger.warning("Cannot watch the credential directory; relying on periodic passes",
                                metadata: ["credmon.error": "\(error)"])
@@ -121,7 +125,8 @@ public actor Monitor: Service {
         } onGracefulShutdown: {
             self.requestStop()
         }
-        watcher?.stop()
+        await watcher?.shutdown()
+        io.shutdown()
     }
 
     private func backgroundLoops() async {
@@ -130,23 +135,24 @@ public actor Monitor: Service {
             loops.addTask { await self.schedulerLoop() }
             loops.addTask { await self.periodicLoop() }
             if let watcher = self.watcher {
+                loops.addTask { await watcher.run() }
                 loops.addTask { await self.watchLoop(watcher) }
             }
             for await _ in stopSignals { break }
+            beginStopping()
             loops.cancelAll()
         }
-        beginStopping()
     }
 
     private func beginStopping() {
         stopping = true
         passTrigger.finish()
         watcher?.stop()
-        let waiters = workWaiters
-        workWaiters.removeAll()
-        waiters.forEach { $0.resume(returning: nil) }
+        workQueue.stop()
+        scheduler.wake()
         passWaiter?.resume()
         passWaiter = nil
+        checkIdle()
     }
 
     // MARK: Loops
@@ -174,19 +180,6 @@ public actor Monitor: Service {
         logger.info("Providers reloaded", metadata: ["credmon.providers": "\(fresh.names.joined(separator: ","))"])
     }
 
-    private func schedulerLoop() async {
-        while !Task.isCancelled && !stopping {
-            let now = clock.now()
-            let wake = min(dueQueue.earliest ?? now.addingTimeInterval(1), now.addingTimeInterval(1))
-            do { try await clock.sleep(until: wake) } catch { return }
-            let current = clock.now()
-            for entry in dueQueue.popDue(now: current) {
-                guard let record = records[entry.id], let due = record.dueAt, due <= current else { continue }
-                enqueue(entry.id)
-            }
-        }
-    }
-
     private func periodicLoop() async {
         while !Task.isCancelled {
             do { try await clock.sleep(until: clock.now().addingTimeInterval(configuration.scanInterval)) } catch { return }
@@ -194,99 +187,13 @@ public actor Monitor: Service {
         }
     }
 
-    private func watchLoop(_ watcher: DirectoryWatcher) async {
-        for await batch in watcher.events {
-            if Task.isCancelled { return }
-            handle(batch, watcher: watcher)
-        }
-    }
-
-    // MARK: Work queue
-
-    func enqueue(_ id: CredentialID) {
-        if inFlight.contains(id) {
-            again.insert(id)
-            return
-        }
-        guard !queued.contains(id), !stopping else { return }
-        queued.insert(id)
-        if let waiter = workWaiters.popLast() {
-            queued.remove(id)
-            inFlight.insert(id)
-            waiter.resume(returning: id)
-        } else {
-            queue.append(id)
-        }
-    }
-
-    private func nextWork() async -> CredentialID? {
-        if stopping || Task.isCancelled { return nil }
-        if queueHead < queue.count {
-            let id = queue[queueHead]
-            queueHead += 1
-            if queueHead > 1024 && queueHead * 2 > queue.count {
-                queue.removeFirst(queueHead)
-                queueHead = 0
-            }
-            queued.remove(id)
-            inFlight.insert(id)
-            return id
-        }
-        return await withCheckedContinuation { workWaiters.append($0) }
-    }
-
-    private func finish(_ id: CredentialID) {
-        inFlight.remove(id)
-        if again.remove(id) != nil {
-            enqueue(id)
-            return
-        }
-        if passPending.remove(id) != nil, passPending.isEmpty {
-            passWaiter?.resume()
-            passWaiter = nil
-        }
-        if inFlight.isEmpty && queueHead >= queue.count && queue.count > 1024 {
-            releaseQueueStorage()
-        }
-    }
-
-    /// After a burst (a first pass over thousands of credentials) the queue's containers keep their capacity;
-    /// give it back once everything is done.
-    private func releaseQueueStorage() {
-        queue = []
-        queueHead = 0
-        queued = []
-        inFlight = []
-        again = []
-        passPending = []
-    }
-
-    private func workerLoop() async {
-        while let id = await nextWork() {
-            await process(id)
-            finish(id)
-        }
-    }
-
-    /// Waits until every credential in `ids` has been handled (or the monitor stops).
-    func drain(_ ids: Set<CredentialID>) async {
-        passPending = ids.filter { queued.contains($0) || inFlight.contains($0) }
-        guard !passPending.isEmpty, !stopping else { return }
-        await withCheckedContinuation { passWaiter = $0 }
-    }
-
-    func isInFlight(_ id: CredentialID) -> Bool { inFlight.contains(id) }
-
-    func semaphore(for provider: any CredentialProvider) -> AsyncSemaphore? {
-        let limit = provider.profile.traits.maxConcurrent
-        guard limit < configuration.maxConcurrent else { return nil }
-        if let existing = semaphores[provider.profile.name] { return existing }
-        let created = AsyncSemaphore(limit: limit)
-        semaphores[provider.profile.name] = created
-        return created
-    }
-
     func reportOnce(_ key: String, _ log: () -> Void) {
         if reportedProblems.insert(key).inserted { log() }
     }
+
+    /// The user this process runs as: with root, the owners of `.top` files a local issuer trusts.
+    static let daemonUser = UInt32(geteuid())
+
+    /// The least time between two requests for one credential.
+    static let renewalFloor: TimeInterval = 1
 }

@@ -6,48 +6,87 @@ import Foundation
 /// task, among them the HTTP answers that free the providers' slots. Dispatch's queues would not help either: on
 /// Linux they run on about as many threads as there are cores. With a pool of its own, sixteen renewals can wait
 /// for their fsyncs at once, and the file system commits them together.
-final class BlockingIO: @unchecked Sendable {
-    /// The pool the monitor's workers share.
-    static let shared = BlockingIO(threads: 16)
+///
+/// The monitor owns one and shuts it down when it stops. Threads start on demand (up to `threads`); after
+/// ``shutdown()`` work runs on the caller's thread. Dropping the pool shuts it down.
+final class BlockingIO: Sendable {
+    private let pool: Pool
 
-    private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
-    private var jobsHead = 0
+    init(threads: Int) { pool = Pool(limit: max(1, threads)) }
 
-    init(threads: Int) {
-        for index in 0..<max(1, threads) {
-            let thread = Thread { [unowned self] in self.serve() }
-            thread.name = "credmon-io-\(index)"
-            thread.start()
-        }
-    }
+    deinit { pool.shutdown() }
 
     /// Runs `work` on the pool and returns its result.
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            submit { continuation.resume(with: Result { try work() }) }
+            let job: @Sendable () -> Void = { continuation.resume(with: Result { try work() }) }
+            if !pool.submit(job) { job() }
         }
     }
 
-    private func submit(_ job: @escaping @Sendable () -> Void) {
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
-    }
+    /// Lets the threads finish the jobs already submitted, then end.
+    func shutdown() { pool.shutdown() }
 
-    private func serve() {
-        while true {
+    /// The jobs and the threads, shared by the threads (which outlive nothing but their last job).
+    private final class Pool: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var jobs: [@Sendable () -> Void] = []
+        private var jobsHead = 0
+        private var threads = 0
+        private var idle = 0
+        private var stopped = false
+        private let limit: Int
+
+        init(limit: Int) { self.limit = limit }
+
+        /// Queues `job`, starting a thread if none is idle; false once shut down.
+        func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
             condition.lock()
-            while jobsHead == jobs.count { condition.wait() }
-            let job = jobs[jobsHead]
-            jobsHead += 1
-            if jobsHead == jobs.count {
-                jobs.removeAll(keepingCapacity: true)
-                jobsHead = 0
+            defer { condition.unlock() }
+            guard !stopped else { return false }
+            jobs.append(job)
+            if idle == 0 && threads < limit {
+                let index = threads
+                threads += 1
+                let thread = Thread { [self] in serve() }
+                thread.name = "credmon-io-\(index)"
+                thread.start()
+            } else {
+                condition.signal()
             }
+            return true
+        }
+
+        func shutdown() {
+            condition.lock()
+            stopped = true
+            condition.broadcast()
             condition.unlock()
-            job()
+        }
+
+        private func serve() {
+            condition.lock()
+            while true {
+                while jobsHead == jobs.count && !stopped {
+                    idle += 1
+                    condition.wait()
+                    idle -= 1
+                }
+                if jobsHead == jobs.count {
+                    threads -= 1
+                    condition.unlock()
+                    return
+                }
+                let job = jobs[jobsHead]
+                jobsHead += 1
+                if jobsHead == jobs.count {
+                    jobs.removeAll(keepingCapacity: true)
+                    jobsHead = 0
+                }
+                condition.unlock()
+                job()
+                condition.lock()
+            }
         }
     }
 }

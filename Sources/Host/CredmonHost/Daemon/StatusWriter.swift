@@ -3,23 +3,26 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Writes the status file when credentials change (at most every `interval`), and after every pass.
+/// Writes the status file when the monitor's records change (``Monitor/changes()``), atomically, and once more when
+/// it stops. A burst of changes is coalesced: the first change is written after `settle`, and then at most one
+/// write follows every `minimumInterval` while changes keep coming.
 struct StatusWriter: Service {
     let monitor: Monitor
     let stateDirectory: String
     let credentialDirectory: String
-    let interval: Duration
+    /// How long a first change waits for the ones that follow it.
+    var settle: Duration = .milliseconds(50)
+    /// The least time between two writes.
+    var minimumInterval: Duration = .seconds(2)
     let logger: Logger
 
     func run() async throws {
-        var written = -1
-        while !Task.isCancelledOrShuttingDown {
-            let changes = await monitor.changeCount
-            if changes != written {
-                await writeNow()
-                written = changes
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        let changes = await monitor.changes()
+        for await _ in changes.cancelOnGracefulShutdown() {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: settle) }
+            await writeNow()
+            if Task.isCancelledOrShuttingDown { break }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: minimumInterval - settle) }
         }
         await writeNow()
     }

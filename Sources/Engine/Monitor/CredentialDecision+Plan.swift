@@ -1,0 +1,48 @@
+import Foundation
+
+extension CredentialDecision {
+    /// Step 2, with the `.use`: keep the token until its renewal point, wait (a backoff, the renewal floor), or ask
+    /// the provider.
+    ///
+    /// A wait that is not about the files (the renewal floor) records nothing of what was seen, so that the next
+    /// look still finds the change that made the credential due.
+    static func plan(_ record: CredentialRecord, seed: Seed, access: Access, provider: any CredentialProvider,
+                     now: Date, rules: Rules) -> Step {
+        let profile = provider.profile
+        let seedChanged = record.seedStamp != seed.stamp
+        let unobserved = record
+        var record = record
+        record.seedStamp = seed.stamp
+        record.accessStamp = access.stamp
+        record.validity = access.validity
+
+        // Backing off after a transient failure, and nothing changed.
+        if record.state == .failing, !seedChanged, let retry = record.dueAt, retry > now {
+            return Step(record, .record, scheduleAt: retry)
+        }
+        // A token that is not due yet (unless the provider's settings changed).
+        let fingerprintChanged = record.fingerprint != nil && record.fingerprint != profile.fingerprint
+        if let validity = access.validity, !fingerprintChanged {
+            let due = provider.renewalDate(for: validity)
+            if due > now {
+                if record.state == .pending || record.state == .terminal || record.state == .dormant || seedChanged {
+                    record.state = .valid
+                    record.consecutiveFailures = 0
+                    record.lastError = nil
+                }
+                record.fingerprint = profile.fingerprint
+                record.dueAt = due
+                return Step(record, .record, scheduleAt: due, keepsCopy: true)
+            }
+        }
+        // The renewal floor: one credential is asked for at most once a second, whatever its tokens or its .top do.
+        if let last = record.lastAttempt, now.timeIntervalSince(last) < rules.renewalFloor {
+            var deferred = unobserved
+            let retry = last.addingTimeInterval(rules.renewalFloor)
+            deferred.dueAt = min(deferred.dueAt ?? retry, retry)
+            return Step(deferred, .record, scheduleAt: retry)
+        }
+        record.lastAttempt = now
+        return Step(record, .renew(fetch: !access.present))
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+
+extension Monitor {
+    /// Asks the provider for a token (`fetch` or `refresh`) and writes what it answers: the effects of a
+    /// ``CredentialDecision/Action/renew(fetch:)``. Returns the outcome for
+    /// ``CredentialDecision/settle(_:outcome:provider:now:firstIssue:rules:)`` and the new `.top`'s stamp when a
+    /// rotated seed was written (also that of a failed or unusable answer: its refresh token may be the only live one).
+    ///
+    /// The provider's slot is held for the provider call only (it bounds the load on the provider); the files are
+    /// read before it is taken and written after it is released, so that the disk never keeps the next request waiting.
+    nonisolated func renew(_ id: CredentialID, fetch: Bool, current: AccessTokenFile?, provider: any CredentialProvider,
+                           in userDirectory: DirectoryHandle, now: Date,
+                           logger: Logger) async -> (CredentialDecision.Outcome, FileStamp?) {
+        let stem = id.token.stem
+        let answer: Result<CredentialUpdate, any Error>
+        var request = CredentialRequest(id: id, current: current, now: now)
+        do {
+            if provider.profile.traits.readsSeed {
+                request.seed = try userDirectory.readFile(stem + ".top").map(SeedFile.parse)
+                if let metaBytes = try userDirectory.readFile(stem + ".meta") {
+                    request.metadata = try ClientMetadata.parse(metaBytes, path: userDirectory.childPath(stem + ".meta"))
+                }
+            }
+            let semaphore = await semaphore(for: provider)
+            await semaphore?.acquire()
+            do {
+                answer = .success(try await (fetch ? provider.fetch(request) : provider.refresh(request)))
+            } catch {
+                answer = .failure(error)
+            }
+            await semaphore?.release()
+        } catch {
+            answer = .failure(error)
+        }
+        switch answer {
+        case .success(let update):
+            if let unusable = CredentialDecision.unusable(update, now: now) {
+                guard let rotated = update.rotatedSeed else { return (.failed(unusable), nil) }
+                return (.failed(unusable), await storeRotatedSeed(rotated, stem: stem, in: userDirectory, logger: logger))
+            }
+            do {
+                let durability = configuration.accessTokenDurability
+                let seedStamp = try await io.run {
+                    try Self.store(update, stem: stem, in: userDirectory, accessTokenDurability: durability)
+                }
+                let written = try? FileStatus.at(userDirectory.descriptor, stem + ".use", path: "")
+                return (.renewed(update, accessStamp: written?.stamp), seedStamp)
+            } catch {
+                return (.failed(error), nil)
+            }
+        case .failure(let error):
+            guard let rotated = (error as? ProviderError)?.rotatedSeed else { return (.failed(error), nil) }
+            return (.failed(error), await storeRotatedSeed(rotated, stem: stem, in: userDirectory, logger: logger))
+        }
+    }
+
+    /// Writes the rotated seed of a failed operation durably, and nothing else: the answer could not be used, but its
+    /// refresh token may be the only live one. Returns the new `.top`'s stamp.
+    private nonisolated func storeRotatedSeed(_ seed: [UInt8], stem: String, in userDirectory: DirectoryHandle, logger: Logger) async -> FileStamp? {
+        do {
+            let stamp = try await io.run { () throws -> FileStamp? in
+                try AtomicWriter.write(seed, to: stem + ".top", in: userDirectory, mode: 0o400, durability: .durable)
+                return try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))?.stamp
+            }
+            logger.notice("Kept the rotated refresh token of an unusable answer")
+            return stamp
+        } catch {
+            logger.error("Cannot store the rotated refresh token of an unusable answer", metadata: ["credmon.error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Writes a renewal: the rotated seed durably first (a refresh token must never be lost), then the access
+    /// token. Returns the new `.top`'s stamp when the seed rotated. Blocking; run it on ``BlockingIO``.
+    private static func store(_ update: CredentialUpdate, stem: String, in userDirectory: DirectoryHandle,
+                              accessTokenDurability: Durability) throws -> FileStamp? {
+        var seedStamp: FileStamp?
+        if let rotated = update.rotatedSeed {
+            try AtomicWriter.write(rotated, to: stem + ".top", in: userDirectory, mode: 0o400, durability: .durable)
+            seedStamp = try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))?.stamp
+        }
+        try AtomicWriter.write(update.accessTokenFile, to: stem + ".use", in: userDirectory, mode: 0o400,
+                               durability: accessTokenDurability)
+        return seedStamp
+    }
+}

@@ -1,0 +1,85 @@
+/// The credentials waiting for a worker, first come first served, one operation per credential at a time: a
+/// credential asked for again while a worker has it runs once more when that worker is done. Owned by the monitor
+/// actor; idle workers park here until there is work (or the monitor stops).
+struct WorkQueue {
+    private var queue: [CredentialID] = []
+    private var head = 0
+    private var queued: Set<CredentialID> = []
+    private var inFlight: Set<CredentialID> = []
+    private var again: Set<CredentialID> = []
+    private var workers: [CheckedContinuation<CredentialID?, Never>] = []
+    private var stopped = false
+
+    /// Nothing waits and nothing is being handled.
+    var isIdle: Bool { head >= queue.count && inFlight.isEmpty }
+
+    /// Whether a worker has `id` now.
+    func isInFlight(_ id: CredentialID) -> Bool { inFlight.contains(id) }
+
+    /// Whether `id` waits or is being handled.
+    func isPending(_ id: CredentialID) -> Bool { queued.contains(id) || inFlight.contains(id) }
+
+    /// Adds `id` (handing it to a parked worker if there is one); a credential already waiting is not added twice.
+    mutating func enqueue(_ id: CredentialID) {
+        if inFlight.contains(id) {
+            again.insert(id)
+            return
+        }
+        guard !stopped, queued.insert(id).inserted else { return }
+        if let worker = workers.popLast() {
+            queued.remove(id)
+            inFlight.insert(id)
+            worker.resume(returning: id)
+        } else {
+            queue.append(id)
+        }
+    }
+
+    /// The next credential for a worker, or nil when none waits.
+    mutating func take() -> CredentialID? {
+        guard !stopped, head < queue.count else { return nil }
+        let id = queue[head]
+        head += 1
+        if head > 1024 && head * 2 > queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
+        queued.remove(id)
+        inFlight.insert(id)
+        return id
+    }
+
+    /// Parks a worker until ``enqueue(_:)`` has work for it (or ``stop()``).
+    mutating func park(_ worker: CheckedContinuation<CredentialID?, Never>) {
+        if stopped { worker.resume(returning: nil) } else { workers.append(worker) }
+    }
+
+    /// A worker is done with `id`; returns true when `id` was asked for meanwhile and has been queued again.
+    mutating func finish(_ id: CredentialID) -> Bool {
+        inFlight.remove(id)
+        if again.remove(id) != nil {
+            enqueue(id)
+            return true
+        }
+        if inFlight.isEmpty && head >= queue.count && queue.count > 1024 { releaseStorage() }
+        return false
+    }
+
+    /// Releases every parked worker (with nil) and accepts no more work.
+    mutating func stop() {
+        stopped = true
+        let parked = workers
+        workers.removeAll()
+        parked.forEach { $0.resume(returning: nil) }
+    }
+
+    /// After a burst (a first pass over thousands of credentials) the containers keep their capacity; give it back
+    /// once everything is done.
+    private mutating func releaseStorage() {
+        queue = []
+        head = 0
+        queued = []
+        inFlight = []
+        again = []
+    }
+}
