@@ -1,7 +1,6 @@
 import Engine
 import Foundation
 import Logging
-import OAuthClient
 import ServiceLifecycle
 import UnixSignals
 
@@ -44,9 +43,7 @@ struct Daemon {
             "credmon.state_dir": "\(deployment.stateDirectory)", "credmon.pid": "\(getpid())",
             "credmon.mode": "\(deployment.isLocalMode ? "local (no HTCondor configuration found)" : "configured")",
         ])
-        // The HTTP client every provider of this daemon shares, across reloads; a service, shut down after the monitor.
-        let http = NIOHTTPClient(maxConnectionsPerHost: 64)
-        let loaded = LocationOptions.loadProviders(deployment, createMissingKeys: true, http: http, logger: logger)
+        let loaded = LocationOptions.loadProviders(deployment, createMissingKeys: true, logger: logger)
         report(loaded)
         if deployment.isLocalMode && !existedBefore {
             seedDemoCredential(table: loaded.table)
@@ -75,12 +72,12 @@ struct Daemon {
         let deployment = self.deployment
         let logger = self.logger
         let monitor = Monitor(configuration: configuration, providers: loaded.table, logger: logger, reload: { [self] current in
-            let fresh = LocationOptions.loadProviders(deployment, createMissingKeys: true, http: http, logger: logger)
+            let fresh = LocationOptions.loadProviders(deployment, createMissingKeys: true, logger: logger)
             report(fresh)
             return fresh.table.keepingPrevious(current, forFailedFiles: fresh.failedFiles)
         })
         let status = StatusWriter(monitor: monitor, stateDirectory: deployment.stateDirectory,
-                                  credentialDirectory: deployment.credentialDirectory, interval: .seconds(2), logger: logger)
+                                  credentialDirectory: deployment.credentialDirectory, logger: logger)
         if once {
             try? await monitor.run()
             await status.writeNow()
@@ -89,8 +86,6 @@ struct Daemon {
         }
         let group = ServiceGroup(configuration: .init(
             services: [
-                // First in the list, so last to shut down: the monitor's last requests still have their client.
-                .init(service: http),
                 .init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: HangupListener(signals: hangups, monitor: monitor, log: log, logger: logger)),
                 .init(service: status),
@@ -118,10 +113,7 @@ struct Daemon {
     /// In local mode, on a fresh directory, write `<me>/scitokens.top` as condor_credd would, so the first run shows
     /// a token being issued.
     func seedDemoCredential(table: ProviderTable) {
-        let catalog = HostCatalog.catalog
-        guard let service = table.names.first(where: { name in
-            table.provider(for: name).flatMap { catalog.kind(named: $0.profile.kind) }?.credentialType == .localIssuer
-        }) else { return }
+        guard let service = table.names.first(where: { table.provider(for: $0)?.profile.kind == "local-scitoken" }) else { return }
         let user = ProcessInfo.processInfo.environment["USER"].flatMap { CredentialNames.isValidUser($0) ? $0 : nil } ?? "demo"
         let userPath = deployment.credentialDirectory + "/" + user
         do {
