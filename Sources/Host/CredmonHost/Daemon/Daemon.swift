@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Logging
+import OAuthClient
 import ServiceLifecycle
 import UnixSignals
 
@@ -43,7 +44,9 @@ struct Daemon {
             "credmon.state_dir": "\(deployment.stateDirectory)", "credmon.pid": "\(getpid())",
             "credmon.mode": "\(deployment.isLocalMode ? "local (no HTCondor configuration found)" : "configured")",
         ])
-        let loaded = LocationOptions.loadProviders(deployment, createMissingKeys: true, logger: logger)
+        // The HTTP client every provider of this daemon shares, across reloads; a service, shut down after the monitor.
+        let http = NIOHTTPClient(maxConnectionsPerHost: 64)
+        let loaded = LocationOptions.loadProviders(deployment, createMissingKeys: true, http: http, logger: logger)
         report(loaded)
         if deployment.isLocalMode && !existedBefore {
             seedDemoCredential(table: loaded.table)
@@ -72,7 +75,7 @@ struct Daemon {
         let deployment = self.deployment
         let logger = self.logger
         let monitor = Monitor(configuration: configuration, providers: loaded.table, logger: logger, reload: { [self] current in
-            let fresh = LocationOptions.loadProviders(deployment, createMissingKeys: true, logger: logger)
+            let fresh = LocationOptions.loadProviders(deployment, createMissingKeys: true, http: http, logger: logger)
             report(fresh)
             return fresh.table.keepingPrevious(current, forFailedFiles: fresh.failedFiles)
         })
@@ -86,6 +89,8 @@ struct Daemon {
         }
         let group = ServiceGroup(configuration: .init(
             services: [
+                // First in the list, so last to shut down: the monitor's last requests still have their client.
+                .init(service: http),
                 .init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: HangupListener(signals: hangups, monitor: monitor, log: log, logger: logger)),
                 .init(service: status),
@@ -113,7 +118,10 @@ struct Daemon {
     /// In local mode, on a fresh directory, write `<me>/scitokens.top` as condor_credd would, so the first run shows
     /// a token being issued.
     func seedDemoCredential(table: ProviderTable) {
-        guard let service = table.names.first(where: { table.provider(for: $0)?.profile.kind == "local-scitoken" }) else { return }
+        let catalog = HostCatalog.catalog
+        guard let service = table.names.first(where: { name in
+            table.provider(for: name).flatMap { catalog.kind(named: $0.profile.kind) }?.credentialType == .localIssuer
+        }) else { return }
         let user = ProcessInfo.processInfo.environment["USER"].flatMap { CredentialNames.isValidUser($0) ? $0 : nil } ?? "demo"
         let userPath = deployment.credentialDirectory + "/" + user
         do {
