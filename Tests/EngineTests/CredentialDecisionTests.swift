@@ -8,11 +8,11 @@ struct CredentialDecisionTests {
     /// A provider for decisions: only its profile and renewal point are used.
     struct Provider: CredentialProvider {
         let profile: ProviderProfile
-        init(kind: String = "test", allowsHandles: Bool = true, requiresPrivilegedSeed: Bool = false,
+        init(kind: String = "test", allowsHandles: Bool = true, requiresPrivilegedSeed: Bool = false, webLogin: Bool = false,
              fingerprint: String = "f1") {
             profile = ProviderProfile(name: "svc", kind: kind, traits: ProviderTraits(
                 allowsHandles: allowsHandles, readsSeed: true, renewFraction: 0.5, revokesOnRemoval: false,
-                requiresPrivilegedSeed: requiresPrivilegedSeed),
+                requiresPrivilegedSeed: requiresPrivilegedSeed, firstTokenFromWebLogin: webLogin),
                 settings: [], fingerprint: fingerprint)
         }
         func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate { throw ProviderError.terminal("unused", "") }
@@ -22,7 +22,7 @@ struct CredentialDecisionTests {
 
     typealias Decision = CredentialDecision
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
-    static let rules = Decision.Rules(renewalFloor: 1, backoff: Backoff(initial: 5, maximum: 60, jitter: 0),
+    static let rules = Decision.Rules(renewalFloor: 1, webLoginWait: 1, backoff: Backoff(initial: 5, maximum: 60, jitter: 0),
                                       unknownLifetimeRecheck: 60)
     static func stamp(_ inode: UInt64) -> FileStamp { FileStamp(inode: inode, size: 10, modified: 1, changed: 1) }
     static func seed(_ inode: UInt64 = 1, owner: UInt32 = 0, age: TimeInterval = 3600) -> Decision.Seed {
@@ -116,6 +116,33 @@ struct CredentialDecisionTests {
         PlanCase(name: "asked half a second ago: the renewal floor holds it",
                  record: record { $0.state = .valid; $0.seedStamp = stamp(1); $0.lastAttempt = now.addingTimeInterval(-0.5) },
                  access: access(expiresIn: 0.1, issuedAgo: 0.4), action: .record, scheduleAt: now.addingTimeInterval(0.5), state: .valid),
+        // The login race.
+        PlanCase(name: "web login: a .top written now, no .use: wait 1 s for it", record: record(), seed: seed(age: 0),
+                 access: .absent, provider: Provider(webLogin: true), action: .record, scheduleAt: now.addingTimeInterval(1),
+                 state: .pending, note: .awaitingWebLogin(until: now.addingTimeInterval(1))),
+        PlanCase(name: "web login: a .top written 0.8 s ago: wait the rest", record: record(), seed: seed(age: 0.8),
+                 access: .absent, provider: Provider(webLogin: true), action: .record, scheduleAt: now.addingTimeInterval(0.2),
+                 state: .pending, note: .awaitingWebLogin(until: now.addingTimeInterval(0.2))),
+        PlanCase(name: "web login: the .use came: kept, no request", record: record { $0.dueAt = now.addingTimeInterval(1) },
+                 seed: seed(age: 0.2), access: access(expiresIn: 3600), provider: Provider(webLogin: true), action: .record,
+                 scheduleAt: now.addingTimeInterval(1800), state: .valid),
+        PlanCase(name: "web login: no .use after 1 s: fetch", record: record { $0.dueAt = now }, seed: seed(age: 1),
+                 access: .absent, provider: Provider(webLogin: true), action: .renew(fetch: true), state: .pending),
+        PlanCase(name: "web login: an old .top without .use (a crash): fetch at once", record: record(), seed: seed(age: 3600),
+                 access: .absent, provider: Provider(webLogin: true), action: .renew(fetch: true), state: .pending),
+        PlanCase(name: "web login: a .top from the future waits at most 1 s", record: record(), seed: seed(age: -30),
+                 access: .absent, provider: Provider(webLogin: true), action: .record, scheduleAt: now.addingTimeInterval(1),
+                 state: .pending, note: .awaitingWebLogin(until: now.addingTimeInterval(1))),
+        PlanCase(name: "web login: a .top from the future waits no longer than its first deadline", record: record { $0.dueAt = now },
+                 seed: seed(age: -30), access: .absent, provider: Provider(webLogin: true), action: .renew(fetch: true), state: .pending),
+        PlanCase(name: "web login: a new login over a terminal credential waits too",
+                 record: record { $0.state = .terminal; $0.seedStamp = stamp(9) }, seed: seed(age: 0.1), access: .absent,
+                 provider: Provider(webLogin: true), action: .record, scheduleAt: now.addingTimeInterval(0.9), state: .terminal,
+                 note: .awaitingWebLogin(until: now.addingTimeInterval(0.9))),
+        PlanCase(name: "web login: a known credential whose .use vanished is not a login", record: record { $0.state = .valid; $0.seedStamp = stamp(1) },
+                 seed: seed(age: 0), access: .absent, provider: Provider(webLogin: true), action: .renew(fetch: true), state: .valid),
+        PlanCase(name: "not a web-login kind: a new .top is fetched at once", record: record(), seed: seed(age: 0),
+                 access: .absent, provider: Provider(webLogin: false), action: .renew(fetch: true), state: .pending),
     ]
 
     @Test("Plan with the .use", arguments: planCases)

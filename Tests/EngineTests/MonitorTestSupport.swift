@@ -19,10 +19,12 @@ final class ScriptedProvider: CredentialProvider, @unchecked Sendable {
     private var failures: [String: ProviderError] = [:]
     private var answers: [String: @Sendable (Date) -> CredentialUpdate] = [:]
 
-    init(name: String, allowsHandles: Bool = false, renewFraction: Double = 0.5) {
+    /// - Parameter webLogin: ``ProviderTraits/firstTokenFromWebLogin`` (a new `.top` waits for its `.use`).
+    init(name: String, allowsHandles: Bool = false, renewFraction: Double = 0.5, webLogin: Bool = false) {
         profile = ProviderProfile(
             name: name, kind: "scripted",
-            traits: ProviderTraits(allowsHandles: allowsHandles, readsSeed: false, renewFraction: renewFraction, revokesOnRemoval: false),
+            traits: ProviderTraits(allowsHandles: allowsHandles, readsSeed: false, renewFraction: renewFraction, revokesOnRemoval: false,
+                                   firstTokenFromWebLogin: webLogin),
             settings: [], fingerprint: "scripted-\(name)")
     }
 

@@ -1,10 +1,10 @@
 import Foundation
 
 extension CredentialDecision {
-    /// Step 2, with the `.use`: keep the token until its renewal point, wait (a backoff, the renewal floor), or ask
-    /// the provider.
+    /// Step 2, with the `.use`: keep the token until its renewal point, wait (a backoff, the renewal floor, a web
+    /// login's `.use`), or ask the provider.
     ///
-    /// A wait that is not about the files (the renewal floor) records nothing of what was seen, so that the next
+    /// A wait that is not about the files (the floor, a web login) records nothing of what was seen, so that the next
     /// look still finds the change that made the credential due.
     static func plan(_ record: CredentialRecord, seed: Seed, access: Access, provider: any CredentialProvider,
                      now: Date, rules: Rules) -> Step {
@@ -35,6 +35,12 @@ extension CredentialDecision {
                 return Step(record, .record, scheduleAt: due, keepsCopy: true)
             }
         }
+        // The login race: a web login writes `.top` and then `.use`; a new `.top` without one waits for it a moment.
+        if let deadline = webLoginDeadline(unobserved, seed: seed, access: access, traits: profile.traits, now: now, rules: rules) {
+            var waiting = unobserved
+            waiting.dueAt = deadline
+            return Step(waiting, .record, scheduleAt: deadline, note: .awaitingWebLogin(until: deadline))
+        }
         // The renewal floor: one credential is asked for at most once a second, whatever its tokens or its .top do.
         if let last = record.lastAttempt, now.timeIntervalSince(last) < rules.renewalFloor {
             var deferred = unobserved
@@ -44,5 +50,18 @@ extension CredentialDecision {
         }
         record.lastAttempt = now
         return Step(record, .renew(fetch: !access.present))
+    }
+
+    /// Until when a `.top` waits for the `.use` of the web login that wrote it: only for kinds whose first token comes
+    /// from a web login, only without a `.use`, only for a `.top` that is new to the monitor, and at most
+    /// ``Rules/webLoginWait`` after the `.top` was written (a `.top` left without a `.use` by a crash is not waited for)
+    /// or after the monitor first saw it (a `.top` dated in the future: the record's due date is the first deadline).
+    static func webLoginDeadline(_ record: CredentialRecord, seed: Seed, access: Access, traits: ProviderTraits,
+                                 now: Date, rules: Rules) -> Date? {
+        guard traits.firstTokenFromWebLogin, !access.present,
+              record.state == .pending || record.seedStamp != seed.stamp else { return nil }
+        var deadline = min(seed.modified, now).addingTimeInterval(rules.webLoginWait)
+        if let earlier = record.dueAt { deadline = min(deadline, earlier) }
+        return deadline > now ? deadline : nil
     }
 }

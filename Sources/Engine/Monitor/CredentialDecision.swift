@@ -34,6 +34,8 @@ enum CredentialDecision {
     struct Rules: Sendable {
         /// The least time between two requests for one credential.
         var renewalFloor: TimeInterval = 1
+        /// How long a new `.top` of a web-login kind waits for its `.use` (``ProviderTraits/firstTokenFromWebLogin``).
+        var webLoginWait: TimeInterval = 1
         /// Retry schedule for transient failures.
         var backoff = Backoff()
         /// When a token of unknown lifetime is looked at again.
@@ -57,6 +59,7 @@ enum CredentialDecision {
         case noProvider
         case refusedHandle
         case refusedOwner(uid: UInt32)
+        case awaitingWebLogin(until: Date)
         case issued(expires: Date?, recovered: Bool)
         case renewed(expires: Date?, recovered: Bool)
         case dormant(reason: String)

@@ -13,6 +13,9 @@ extension Monitor {
         case .refusedOwner(let uid):
             logger.error("Refused: this .top is not owned by root or by the daemon's user, so it was not written by condor_credd",
                          metadata: ["credmon.provider": "\(provider)", "credmon.owner": "\(uid)"])
+        case .awaitingWebLogin(let deadline):
+            logger.debug("New .top without a .use: waiting for the web login's .use before asking the provider",
+                         metadata: ["credmon.provider": "\(provider)", "credmon.until": "\(ExternalTime.epochSeconds(deadline))"])
         case .issued(let expires, let recovered), .renewed(let expires, let recovered):
             let issued = if case .issued = note { true } else { false }
             logger.info(issued ? "Issued access token" : "Renewed access token", metadata: [

@@ -77,7 +77,7 @@ public actor Monitor: Service {
         self.removal = CredentialRemoval(credentialDirectory: configuration.credentialDirectory, vault: vault)
         self.scanner = DirectoryScanner(root: configuration.credentialDirectory,
                                         allowSpecialCharacters: configuration.allowSpecialCharacterNames)
-        self.rules = CredentialDecision.Rules(renewalFloor: Self.renewalFloor,
+        self.rules = CredentialDecision.Rules(renewalFloor: Self.renewalFloor, webLoginWait: configuration.webLoginWait,
                                               backoff: configuration.backoff, unknownLifetimeRecheck: configuration.scanInterval)
         (passTriggers, passTrigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (stopSignals, stopSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))

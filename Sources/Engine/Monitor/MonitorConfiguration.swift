@@ -14,6 +14,9 @@ public struct MonitorConfiguration: Sendable {
     public var watchFiles = true
     /// After a `.use` vanishes, wait this long before re-issuing it (its `.top` may be on its way out too).
     public var removalSettleDelay: TimeInterval = 1
+    /// How long a new `.top` of a kind whose first token comes from a web login waits for its `.use` (credmon-web
+    /// writes `.meta`, `.top`, then `.use`) before the provider is asked.
+    public var webLoginWait: TimeInterval = 1
     /// Retry schedule for transient failures.
     public var backoff = Backoff()
     /// Whether `.use` files are fsynced (`.top` files always are).
