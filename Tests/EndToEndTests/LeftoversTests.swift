@@ -68,8 +68,11 @@ struct LeftoversTests {
         try FileManager.default.removeItem(at: daemon.providersDirectory.appendingPathComponent("other.yaml"))
         daemon.send(SIGHUP)
         #expect(eventually(timeout: 15) { copies.allSatisfy { !exists($0) } }, "copies erased; log:\n\(daemon.log)")
-        #expect(daemon.log.contains("Erased a revocation copy: its provider no longer revokes on removal credmon.token=issuer credmon.user=dave"), "\(daemon.log)")
-        #expect(daemon.log.contains("Erased a revocation copy: its provider is no longer configured credmon.token=other credmon.user=erin"), "\(daemon.log)")
+        // The daemon logs each erasure right after it; wait for the lines rather than race them.
+        #expect(eventually(timeout: 5) {
+            daemon.log.contains("Erased a revocation copy: its provider no longer revokes on removal credmon.token=issuer credmon.user=dave")
+                && daemon.log.contains("Erased a revocation copy: its provider is no longer configured credmon.token=other credmon.user=erin")
+        }, "\(daemon.log)")
         #expect(server.isActive(refreshToken: grants["dave"] ?? "") && server.isActive(refreshToken: grants["erin"] ?? ""), "nothing revoked")
         #expect(server.requests(to: "/revoke").isEmpty)
         #expect(daemon.credd.read("dave", "issuer.top") != nil && daemon.credd.read("erin", "other.top") != nil, "the credentials stay")

@@ -35,8 +35,12 @@ public struct OAuthRefreshProvider: CredentialProvider, WebLoginProvider {
         add("revoke_on_removal", "\(configuration.revokeOnRemoval)")
         add("max_concurrent", "\(configuration.maxConcurrent)")
         add("timeout", "\(configuration.timeout)")
+        // Only what the tokens come from: a change of revocation, concurrency, timeout or renewal point renews nothing.
         var hasher = Hasher()
-        for setting in settings { hasher.combine(setting.key); hasher.combine(setting.value) }
+        for setting in settings where Self.tokenAffectingSettings.contains(setting.key) {
+            hasher.combine(setting.key)
+            hasher.combine(setting.value)
+        }
         hasher.combine(configuration.clientSecret)
         profile = ProviderProfile(
             name: configuration.name, kind: kind,
@@ -45,6 +49,9 @@ public struct OAuthRefreshProvider: CredentialProvider, WebLoginProvider {
                                    firstTokenFromWebLogin: true),
             settings: settings, fingerprint: String(UInt(bitPattern: hasher.finalize()), radix: 16))
     }
+
+    /// The settings whose change means new tokens (the fingerprint's inputs, with the client secret).
+    static let tokenAffectingSettings: Set<String> = ["issuer", "token_url", "client_id", "client_secret_file", "client_auth", "scopes"]
 
     /// A web login's grant is exchanged (``exchange(_:request:)``); without one the first token is a refresh.
     public func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate {
