@@ -142,9 +142,9 @@ let package = Package(
         // A standards-conformant OAuth 2.0 authorization server on loopback, for the OAuth tests (no NIO: POSIX sockets).
         .target(name: "OAuthTestServer", path: "Tests/OAuthTestServer", swiftSettings: strictSettings),
         .testTarget(name: "OAuthTestServerTests", dependencies: ["OAuthTestServer"], swiftSettings: strictSettings),
-        // Helpers shared by the test targets.
-        .target(name: "CredmonTestSupport", dependencies: ["Engine"], path: "Tests/TestSupport", swiftSettings: strictSettings),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "CredmonTestSupport"], swiftSettings: strictSettings),
+        // The test kit: temporary directories, `eventually`, a manual clock, a scripted provider, a URLSession HTTP client.
+        .target(name: "CredmonTestKit", dependencies: ["Engine"], path: "Tests/TestKit", swiftSettings: strictSettings),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CredmonTestKit"], swiftSettings: strictSettings),
         .testTarget(
             name: "SignersTests",
             dependencies: [
@@ -156,13 +156,13 @@ let package = Package(
         ),
         .testTarget(
             name: "LocalSciTokenTests",
-            dependencies: ["LocalSciToken", "Engine", "Signers", "CredmonTestSupport"],
+            dependencies: ["LocalSciToken", "Engine", "Signers", "CredmonTestKit"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "OAuthClientTests", dependencies: ["OAuthClient", "Engine"], swiftSettings: strictSettings),
         .testTarget(
             name: "CondorConfigTests",
-            dependencies: ["CondorConfig", "CredmonHost", "CredmonWeb", "Engine", "CredmonTestSupport"],
+            dependencies: ["CondorConfig", "CredmonHost", "CredmonWeb", "Engine", "CredmonTestKit"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
@@ -174,19 +174,19 @@ let package = Package(
         // Runs the real credmon binary under a test condor_config_val built on PyPI's htcondor (HTCondor's parser).
         .testTarget(
             name: "CondorEndToEndTests",
-            dependencies: ["credmon", "Engine"],
+            dependencies: ["credmon", "Engine", "CredmonTestKit"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["credmon", "Engine", "OAuthTestServer"],
+            dependencies: ["credmon", "Engine", "OAuthTestServer", "CredmonTestKit"],
             exclude: ["Verifiers"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "CredmonWebTests",
             dependencies: [
-                "CredmonWeb", "CondorConfig", "Engine", "Signers", "OAuthClient", "OAuthTestServer", "CredmonTestSupport",
+                "CredmonWeb", "CondorConfig", "Engine", "Signers", "OAuthClient", "OAuthTestServer", "CredmonTestKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -194,7 +194,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WebEndToEndTests",
-            dependencies: ["credmon", "credmon-web", "Engine", "OAuthTestServer"],
+            dependencies: ["credmon", "credmon-web", "Engine", "OAuthTestServer", "CredmonTestKit"],
             exclude: ["Browser"],
             swiftSettings: strictSettings
         ),

@@ -1,6 +1,6 @@
 import CondorConfig
 import CredmonHost
-import CredmonTestSupport
+import CredmonTestKit
 import Engine
 import Foundation
 import Logging

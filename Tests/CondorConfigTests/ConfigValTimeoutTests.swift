@@ -1,5 +1,5 @@
 @testable import CondorConfig
-import CredmonTestSupport
+import CredmonTestKit
 import Foundation
 import Testing
 

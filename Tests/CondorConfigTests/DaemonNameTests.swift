@@ -1,6 +1,6 @@
 import CondorConfig
 import CredmonHost
-import CredmonTestSupport
+import CredmonTestKit
 import Foundation
 import Testing
 

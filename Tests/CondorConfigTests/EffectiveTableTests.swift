@@ -1,6 +1,6 @@
 import CredmonHost
 import CondorConfig
-import CredmonTestSupport
+import CredmonTestKit
 import Engine
 import Foundation
 import Testing

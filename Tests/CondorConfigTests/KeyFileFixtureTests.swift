@@ -1,5 +1,5 @@
 import Engine
-import CredmonTestSupport
+import CredmonTestKit
 import CredmonWeb
 import Foundation
 import Testing

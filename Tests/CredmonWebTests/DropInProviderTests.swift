@@ -1,4 +1,4 @@
-import CredmonTestSupport
+import CredmonTestKit
 import CredmonWeb
 import Foundation
 import Hummingbird

@@ -1,6 +1,6 @@
 import Engine
 import CondorConfig
-import CredmonTestSupport
+import CredmonTestKit
 import CredmonWeb
 import Foundation
 import HTTPTypes

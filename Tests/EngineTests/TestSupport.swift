@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Testing
-@_exported import CredmonTestSupport  // TemporaryDirectory, for every file of this target
+@_exported import CredmonTestKit  // TemporaryDirectory, eventually, ManualWallClock: for every file of this target
 @testable import Engine
 
 #if canImport(Glibc)
@@ -47,20 +47,6 @@ enum Files {
 
 /// A logger that drops everything.
 let quietLogger = Logger(label: "engine-tests", factory: { _ in SwiftLogNoOpLogHandler() })
-
-/// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
-func eventually(
-    timeout: Duration = .seconds(60),
-    _ condition: () async throws -> Bool
-) async rethrows -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: timeout)
-    while clock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return try await condition()
-}
 
 /// Builds JWT-shaped tokens (unsigned) for tests that only read claims.
 enum FakeJWT {

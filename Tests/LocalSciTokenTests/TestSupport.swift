@@ -4,7 +4,7 @@ import LocalSciToken
 import Logging
 import Signers
 import Testing
-@_exported import CredmonTestSupport  // TemporaryDirectory, for every file of this target
+@_exported import CredmonTestKit  // TemporaryDirectory, for every file of this target
 
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+@_exported import CredmonTestKit  // eventually, for every file of this target
 import Foundation
 import Glibc
 
@@ -126,16 +127,6 @@ final class CondorHarness {
         }
         try? FileManager.default.removeItem(at: root)
     }
-}
-
-/// Polls until `condition` holds or `timeout` passes.
-func eventually(timeout: TimeInterval = 10, interval: TimeInterval = 0.05, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try condition() { return true }
-        Thread.sleep(forTimeInterval: interval)
-    }
-    return try condition()
 }
 
 /// The claims of a compact JWS (no verification: the token's issuer is not reachable from the test).

@@ -1,3 +1,4 @@
+@_exported import CredmonTestKit  // eventually, for every file of this target
 import Foundation
 
 /// Runs a command to completion and captures its output.
@@ -42,14 +43,4 @@ enum ProcessRunner {
         }
         return nil
     }
-}
-
-/// Polls until `condition` holds or `timeout` passes.
-func eventually(timeout: TimeInterval = 10, interval: TimeInterval = 0.01, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try condition() { return true }
-        Thread.sleep(forTimeInterval: interval)
-    }
-    return try condition()
 }

@@ -1,3 +1,4 @@
+@_exported import CredmonTestKit  // eventually, for every file of this target
 import Foundation
 import Glibc
 
@@ -48,14 +49,4 @@ enum WebTestPaths {
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
         return Int(UInt16(bigEndian: address.sin_port))
     }
-}
-
-/// Polls until `condition` holds or `timeout` passes.
-func eventually(timeout: TimeInterval = 10, interval: TimeInterval = 0.05, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try condition() { return true }
-        Thread.sleep(forTimeInterval: interval)
-    }
-    return try condition()
 }
