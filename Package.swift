@@ -160,6 +160,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "OAuthClientTests", dependencies: ["OAuthClient", "Engine"], swiftSettings: strictSettings),
+        // Every kind of ProviderCatalog through the same checks (docs/PROVIDERS.md, "The conformance suite").
+        .testTarget(
+            name: "ProviderConformanceTests",
+            dependencies: [
+                "ProviderCatalog", "Engine", "OAuthClient", "GenericOAuth", "LocalSciToken", "Signers", "OAuthTestServer", "CredmonTestKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "CondorConfigTests",
             dependencies: ["CondorConfig", "CredmonHost", "CredmonWeb", "Engine", "CredmonTestKit"],

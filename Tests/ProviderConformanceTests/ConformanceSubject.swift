@@ -1,0 +1,62 @@
+import Engine
+import Testing
+
+/// One kind under the conformance suite: a fragment that builds one provider against the loopback servers of a
+/// test (``ConformanceFixture``), and what its operations should yield. Add one to ``ConformanceSubjects/all`` for
+/// every kind in `ProviderCatalog.kinds`.
+struct ConformanceSubject: Sendable, CustomTestStringConvertible {
+    /// The kind under test.
+    var kind: any ProviderKind.Type
+    /// The fragment's keys after `name` and `kind`, one per line.
+    var keys: @Sendable (ConformanceFixture) -> [String]
+    /// Where a credential's first token comes from.
+    var seed: Seed
+    /// Whether the provider hands back a rotated seed when its server rotates (the loopback server then rotates).
+    var rotatesSeed: Bool
+    /// What `revoke` does with a seed.
+    var revocation: Revocation
+    /// Whether the error-class checks (refused grant, 503, network error, `Retry-After`) apply.
+    var errorClasses: Applicability
+    /// A setting that changes the tokens issued, and another value of it: the fingerprint must change.
+    var tokenSetting: (key: String, value: String)
+    /// A key with a value of the wrong type: the error names the file, the line and the key.
+    var wrongType: (key: String, value: String)
+    /// A key whose absence is an error (it is left out of the fragment), or why the kind has none.
+    var requiredKey: Requirement
+    /// For kinds with `knobFragment`: a knob-only configuration and the keys of the equivalent fragment.
+    var knobs: (@Sendable (ConformanceFixture) -> (knobs: [String: String], keys: [String]))?
+
+    /// Where the first token comes from.
+    enum Seed: Sendable {
+        /// An OAuth `.top` holding a refresh token of a grant the loopback server issued.
+        case refreshToken
+        /// Nothing: the provider signs locally (the `.top` is a placeholder).
+        case placeholder
+    }
+
+    /// What `revoke` does with a seed the provider's server knows.
+    enum Revocation: Sendable {
+        /// RFC 7009: the refresh token is no longer active afterwards; an unknown token is not an error (§2.2).
+        case rfc7009
+        /// Refresh, then POST the fresh access token as Bearer to the revocation URL (Dropbox); an unknown refresh
+        /// token cannot be refreshed, which is terminal (the grant is gone: nothing is left to revoke).
+        case bearerAccessToken
+        /// Nothing to revoke (local tokens are short-lived).
+        case nothing
+    }
+
+    /// Whether a group of checks applies, and if not, why.
+    enum Applicability: Sendable {
+        case applies
+        case notApplicable(String)
+    }
+
+    /// A required key, or why there is none.
+    enum Requirement: Sendable {
+        /// Leaving `key` out of the fragment (the other keys as in ``keys``) is an error about `key`.
+        case key(String)
+        case none(String)
+    }
+
+    var testDescription: String { kind.kind }
+}

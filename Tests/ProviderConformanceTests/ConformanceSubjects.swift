@@ -1,0 +1,93 @@
+import Box
+import CILogon
+import Dropbox
+import Engine
+import GenericOAuth
+import GoogleDrive
+import LocalSciToken
+import OneDrive
+
+/// The kinds under the conformance suite: one line per kind of `ProviderCatalog.kinds`.
+enum ConformanceSubjects {
+    static let all: [ConformanceSubject] = [
+        .localSciToken,
+        .oauth(GenericOAuthKind.self),
+        .oauth(CILogonKind.self),
+        .oauth(BoxKind.self),
+        .oauth(GoogleDriveKind.self),
+        .oauth(OneDriveKind.self),
+        .oauth(DropboxKind.self),
+    ]
+
+    /// The subject of a kind, if it has one.
+    static func subject(of kind: any ProviderKind.Type) -> ConformanceSubject? {
+        all.first { $0.kind == kind }
+    }
+}
+
+extension ConformanceSubject {
+    /// An OAuth kind (`oauth2` or a preset) against the loopback server: the fragment overrides the preset's https
+    /// endpoints with the server's (loopback http is allowed by `EndpointPolicy`). The server has no Dropbox-style
+    /// revocation call; its `/userinfo`, which takes a Bearer POST, stands in for it.
+    static func oauth<Kind: OAuthPresetKind>(_ kind: Kind.Type) -> ConformanceSubject {
+        let bearer = Kind.preset.revocation == .bearerAccessToken
+        return ConformanceSubject(
+            kind: kind,
+            keys: { fixture in
+                ["client_id: \(ConformanceFixture.client.id)",
+                 "client_secret_file: \(fixture.secretFile)",
+                 "token_url: \(fixture.url("/token"))",
+                 "revocation_url: \(fixture.url(bearer ? "/userinfo" : "/revoke"))",
+                 "timeout: 5"]
+            },
+            seed: .refreshToken,
+            rotatesSeed: Kind.preset.rotation != .never,
+            revocation: bearer ? .bearerAccessToken : Kind.preset.revocation == .none ? .nothing : .rfc7009,
+            errorClasses: .applies,
+            tokenSetting: ("client_id", "another-client"),
+            wrongType: ("max_concurrent", "\"many\""),
+            requiredKey: .key("client_id"),
+            knobs: { fixture in
+                let service = fixture.service.uppercased()
+                return (["\(service)_CLIENT_ID": ConformanceFixture.client.id,
+                         "\(service)_CLIENT_SECRET_FILE": fixture.secretFile,
+                         "\(service)_TOKEN_URL": fixture.url("/token"),
+                         "\(service)_AUTHORIZATION_URL": fixture.url("/authorize")],
+                        ["client_id: \(ConformanceFixture.client.id)",
+                         "client_secret_file: \(fixture.secretFile)",
+                         "token_url: \(fixture.url("/token"))",
+                         "authorization_url: \(fixture.url("/authorize"))"])
+            })
+    }
+
+    /// The local issuer: signs with a key generated in the test's key directory; no server is involved, so the
+    /// error classes of a remote server do not apply.
+    static let localSciToken = ConformanceSubject(
+        kind: LocalSciTokenKind.self,
+        keys: { fixture in
+            ["issuer: https://issuer.example.org",
+             "private_key: \(fixture.directory.file("keys/conformance-private.pem"))",
+             "public_key: \(fixture.directory.file("keys/conformance.pem"))",
+             "audience: [\"https://storage.example.org\"]",
+             "lifetime: 600"]
+        },
+        seed: .placeholder,
+        rotatesSeed: false,
+        revocation: .nothing,
+        errorClasses: .notApplicable("signs locally: no server refuses a grant, answers 503 or is unreachable"),
+        tokenSetting: ("lifetime", "900"),
+        wrongType: ("lifetime", "\"soon\""),
+        requiredKey: .key("audience"),
+        knobs: { fixture in
+            (["LOCAL_CREDMON_ISSUER": "https://issuer.example.org",
+              "LOCAL_CREDMON_PRIVATE_KEY": fixture.directory.file("keys/conformance-private.pem"),
+              "LOCAL_CREDMON_PUBLIC_KEY": fixture.directory.file("keys/conformance.pem"),
+              "LOCAL_CREDMON_TOKEN_AUDIENCE": "https://storage.example.org",
+              "LOCAL_CREDMON_TOKEN_LIFETIME": "600"],
+             ["issuer: https://issuer.example.org",
+              "private_key: \(fixture.directory.file("keys/conformance-private.pem"))",
+              "public_key: \(fixture.directory.file("keys/conformance.pem"))",
+              "audience: [\"https://storage.example.org\"]",
+              "lifetime: 600"])
+        })
+}
