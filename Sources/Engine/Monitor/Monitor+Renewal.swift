@@ -2,7 +2,8 @@ import Foundation
 import Logging
 
 extension Monitor {
-    /// Asks the provider for a token (`fetch` or `refresh`) and writes what it answers: the effects of a
+    /// Asks the provider for a token (`fetch` or `refresh`) and writes what it answers with ``CredentialFiles`` (the
+    /// one writer of the on-disk contract, credmon-web's too): the effects of a
     /// ``CredentialDecision/Action/renew(fetch:)``. Returns the outcome for
     /// ``CredentialDecision/settle(_:outcome:provider:now:firstIssue:rules:)`` and the new `.top`'s stamp when a
     /// rotated seed was written (also that of a failed or unusable answer: its refresh token may be the only live one).
@@ -42,7 +43,7 @@ extension Monitor {
             do {
                 let durability = configuration.accessTokenDurability
                 let seedStamp = try await io.run {
-                    try Self.store(update, stem: stem, in: userDirectory, accessTokenDurability: durability)
+                    try CredentialFiles.store(update, stem: stem, in: userDirectory, accessTokenDurability: durability)
                 }
                 let written = try? FileStatus.at(userDirectory.descriptor, stem + ".use", path: "")
                 return (.renewed(update, accessStamp: written?.stamp), seedStamp)
@@ -59,29 +60,12 @@ extension Monitor {
     /// refresh token may be the only live one. Returns the new `.top`'s stamp.
     private nonisolated func storeRotatedSeed(_ seed: [UInt8], stem: String, in userDirectory: DirectoryHandle, logger: Logger) async -> FileStamp? {
         do {
-            let stamp = try await io.run { () throws -> FileStamp? in
-                try AtomicWriter.write(seed, to: stem + ".top", in: userDirectory, mode: 0o400, durability: .durable)
-                return try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))?.stamp
-            }
+            let stamp = try await io.run { try CredentialFiles.storeSeed(seed, stem: stem, in: userDirectory) }
             logger.notice("Kept the rotated refresh token of an unusable answer")
             return stamp
         } catch {
             logger.error("Cannot store the rotated refresh token of an unusable answer", metadata: ["credmon.error": "\(error)"])
             return nil
         }
-    }
-
-    /// Writes a renewal: the rotated seed durably first (a refresh token must never be lost), then the access
-    /// token. Returns the new `.top`'s stamp when the seed rotated. Blocking; run it on ``BlockingIO``.
-    private static func store(_ update: CredentialUpdate, stem: String, in userDirectory: DirectoryHandle,
-                              accessTokenDurability: Durability) throws -> FileStamp? {
-        var seedStamp: FileStamp?
-        if let rotated = update.rotatedSeed {
-            try AtomicWriter.write(rotated, to: stem + ".top", in: userDirectory, mode: 0o400, durability: .durable)
-            seedStamp = try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))?.stamp
-        }
-        try AtomicWriter.write(update.accessTokenFile, to: stem + ".use", in: userDirectory, mode: 0o400,
-                               durability: accessTokenDurability)
-        return seedStamp
     }
 }
