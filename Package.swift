@@ -160,11 +160,20 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "OAuthClientTests", dependencies: ["OAuthClient", "Engine"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "GenericOAuthTests",
+            dependencies: [
+                "GenericOAuth", "OAuthClient", "Engine", "OAuthTestServer", "CredmonTestKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Every kind of ProviderCatalog through the same checks (docs/PROVIDERS.md, "The conformance suite").
         .testTarget(
             name: "ProviderConformanceTests",
             dependencies: [
-                "ProviderCatalog", "Engine", "OAuthClient", "GenericOAuth", "LocalSciToken", "Signers", "OAuthTestServer", "CredmonTestKit",
+                "ProviderCatalog", "Engine", "OAuthClient", "GenericOAuth", "LocalSciToken", "CILogon", "Box", "GoogleDrive", "OneDrive", "Dropbox",
+                "OAuthTestServer", "CredmonTestKit",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
