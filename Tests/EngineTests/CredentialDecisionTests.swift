@@ -15,8 +15,8 @@ struct CredentialDecisionTests {
                 requiresPrivilegedSeed: requiresPrivilegedSeed, firstTokenFromWebLogin: webLogin),
                 settings: [], fingerprint: fingerprint)
         }
-        func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate { throw ProviderError.terminal("unused", "") }
-        func refresh(_ request: CredentialRequest) async throws -> CredentialUpdate { throw ProviderError.terminal("unused", "") }
+        func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate { throw ProviderError.terminal(.server("unused"), "") }
+        func refresh(_ request: CredentialRequest) async throws -> CredentialUpdate { throw ProviderError.terminal(.server("unused"), "") }
         func revoke(_ request: RevocationRequest) async throws {}
     }
 
@@ -201,15 +201,15 @@ struct CredentialDecisionTests {
     }
 
     static let failureCases: [FailureCase] = [
-        FailureCase(name: "transient: back off, said once", previous: .valid, error: .transient("server_error", "503"),
+        FailureCase(name: "transient: back off, said once", previous: .valid, error: .transient(.server("server_error"), "503"),
                     state: .failing, scheduleAt: now.addingTimeInterval(5), note: .failing(error: "server_error: 503", retryIn: 5)),
-        FailureCase(name: "transient again: debug line", previous: .failing, error: .transient("server_error", "503"),
+        FailureCase(name: "transient again: debug line", previous: .failing, error: .transient(.server("server_error"), "503"),
                     state: .failing, scheduleAt: now.addingTimeInterval(5), note: .failingAgain(error: "server_error: 503", failures: 1)),
-        FailureCase(name: "Retry-After longer than the backoff wins", previous: .valid, error: .transient("slow_down", "429", retryAfter: 30),
+        FailureCase(name: "Retry-After longer than the backoff wins", previous: .valid, error: .transient(.server("slow_down"), "429", retryAfter: 30),
                     state: .failing, scheduleAt: now.addingTimeInterval(30), note: .failing(error: "slow_down: 429", retryIn: 30)),
-        FailureCase(name: "terminal: no schedule until the .top changes", previous: .valid, error: .terminal("invalid_grant", "log in again"),
+        FailureCase(name: "terminal: no schedule until the .top changes", previous: .valid, error: .terminal(.server("invalid_grant"), "log in again"),
                     state: .terminal, scheduleAt: nil, note: .terminal(error: "invalid_grant: log in again")),
-        FailureCase(name: "dormant: left alone", previous: .pending, error: .dormant("no_refresh", "use_refresh_token is false"),
+        FailureCase(name: "dormant: left alone", previous: .pending, error: .dormant(.server("no_refresh"), "use_refresh_token is false"),
                     state: .dormant, scheduleAt: nil, note: .dormant(reason: "use_refresh_token is false")),
     ]
 
@@ -238,7 +238,7 @@ struct CredentialDecisionTests {
     @Test("An answer whose token has already expired is unusable")
     func unusableAnswer() {
         let expired = CredentialUpdate(accessTokenFile: [], validity: TokenValidity(issuedAt: Self.now, expiresAt: Self.now))
-        #expect(Decision.unusable(expired, now: Self.now)?.code == "token_already_expired")
+        #expect(Decision.unusable(expired, now: Self.now)?.code == .tokenAlreadyExpired)
         #expect(Decision.unusable(Self.update, now: Self.now) == nil)
         #expect(Decision.unusable(CredentialUpdate(accessTokenFile: [], validity: nil), now: Self.now) == nil)
     }

@@ -15,8 +15,8 @@ struct CredentialRemovalTests {
 
         init(failing failures: [ProviderError] = []) { self.failures = failures }
 
-        func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate { throw ProviderError.terminal("unused", "") }
-        func refresh(_ request: CredentialRequest) async throws -> CredentialUpdate { throw ProviderError.terminal("unused", "") }
+        func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate { throw ProviderError.terminal(.server("unused"), "") }
+        func refresh(_ request: CredentialRequest) async throws -> CredentialUpdate { throw ProviderError.terminal(.server("unused"), "") }
         func revoke(_ request: RevocationRequest) async throws {
             let failure = lock.withLock { () -> ProviderError? in
                 revoked.append(request.seed?.refreshToken ?? "")
@@ -93,7 +93,7 @@ struct CredentialRemovalTests {
         try writeFiles(refreshToken: "live")
         try keepCopy(refreshToken: "live")
         let clock = ManualWallClock()
-        let provider = RevokingProvider(failing: [.transient("server_error", "503"), .transient("server_error", "503")])
+        let provider = RevokingProvider(failing: [.transient(.server("server_error"), "503"), .transient(.server("server_error"), "503")])
         let policy = CredentialRemoval.Policy(attempts: 2, backoff: Backoff(initial: 1, maximum: 1, jitter: 0))
         let task = Task { await removal.revokeAndRemove(id, at: provider, from: .filesThenVaultCopy, policy: policy, clock: clock) }
         #expect(await eventually { provider.calls.count == 1 })
@@ -109,12 +109,12 @@ struct CredentialRemovalTests {
     func refusal() async throws {
         try writeFiles(refreshToken: "live")
         try keepCopy(refreshToken: "live")
-        let refused = await removal.revokeAndRemove(id, at: RevokingProvider(failing: [.terminal("invalid_token", "gone")]),
+        let refused = await removal.revokeAndRemove(id, at: RevokingProvider(failing: [.terminal(.server("invalid_token"), "gone")]),
                                                     from: .filesThenVaultCopy, policy: .init())
         guard case .refused = refused else { Issue.record("\(refused)"); return }
         #expect(root.exists("creds/alice/svc.top"))
         #expect(vault.entries() == [id])
-        _ = await removal.revokeAndRemove(id, at: RevokingProvider(failing: [.terminal("invalid_token", "gone")]),
+        _ = await removal.revokeAndRemove(id, at: RevokingProvider(failing: [.terminal(.server("invalid_token"), "gone")]),
                                           from: .vaultCopy, policy: .init(refusalIsFinal: true, removeFiles: false))
         #expect(vault.entries().isEmpty)
         #expect(root.exists("creds/alice/svc.top"))

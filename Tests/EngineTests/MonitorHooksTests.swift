@@ -44,7 +44,7 @@ struct MonitorHooksTests {
     @Test("The scheduler wakes for a date earlier than the one it sleeps until")
     func schedulerWakesEarlier() async throws {
         let provider = ScriptedProvider(name: "svc")
-        provider.fail("bob", with: .transient("server_error", "HTTP 503"))
+        provider.fail("bob", with: .transient(.server("server_error"), "HTTP 503"))
         let harness = try MonitorHarness(providers: [provider]) { $0.backoff = Backoff(initial: 5, maximum: 5, jitter: 0) }
         try harness.writeSeed("alice", "svc")
         try await harness.whileRunning {

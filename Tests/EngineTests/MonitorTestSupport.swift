@@ -6,64 +6,6 @@ import Testing
 import Glibc
 #endif
 
-/// A provider whose answers the test controls: it counts its calls and fails for chosen users.
-///
-/// Every successful call returns `{"access_token":"tok-N","expires_in":100}` (N counts all calls of this provider)
-/// with validity `[now, now + 100]`.
-final class ScriptedProvider: CredentialProvider, @unchecked Sendable {
-    let profile: ProviderProfile
-    private let lock = NSLock()
-    private var total = 0
-    private var calls: [CredentialID: Int] = [:]
-    private var kinds: [String] = []
-    private var failures: [String: ProviderError] = [:]
-    private var answers: [String: @Sendable (Date) -> CredentialUpdate] = [:]
-
-    /// - Parameter webLogin: ``ProviderTraits/firstTokenFromWebLogin`` (a new `.top` waits for its `.use`).
-    init(name: String, allowsHandles: Bool = false, renewFraction: Double = 0.5, webLogin: Bool = false) {
-        profile = ProviderProfile(
-            name: name, kind: "scripted",
-            traits: ProviderTraits(allowsHandles: allowsHandles, readsSeed: false, renewFraction: renewFraction, revokesOnRemoval: false,
-                                   firstTokenFromWebLogin: webLogin),
-            settings: [], fingerprint: "scripted-\(name)")
-    }
-
-    /// Makes every call for `user` throw `error` (nil: succeed again).
-    func fail(_ user: String, with error: ProviderError?) { lock.withLock { failures[user] = error } }
-
-    /// Makes every successful call for `user` answer `update(now)` instead of the default token.
-    func answer(_ user: String, with update: @escaping @Sendable (Date) -> CredentialUpdate) { lock.withLock { answers[user] = update } }
-
-    /// Calls made for one credential (fetch and refresh).
-    func calls(_ user: String, _ stem: String) -> Int {
-        lock.withLock { calls.filter { $0.key.user == user && $0.key.token.stem == stem }.map(\.value).reduce(0, +) }
-    }
-
-    /// All calls made.
-    var totalCalls: Int { lock.withLock { total } }
-
-    /// "fetch" / "refresh", in call order.
-    var callKinds: [String] { lock.withLock { kinds } }
-
-    func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate { try answer(request, kind: "fetch") }
-    func refresh(_ request: CredentialRequest) async throws -> CredentialUpdate { try answer(request, kind: "refresh") }
-    func revoke(_ request: RevocationRequest) async throws {}
-
-    private func answer(_ request: CredentialRequest, kind: String) throws -> CredentialUpdate {
-        let (number, failure, custom) = lock.withLock { () -> (Int, ProviderError?, (@Sendable (Date) -> CredentialUpdate)?) in
-            total += 1
-            calls[request.id, default: 0] += 1
-            kinds.append(kind)
-            return (total, failures[request.id.user], answers[request.id.user])
-        }
-        if let failure { throw failure }
-        if let custom { return custom(request.now) }
-        return CredentialUpdate(
-            accessTokenFile: Array(#"{"access_token":"tok-\#(number)","expires_in":100}"#.utf8),
-            validity: TokenValidity(issuedAt: request.now, expiresAt: request.now.addingTimeInterval(100)))
-    }
-}
-
 /// A monitor on a temporary credential directory, driven by a manual clock.
 final class MonitorHarness: @unchecked Sendable {
     let root: TemporaryDirectory

@@ -70,7 +70,7 @@ struct MonitorTests {
     @Test("A credential failing with transient errors backs off and is retried; the others are not held up")
     func transientFailureIsolated() async throws {
         let provider = ScriptedProvider(name: "svc")
-        provider.fail("bob", with: .transient("server_error", "HTTP 503 from the token endpoint"))
+        provider.fail("bob", with: .transient(.server("server_error"), "HTTP 503 from the token endpoint"))
         let harness = try MonitorHarness(providers: [provider]) {
             $0.backoff = Backoff(initial: 5, maximum: 5, jitter: 0)
         }
@@ -115,8 +115,8 @@ struct MonitorTests {
     @Test("Retry-After from the provider is honoured, up to the backoff maximum")
     func retryAfterHonoured() async throws {
         let provider = ScriptedProvider(name: "svc")
-        provider.fail("bob", with: .transient("slow_down", "HTTP 429", retryAfter: 30))
-        provider.fail("carol", with: .transient("slow_down", "HTTP 429", retryAfter: 1e9))
+        provider.fail("bob", with: .transient(.server("slow_down"), "HTTP 429", retryAfter: 30))
+        provider.fail("carol", with: .transient(.server("slow_down"), "HTTP 429", retryAfter: 1e9))
         let harness = try MonitorHarness(providers: [provider]) {
             $0.backoff = Backoff(initial: 5, maximum: 60, jitter: 0)
         }
@@ -138,7 +138,7 @@ struct MonitorTests {
     @Test("A terminal error stops the calls until the .top changes")
     func terminalUntilSeedChanges() async throws {
         let provider = ScriptedProvider(name: "svc")
-        provider.fail("carol", with: .terminal("invalid_grant", "the refresh token was revoked; log in again"))
+        provider.fail("carol", with: .terminal(.server("invalid_grant"), "the refresh token was revoked; log in again"))
         let harness = try MonitorHarness(providers: [provider])
         try harness.writeSeed("carol", "svc", #"{"refresh_token": "revoked"}"#)
         try await harness.whileRunning {

@@ -33,7 +33,7 @@ struct RenewalFloorTests {
     @Test("A failure that carries a rotated seed writes it durably, and nothing else")
     func rotatedSeedOfFailure() async throws {
         let provider = ScriptedProvider(name: "svc")
-        var failure = ProviderError.transient("malformed_response", "HTTP 200 without a usable token answer: expires_in 1e300")
+        var failure = ProviderError.transient(.malformedResponse, "HTTP 200 without a usable token answer: expires_in 1e300")
         failure.rotatedSeed = Array(#"{"refresh_token":"rt-2"}"#.utf8)
         provider.fail("alice", with: failure)
         let harness = try MonitorHarness(providers: [provider])

@@ -78,6 +78,6 @@ struct LoginExchangeTests {
         _ = try await provider.fetch(fixture.request(grant))
         let error = await #expect(throws: ProviderError.self) { _ = try await provider.fetch(fixture.request(grant)) }
         #expect(error?.disposition == .terminal)
-        #expect(error?.code == "invalid_grant")
+        #expect(error?.code == .server("invalid_grant"))
     }
 }

@@ -72,7 +72,7 @@ struct GroupMapTests {
             try provider.mint(for: "alice", now: Self.now)
         }
         #expect(error?.disposition == .transient)
-        #expect(error?.code == "group_mapfile_unreadable")
+        #expect(error?.code == .groupMapfileUnreadable)
         #expect(error?.message.contains(mapPath) == true, "\(String(describing: error))")
     }
 

@@ -39,7 +39,7 @@ struct ConformanceSubject: Sendable, CustomTestStringConvertible {
         /// RFC 7009: the refresh token is no longer active afterwards; an unknown token is not an error (§2.2).
         case rfc7009
         /// Refresh, then POST the fresh access token as Bearer to the revocation URL (Dropbox); an unknown refresh
-        /// token cannot be refreshed, which is terminal (the grant is gone: nothing is left to revoke).
+        /// token cannot be refreshed (`invalid_grant`): the grant is gone, nothing is left to revoke, no error.
         case bearerAccessToken
         /// Nothing to revoke (local tokens are short-lived).
         case nothing

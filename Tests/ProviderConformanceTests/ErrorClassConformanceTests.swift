@@ -30,7 +30,7 @@ struct ErrorClassConformanceTests {
         fixture.server.revokeGrant(grant.id)
         let error = try await refreshFailure(subject, fixture, seed: seed)
         #expect(error?.disposition == .terminal)
-        #expect(error?.code == "invalid_grant")
+        #expect(error?.code == .server("invalid_grant"))
     }
 
     @Test("HTTP 503 is transient", arguments: subjects)
@@ -59,7 +59,7 @@ struct ErrorClassConformanceTests {
         // The HTTP client retries a refused connection until the request's deadline: keep it short.
         let error = try await refreshFailure(subject, fixture, seed: seed, keys: subject.keys(fixture).setting("timeout", to: "1"))
         #expect(error?.disposition == .transient)
-        #expect(error?.code == "network")
+        #expect(error?.code == .network)
     }
 
     @Test("every kind whose error classes do not apply says why")

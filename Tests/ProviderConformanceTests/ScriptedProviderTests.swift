@@ -12,11 +12,11 @@ struct ScriptedProviderTests {
     @Test("answers from the script of each operation, then by default; records every call")
     func script() async throws {
         let provider = ScriptedProvider(name: "svc")
-        provider.script(.refresh, .fail(.transient("http_503", "down")), .token("second", lifetime: 60))
-        provider.script(.revoke, .fail(.terminal("invalid_grant", "gone")))
+        provider.script(.refresh, .fail(.transient(.httpStatus(503), "down")), .token("second", lifetime: 60))
+        provider.script(.revoke, .fail(.terminal(.server("invalid_grant"), "gone")))
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let request = CredentialRequest(id: id, now: now)
-        await #expect(throws: ProviderError.transient("http_503", "down")) { try await provider.refresh(request) }
+        await #expect(throws: ProviderError.transient(.httpStatus(503), "down")) { try await provider.refresh(request) }
         let second = try await provider.refresh(request)
         #expect(try AccessTokenFile.parse(second.accessTokenFile, path: "use").accessToken == "second")
         #expect(second.validity?.expiresAt == now.addingTimeInterval(60))
@@ -33,7 +33,7 @@ struct ScriptedProviderTests {
     @Test("per-user failures and answers apply to unscripted calls")
     func perUser() async throws {
         let provider = ScriptedProvider(name: "svc")
-        provider.fail("alice", with: .terminal("invalid_grant", "log in again"))
+        provider.fail("alice", with: .terminal(.server("invalid_grant"), "log in again"))
         await #expect(throws: ProviderError.self) { try await provider.refresh(CredentialRequest(id: id, now: Date())) }
         provider.fail("alice", with: nil)
         provider.answer("alice") { now in ScriptedProvider.update(token: "custom", lifetime: 5, now: now) }

@@ -13,7 +13,7 @@ extension CredentialDecision {
     /// ask again at once).
     static func unusable(_ update: CredentialUpdate, now: Date) -> ProviderError? {
         guard let validity = update.validity, validity.expiresAt <= now else { return nil }
-        return .transient("token_already_expired",
+        return .transient(.tokenAlreadyExpired,
             "the provider returned a token that expires at \(ExternalTime.epochSeconds(validity.expiresAt)), not after now (\(ExternalTime.epochSeconds(now)))")
     }
 

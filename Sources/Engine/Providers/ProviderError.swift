@@ -9,8 +9,8 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     public enum Disposition: Sendable, Equatable { case terminal, transient, dormant }
 
     public var disposition: Disposition
-    /// A short stable code (`invalid_grant`, `group_mapfile_unreadable`, …) for status and metrics.
-    public var code: String
+    /// What failed, from a closed set (``Code``); its text (`invalid_grant`, …) is what status and metrics show.
+    public var code: Code
     /// What happened and what to do; never a secret.
     public var message: String
     /// A server's `Retry-After`, if it sent one.
@@ -19,23 +19,23 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     /// refresh token, which may now be the only live one. The engine writes it durably and nothing else.
     public var rotatedSeed: [UInt8]?
 
-    public init(_ disposition: Disposition, code: String, message: String, retryAfter: TimeInterval? = nil) {
+    public init(_ disposition: Disposition, code: Code, message: String, retryAfter: TimeInterval? = nil) {
         self.disposition = disposition
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
     }
 
-    public static func terminal(_ code: String, _ message: String) -> ProviderError {
+    public static func terminal(_ code: Code, _ message: String) -> ProviderError {
         ProviderError(.terminal, code: code, message: message)
     }
 
     /// The credential is not to be renewed; left alone, quietly, until its seed changes.
-    public static func dormant(_ code: String, _ message: String) -> ProviderError {
+    public static func dormant(_ code: Code, _ message: String) -> ProviderError {
         ProviderError(.dormant, code: code, message: message)
     }
 
-    public static func transient(_ code: String, _ message: String, retryAfter: TimeInterval? = nil) -> ProviderError {
+    public static func transient(_ code: Code, _ message: String, retryAfter: TimeInterval? = nil) -> ProviderError {
         ProviderError(.transient, code: code, message: message, retryAfter: retryAfter)
     }
 

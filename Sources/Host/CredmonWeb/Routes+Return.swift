@@ -117,11 +117,7 @@ extension Routes {
 
     /// The page for a failed code exchange: the provider down (network, 5xx) or its refusal, by code.
     static func problem(of error: ProviderError, service name: String) -> WebProblem {
-        switch error.code {
-        case "network": return .providerDown(service: name)
-        case let code where code.hasPrefix("http_5"): return .providerDown(service: name)
-        default: return .providerError(service: name, code: error.code)
-        }
+        error.code.isOutage ? .providerDown(service: name) : .providerError(service: name, code: error.code.description)
     }
 
     /// Whether `$CD/<LocalUser>/<token>.top` exists as a regular file (never following a symlink).

@@ -20,7 +20,7 @@ extension OAuthRefreshProvider {
         do throws(TokenAnswerError) {
             use = try token.accessTokenFile(issuedAt: request.now)
         } catch {
-            throw .transient("unusable_token_answer", "\(OAuth2Client.endpoint(grant.tokenURL)): \(error.problem)")
+            throw .transient(.unusableTokenAnswer, "\(OAuth2Client.endpoint(grant.tokenURL)): \(error.problem)")
         }
         let displayName = await UserInfo.displayName(token: token, userinfoURL: grant.userinfoURL,
                                                      method: configuration.preset.userinfoMethod, http: http)

@@ -69,10 +69,10 @@ public struct OAuthRefreshProvider: CredentialProvider, WebLoginProvider {
 
     public func refresh(_ request: CredentialRequest) async throws -> CredentialUpdate {
         if request.metadata?.useRefreshToken == false {
-            throw ProviderError.dormant("refresh_disabled", "\(request.id).meta says use_refresh_token: false; the access token is left as it is")
+            throw ProviderError.dormant(.refreshDisabled, "\(request.id).meta says use_refresh_token: false; the access token is left as it is")
         }
         guard let seed = request.seed, let refreshToken = seed.refreshToken, !refreshToken.isEmpty else {
-            throw ProviderError.terminal("no_refresh_token", "\(request.id).top holds no refresh_token; the user must log in again")
+            throw ProviderError.terminal(.noRefreshToken, "\(request.id).top holds no refresh_token; the user must log in again")
         }
         let (tokenURL, fromMetadata) = try await endpoint(request)
         let credentials = try clientCredentials(request, tokenURLFromMetadata: fromMetadata)
@@ -89,7 +89,7 @@ public struct OAuthRefreshProvider: CredentialProvider, WebLoginProvider {
             let accessFile = try response.accessTokenFile(issuedAt: request.now)
             return CredentialUpdate(accessTokenFile: accessFile.bytes, validity: accessFile.validity, rotatedSeed: rotated)
         } catch {
-            var failure = ProviderError.transient("unusable_token", "\(OAuth2Client.endpoint(tokenURL)): \(error.problem)")
+            var failure = ProviderError.transient(.unusableToken, "\(OAuth2Client.endpoint(tokenURL)): \(error.problem)")
             failure.rotatedSeed = rotated
             throw failure
         }
@@ -116,13 +116,24 @@ public struct OAuthRefreshProvider: CredentialProvider, WebLoginProvider {
                 try await client.revoke(token: refreshToken, hint: "refresh_token", client: credentials, revocationURL: revocationURL)
             case .bearerAccessToken:
                 let tokenURL = try await endpoint(asRequest).url
-                let fresh = try await client.refresh(refreshToken: refreshToken, client: credentials, tokenURL: tokenURL)
-                try await client.revokeWithBearer(accessToken: fresh.accessToken, revocationURL: revocationURL)
+                guard let accessToken = try await accessToken(toRevoke: refreshToken, credentials: credentials, tokenURL: tokenURL) else { return }
+                try await client.revokeWithBearer(accessToken: accessToken, revocationURL: revocationURL)
             case .none:
                 return
             }
         } catch let error as OAuthError {
             throw error.providerError
+        }
+    }
+
+    /// A fresh access token of the grant, to revoke it with (Dropbox); nil when the grant is already dead
+    /// (`invalid_grant`): nothing is left to revoke, as RFC 7009 §2.2 treats an unknown token.
+    private func accessToken(toRevoke refreshToken: String, credentials: ClientCredentials, tokenURL: URL) async throws(OAuthError) -> String? {
+        do {
+            return try await client.refresh(refreshToken: refreshToken, client: credentials, tokenURL: tokenURL).accessToken
+        } catch {
+            if error.kind == .protocolError(code: "invalid_grant") { return nil }
+            throw error
         }
     }
 
@@ -132,16 +143,16 @@ public struct OAuthRefreshProvider: CredentialProvider, WebLoginProvider {
     func clientCredentials(_ request: CredentialRequest, tokenURLFromMetadata: Bool) throws(ProviderError) -> ClientCredentials {
         if let id = configuration.clientID, !tokenURLFromMetadata {
             guard configuration.clientSecretFile == nil || configuration.clientSecret != nil else {
-                throw .transient("client_secret_unreadable", "\(configuration.clientSecretFile ?? ""): the client secret file cannot be read; fix it and send SIGHUP")
+                throw .transient(.clientSecretUnreadable, "\(configuration.clientSecretFile ?? ""): the client secret file cannot be read; fix it and send SIGHUP")
             }
             return ClientCredentials(id: id, secret: configuration.clientSecret, authentication: configuration.clientAuthentication)
         }
         guard let id = request.metadata?.clientID else {
             if configuration.clientID != nil {
-                throw .terminal("no_token_url", "the \(configuration.name) fragment names a client but no token_url or issuer; its secret is never sent to "
+                throw .terminal(.noTokenURL, "the \(configuration.name) fragment names a client but no token_url or issuer; its secret is never sent to "
                                 + "the token_url of \(request.id).meta: add token_url (or issuer) to the fragment")
             }
-            throw .terminal("no_client", "no client_id in the \(configuration.name) fragment nor in \(request.id).meta")
+            throw .terminal(.noClient, "no client_id in the \(configuration.name) fragment nor in \(request.id).meta")
         }
         return ClientCredentials(id: id, secret: request.metadata?.clientSecret, authentication: configuration.clientAuthentication)
     }
@@ -157,7 +168,7 @@ public struct OAuthRefreshProvider: CredentialProvider, WebLoginProvider {
             }
         }
         guard let text = request.metadata?.tokenURL, let url = URL(string: text), EndpointPolicy.allows(url) else {
-            throw .terminal("no_token_url", "no token_url in the \(configuration.name) fragment nor an https token_url in \(request.id).meta")
+            throw .terminal(.noTokenURL, "no token_url in the \(configuration.name) fragment nor an https token_url in \(request.id).meta")
         }
         return (url, true)
     }

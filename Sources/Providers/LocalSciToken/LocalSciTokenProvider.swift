@@ -97,7 +97,7 @@ public struct LocalSciTokenProvider: CredentialProvider {
                 }
             case .failure(let error):
                 if configuration.groupRequirement != nil {
-                    throw .transient("group_mapfile_unreadable", error.message)
+                    throw .transient(.groupMapfileUnreadable, error.message)
                 }
                 logger.warning("Group map unreadable; token issued without group scopes", metadata: ["credmon.error": "\(error.message)"])
             }
@@ -107,7 +107,7 @@ public struct LocalSciTokenProvider: CredentialProvider {
         do {
             token = try key.signCompact(payload: payload)
         } catch {
-            throw .transient("signing_failed", error.description)
+            throw .transient(.signingFailed, error.description)
         }
         return CredentialUpdate(accessTokenFile: render(token: token, expiresIn: configuration.lifetime), validity: validity)
     }

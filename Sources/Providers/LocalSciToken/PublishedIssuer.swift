@@ -46,7 +46,7 @@ struct PublishedIssuer: CredentialProvider, IssuerPublishing {
     }
 
     func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate {
-        throw ProviderError.terminal("web_only", "credmon-web issues no tokens")
+        throw ProviderError.terminal(.webOnly, "credmon-web issues no tokens")
     }
     func refresh(_ request: CredentialRequest) async throws -> CredentialUpdate { try await fetch(request) }
     func revoke(_ request: RevocationRequest) async throws {}

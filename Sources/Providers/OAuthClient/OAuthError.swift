@@ -45,14 +45,14 @@ public struct OAuthError: Error, Sendable, CustomStringConvertible {
     public var providerError: ProviderError {
         switch kind {
         case .protocolError(let code):
-            return ProviderError(Self.terminalCodes.contains(code) ? .terminal : .transient, code: code, message: description,
+            return ProviderError(Self.terminalCodes.contains(code) ? .terminal : .transient, code: .server(code), message: description,
                                  retryAfter: retryAfter)
         case .httpStatus(let status):
-            return .transient("http_\(status)", description, retryAfter: retryAfter)
+            return .transient(.httpStatus(status), description, retryAfter: retryAfter)
         case .transport:
-            return .transient("network", description)
+            return .transient(.network, description)
         case .malformedResponse:
-            return .transient("malformed_response", description)
+            return .transient(.malformedResponse, description)
         }
     }
 }
