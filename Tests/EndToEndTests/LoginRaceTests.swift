@@ -1,5 +1,5 @@
+import Engine
 import Foundation
-import Glibc
 import OAuthTestServer
 import Testing
 
@@ -9,50 +9,48 @@ import Testing
 struct LoginRaceTests {
     static let client = OAuthServer.Client.default
 
-    /// Writes a login's files as credmon-web's `CredentialWriter` does: `.meta`, `.top`, then `.use`, each to a
-    /// temporary file beside it, fsynced, mode 0400, renamed into place, the directory fsynced.
+    /// Writes a login's files one at a time with Engine's `AtomicWriter`, as credmon-web's `CredentialFiles` does
+    /// (`.meta`, `.top`, then `.use`; each 0400, durable, renamed into place), so a test can put time between them.
     struct CredmonWebWriter {
-        let directory: URL
+        let directory: DirectoryHandle
 
         init(credentialDirectory: URL, user: String) throws {
-            directory = credentialDirectory.appendingPathComponent(user)
-            if mkdir(directory.path, 0o700) != 0 && errno != EEXIST { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            directory = try CredentialFiles.userDirectory(user, in: DirectoryHandle.open(path: credentialDirectory.path), create: true)
         }
 
         func meta(tokenURL: String) throws {
-            try write("issuer.meta", #"{"client_id":"\#(LoginRaceTests.client.id)","client_secret":"\#(LoginRaceTests.client.secret)","token_url":"\#(tokenURL)","use_refresh_token":true}"#)
+            try write("issuer.meta", ClientMetadata.render(clientID: LoginRaceTests.client.id, clientSecret: LoginRaceTests.client.secret,
+                                                          tokenURL: tokenURL, useRefreshToken: true))
         }
 
         func top(refreshToken: String) throws {
-            try write("issuer.top", #"{"refresh_token":"\#(refreshToken)","scopes":"read:/data"}"#)
+            try write("issuer.top", SeedFile.renderOAuth(refreshToken: refreshToken, scopes: "read:/data", audience: ""))
         }
 
         /// The `.use` as credmon-web renders a token answer; returns its `expires_at`.
         @discardableResult
         func use(accessToken: String, expiresIn: Int) throws -> Int {
             let expiresAt = Int(Date().timeIntervalSince1970) + expiresIn
-            try write("issuer.use", #"{"access_token":"\#(accessToken)","expires_at":\#(expiresAt),"expires_in":\#(expiresIn),"token_type":"Bearer"}"#)
+            try write("issuer.use", Array(#"{"access_token":"\#(accessToken)","expires_at":\#(expiresAt),"expires_in":\#(expiresIn),"token_type":"Bearer"}"#.utf8))
             return expiresAt
         }
 
-        private func write(_ name: String, _ text: String) throws {
-            let temporary = directory.appendingPathComponent(".credmon-web-tmp.\(name).\(UUID().uuidString.prefix(8))").path
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-            let bytes = Array(text.utf8)
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard written == bytes.count, fsync(fd) == 0, fchmod(fd, 0o400) == 0 else {
-                close(fd)
-                throw POSIXError(.init(rawValue: errno) ?? .EIO)
-            }
-            close(fd)
-            guard rename(temporary, directory.appendingPathComponent(name).path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-            let directoryFD = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if directoryFD >= 0 {
-                fsync(directoryFD)
-                close(directoryFD)
-            }
+        private func write(_ name: String, _ bytes: [UInt8]) throws {
+            try AtomicWriter.write(bytes, to: name, in: directory, mode: 0o400, durability: .durable)
         }
+    }
+
+    /// Starts `daemon`, waits for its first pass, then writes alice's `.meta` and `.top` as a web login does. Returns
+    /// the writer (for the `.use`), the grant, and when the `.top` was written.
+    func startThenLogIn(_ daemon: DaemonProcess, server: OAuthServer) throws
+        -> (web: CredmonWebWriter, grant: (refreshToken: String, accessToken: String), topWritten: Date) {
+        try daemon.start()
+        #expect(eventually(timeout: 10) { markerModified(daemon) != nil }, "no first pass; log:\n\(daemon.log)")
+        let grant = server.issueGrant(clientID: Self.client.id, scope: "read:/data", subject: "alice")
+        let web = try CredmonWebWriter(credentialDirectory: daemon.credentialDirectory, user: "alice")
+        try web.meta(tokenURL: server.url("/token").absoluteString)
+        try web.top(refreshToken: grant.refreshToken)
+        return (web, grant, Date())
     }
 
     func makeDaemon(_ label: String) throws -> DaemonProcess {
@@ -79,14 +77,7 @@ struct LoginRaceTests {
         defer { server.stop() }
         let daemon = try makeDaemon("login-race")
         defer { daemon.cleanUp() }
-        try daemon.start()
-        #expect(eventually(timeout: 10) { markerModified(daemon) != nil }, "no first pass; log:\n\(daemon.log)")
-
-        let grant = server.issueGrant(clientID: Self.client.id, scope: "read:/data", subject: "alice")
-        let web = try CredmonWebWriter(credentialDirectory: daemon.credentialDirectory, user: "alice")
-        try web.meta(tokenURL: server.url("/token").absoluteString)
-        try web.top(refreshToken: grant.refreshToken)
-        let topWritten = Date()
+        let (web, grant, topWritten) = try startThenLogIn(daemon, server: server)
         Thread.sleep(forTimeInterval: 0.2)  // credmon-web's gap between .top and .use, made long
         let expiresAt = try web.use(accessToken: grant.accessToken, expiresIn: 3600)
 
@@ -117,14 +108,7 @@ struct LoginRaceTests {
         defer { server.stop() }
         let daemon = try makeDaemon("login-race-no-use")
         defer { daemon.cleanUp() }
-        try daemon.start()
-        #expect(eventually(timeout: 10) { markerModified(daemon) != nil }, "no first pass; log:\n\(daemon.log)")
-
-        let grant = server.issueGrant(clientID: Self.client.id, scope: "read:/data", subject: "alice")
-        let web = try CredmonWebWriter(credentialDirectory: daemon.credentialDirectory, user: "alice")
-        try web.meta(tokenURL: server.url("/token").absoluteString)
-        try web.top(refreshToken: grant.refreshToken)
-        let topWritten = Date()
+        let (_, _, topWritten) = try startThenLogIn(daemon, server: server)
 
         #expect(eventually(timeout: 10) { statusEntry(daemon)?["state"] as? String == "valid" },
                 "status: \(String(describing: statusEntry(daemon))); log:\n\(daemon.log)")

@@ -45,3 +45,10 @@ public struct LoginOutcome: Sendable, Equatable {
         self.hasRefreshToken = hasRefreshToken
     }
 }
+
+extension AuthorizationGrant: CustomStringConvertible {
+    /// Names the client and the endpoint only: the code, the verifier and the secret never reach a log.
+    public var description: String {
+        "AuthorizationGrant(client_id: \(clientID), token_url: \(tokenURL.absoluteString), code: <redacted>, client_secret: <redacted>)"
+    }
+}
