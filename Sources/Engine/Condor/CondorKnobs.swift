@@ -15,6 +15,7 @@ public struct CondorKnobs: Sendable {
     /// The knobs every HTCondor credmon role reads (`condor_config_val -dump` pattern, case-insensitive).
     public static let dumpPattern =
         "CREDMON|_CLIENT_ID$|_CLIENT_SECRET_FILE$|_AUTHORIZATION_URL$|_TOKEN_URL$|_RETURN_URL_SUFFIX$|^SEC_CREDENTIAL_"
+        + "|^TRUSTED_VAULT_HOSTS$|^AUTH_SSL_CLIENT_CA"
 
     /// Knobs with HTCondor defaults (or metaknob values) that a dump may not list; asked one by one.
     public static func singleKnobs(daemonName: String) -> [String] {

@@ -11,6 +11,9 @@ public struct CredSorter: Sendable, Equatable {
     /// Explicit Vault names (`*` is empty).
     public var vault: [String]
     public var vaultEnabled: Bool
+    /// Whether the Vault credmon serves every otherwise unclaimed service (`VAULT_CREDMON_PROVIDER_NAMES` unset, the
+    /// default, or listing `*`; contract §C.0.2, §C.4.1).
+    public var vaultWildcard: Bool
     public var pelican: [String]
     /// Services with `<S>_CLIENT_ID` (lower case).
     public var clientIDServices: Set<String>
@@ -22,6 +25,7 @@ public struct CredSorter: Sendable, Equatable {
         oauth2 = (knobs.list("OAUTH2_CREDMON_PROVIDER_NAMES") ?? []).filter { $0 != "*" }
         vault = (knobs.list("VAULT_CREDMON_PROVIDER_NAMES") ?? []).filter { $0 != "*" }
         vaultEnabled = knobs.isSet("VAULT_CREDMON_PROVIDER_NAMES") || knobs.isSet("SEC_CREDENTIAL_STORER")
+        vaultWildcard = knobs.list("VAULT_CREDMON_PROVIDER_NAMES").map { $0.isEmpty || $0.contains("*") } ?? true
         pelican = knobs.list("PELICAN_CREDMON_PROVIDER_NAMES") ?? []
         clientIDServices = Set(knobs.servicesWithClientID)
     }
@@ -49,6 +53,12 @@ public struct CredSorter: Sendable, Equatable {
             result.append((name, sort(name)))
         }
         return result
+    }
+
+    /// The services the Vault wildcard leaves to others (contract §C.4.1): every name the other lists give, the
+    /// services with `<S>_CLIENT_ID`, and `scitokens`.
+    public var wildcardExclusions: Set<String> {
+        Set(local + client + oauth2 + pelican + ["scitokens"]).union(clientIDServices)
     }
 
     /// Names that appear in more than one list (the reference only warns: "overlap … continuing anyway").

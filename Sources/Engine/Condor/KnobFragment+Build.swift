@@ -4,7 +4,7 @@ extension KnobFragment {
     /// errors name the HTCondor knob instead of the fragment key.
     public func makeEntry(catalog: KindCatalog, context: ProviderBuildContext, origin: String) -> Result<ProviderTable.Entry, ConfigurationErrors> {
         let file = Self.file(service: service, origin: origin)
-        guard CredentialNames.isValidProviderName(service, allowSpecialCharacters: context.allowSpecialCharacterNames) else {
+        guard service == ProviderTable.wildcard || CredentialNames.isValidProviderName(service, allowSpecialCharacters: context.allowSpecialCharacterNames) else {
             return .failure(ConfigurationErrors(problems + [ConfigurationError(
                 file: file, key: listKnob, problem: "'\(service)' is not a valid service name",
                 fix: "use letters, digits and '-' only (or set CREDMON_ALLOW_SPECIAL_CHAR_NAMES = true)")]))

@@ -33,6 +33,20 @@ public enum CredentialFiles {
         return try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))?.stamp
     }
 
+    /// Removes a credential whose seed is dead at its source (HTCondor's Vault credmon on `permission denied`):
+    /// `.top` first, so that condor_credd asks for a new one at the next submission even if the daemon stops in
+    /// between, then `.use`. The `.top` is removed only while it is still the one the provider was given
+    /// (`seedStamp`): a new one condor_credd stored meanwhile stays, and so does the `.use`.
+    /// - Returns: whether the credential was removed.
+    @discardableResult
+    public static func discard(stem: String, seedStamp: FileStamp?, in userDirectory: DirectoryHandle) throws(SystemError) -> Bool {
+        let current = try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))
+        if let current, let seedStamp, current.stamp != seedStamp { return false }
+        try userDirectory.removeFile(stem + ".top")
+        try userDirectory.removeFile(stem + ".use")
+        return true
+    }
+
     /// Opens `$CD/<user>`, creating it (0700) when `create` is set and it is missing; refuses a symlink.
     public static func userDirectory(_ user: String, in root: DirectoryHandle, create: Bool) throws(SystemError) -> DirectoryHandle {
         if create && mkdirat(root.descriptor, user, 0o700) != 0 && errno != EEXIST {

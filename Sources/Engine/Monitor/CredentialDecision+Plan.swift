@@ -22,7 +22,10 @@ extension CredentialDecision {
         }
         // A token that is not due yet (unless the provider's settings changed).
         let fingerprintChanged = record.fingerprint != nil && record.fingerprint != profile.fingerprint
-        if let validity = access.validity, !fingerprintChanged {
+        // A Vault or Pelican `.top` written after the `.use` is a new seed to act on (once: the record then knows it).
+        let newerSeed = profile.traits.renewsWhenSeedIsNewer && seedChanged
+            && access.modified.map { seed.modified > $0 } == true
+        if let validity = access.validity, !fingerprintChanged, !newerSeed {
             let due = provider.renewalDate(for: validity)
             if due > now {
                 if record.state == .pending || record.state == .terminal || record.state == .dormant || seedChanged {

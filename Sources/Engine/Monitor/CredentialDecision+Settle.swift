@@ -27,7 +27,7 @@ extension CredentialDecision {
         switch outcome {
         case .renewed(let update, let accessStamp):
             let validity = update.validity
-                ?? (try? AccessTokenFile.parse(update.accessTokenFile, path: ""))?.validity(fileModified: now)
+                ?? (try? AccessTokenFile.parse(update.accessTokenFile, path: "")).flatMap { provider.validity(of: $0, written: now) }
             let wasFailing = record.state == .failing || record.state == .terminal
             record.accessStamp = accessStamp
             record.validity = validity
@@ -35,6 +35,7 @@ extension CredentialDecision {
             record.lastRenewal = now
             record.consecutiveFailures = 0
             record.lastError = nil
+            if let seedExpiry = update.seedExpiresAt { record.seedExpiresAt = seedExpiry }
             let due = validity.map(provider.renewalDate(for:)) ?? now.addingTimeInterval(rules.unknownLifetimeRecheck)
             record.dueAt = due
             let note: Note = firstIssue ? .issued(expires: validity?.expiresAt, recovered: wasFailing)
@@ -49,6 +50,15 @@ extension CredentialDecision {
                 record.lastError = providerError.description
                 record.dueAt = nil
                 return Step(record, .record, keepsCopy: true, note: note)
+            }
+            if let providerError, providerError.disposition == .discard {
+                record.state = .discarded
+                record.consecutiveFailures = 0
+                record.lastError = providerError.description + "; its .top and .use were removed: the next submission stores a new one"
+                record.dueAt = nil
+                record.validity = nil
+                record.seedExpiresAt = nil
+                return Step(record, .record, tally: .failed, note: .discarded(error: providerError.description))
             }
             record.consecutiveFailures += 1
             record.lastError = providerError?.description ?? "\(error)"

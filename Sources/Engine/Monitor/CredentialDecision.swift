@@ -25,6 +25,15 @@ enum CredentialDecision {
         var stamp: FileStamp?
         /// Its validity, read from it or known from the record; nil when absent, unreadable or without an expiry.
         var validity: TokenValidity?
+        /// Its modification time, when present.
+        var modified: Date?
+
+        init(present: Bool, stamp: FileStamp?, validity: TokenValidity?, modified: Date? = nil) {
+            self.present = present
+            self.stamp = stamp
+            self.validity = validity
+            self.modified = modified
+        }
 
         /// No `.use`.
         static let absent = Access(present: false, stamp: nil, validity: nil)
@@ -64,6 +73,7 @@ enum CredentialDecision {
         case renewed(expires: Date?, recovered: Bool)
         case dormant(reason: String)
         case terminal(error: String)
+        case discarded(error: String)
         case failing(error: String, retryIn: TimeInterval)
         case failingAgain(error: String, failures: Int)
     }

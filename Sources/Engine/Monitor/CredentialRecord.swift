@@ -18,6 +18,9 @@ public struct CredentialRecord: Sendable {
         case unowned
         /// The provider refuses this credential (e.g. a handle on a local issuer).
         case refused
+        /// The seed was dead at its source (a Vault token expired or was revoked): its `.top` and `.use` were removed,
+        /// and the user's next submission stores a new one. Kept in status until a new `.top` appears.
+        case discarded
     }
 
     public var id: CredentialID
@@ -44,6 +47,8 @@ public struct CredentialRecord: Sendable {
     public var fingerprint: String?
     /// The `.top` whose copy is in the revocation vault.
     public var vaultStamp: FileStamp?
+    /// When the seed's own credential expires, where the provider said (a Vault token).
+    public var seedExpiresAt: Date?
 
     public init(id: CredentialID) { self.id = id }
 }

@@ -47,6 +47,9 @@ extension Monitor {
         publishChange()
     }
 
+    /// Where a credential stands, if the monitor knows it.
+    func state(of id: CredentialID) -> CredentialRecord.State? { records[id]?.state }
+
     /// Forgets a credential's record; returns it if there was one.
     func forgetRecord(_ id: CredentialID) -> CredentialRecord? {
         guard let record = records.removeValue(forKey: id) else { return nil }

@@ -31,6 +31,10 @@ extension Monitor {
             logger.error("Credential needs attention; not retrying until its .top changes", metadata: [
                 "credmon.provider": "\(provider)", "credmon.error": "\(error)",
             ])
+        case .discarded(let error):
+            logger.warning("The credential is dead at its source; removed its .top and .use, so that the user's next submission stores a new one", metadata: [
+                "credmon.provider": "\(provider)", "credmon.error": "\(error)",
+            ])
         case .failing(let error, let delay):
             logger.warning("Renewal failed; retrying with backoff", metadata: [
                 "credmon.provider": "\(provider)", "credmon.error": "\(error)", "credmon.retry_in": "\(Int(delay.rounded()))s",

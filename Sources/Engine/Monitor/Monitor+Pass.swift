@@ -89,7 +89,7 @@ extension Monitor {
     /// changed.
     private func needsWork(_ record: CredentialRecord, now: Date) -> Bool {
         switch record.state {
-        case .refused: return false
+        case .refused, .discarded: return false
         case .terminal, .dormant: return table.provider(for: record.id.token.service).map { $0.profile.fingerprint != record.fingerprint } ?? false
         case .unowned: return table.provider(for: record.id.token.service) != nil
         case .pending: return true

@@ -44,14 +44,15 @@ extension Monitor {
             return
         }
         let seedChanged = triage.record.seedStamp != seed.stamp
-        let (access, current) = observeAccess(of: triage.record, seedChanged: seedChanged, in: userDirectory, logger: log)
+        let (access, current) = observeAccess(of: triage.record, seedChanged: seedChanged, provider: provider,
+                                            in: userDirectory, logger: log)
         let plan = CredentialDecision.plan(triage.record, seed: seed, access: access, provider: provider, now: now, rules: rules)
         guard case .renew(let fetch) = plan.action else {
             await carryOut(plan, provider: provider, in: userDirectory, logger: log)
             return
         }
-        let (outcome, rotatedSeedStamp) = await renew(plan.record.id, fetch: fetch, current: current, provider: provider,
-                                                       in: userDirectory, now: now, logger: log)
+        let (outcome, rotatedSeedStamp) = await renew(plan.record.id, fetch: fetch, current: current, seedStamp: seed.stamp,
+                                                       provider: provider, in: userDirectory, now: now, logger: log)
         var record = plan.record
         if let rotatedSeedStamp { record.seedStamp = rotatedSeedStamp }
         let settled = CredentialDecision.settle(record, outcome: outcome, provider: provider, now: now,
@@ -61,8 +62,8 @@ extension Monitor {
 
     /// The `.use` as the decision needs it, and its parsed content when it was read (the provider gets it). A `.use`
     /// whose stamp the record knows is not read again unless the `.top` changed.
-    nonisolated func observeAccess(of record: CredentialRecord, seedChanged: Bool, in userDirectory: DirectoryHandle,
-                                   logger: Logger) -> (CredentialDecision.Access, AccessTokenFile?) {
+    nonisolated func observeAccess(of record: CredentialRecord, seedChanged: Bool, provider: any CredentialProvider,
+                                   in userDirectory: DirectoryHandle, logger: Logger) -> (CredentialDecision.Access, AccessTokenFile?) {
         let name = record.id.token.stem + ".use"
         guard let status = try? FileStatus.at(userDirectory.descriptor, name, path: "") else { return (.absent, nil) }
         guard status.type == .regular else {
@@ -70,22 +71,23 @@ extension Monitor {
             return (.absent, nil)
         }
         let stamp = status.stamp
+        let modified = Date(timeIntervalSince1970: status.modified.epochSeconds)
         if stamp == record.accessStamp, let known = record.validity, !seedChanged {
-            return (CredentialDecision.Access(present: true, stamp: stamp, validity: known), nil)
+            return (CredentialDecision.Access(present: true, stamp: stamp, validity: known, modified: modified), nil)
         }
         do {
             guard let bytes = try userDirectory.readFile(name) else {
-                return (CredentialDecision.Access(present: true, stamp: stamp, validity: nil), nil)
+                return (CredentialDecision.Access(present: true, stamp: stamp, validity: nil, modified: modified), nil)
             }
             let parsed = try AccessTokenFile.parse(bytes, path: userDirectory.childPath(name))
-            let validity = parsed.validity(fileModified: Date(timeIntervalSince1970: status.modified.epochSeconds))
-            return (CredentialDecision.Access(present: true, stamp: stamp, validity: validity), parsed)
+            let validity = provider.validity(of: parsed, written: modified)
+            return (CredentialDecision.Access(present: true, stamp: stamp, validity: validity, modified: modified), parsed)
         } catch let error as FormatError {
             logger.warning("Unreadable access token file; it will be replaced", metadata: ["credmon.error": "\(error)"])
         } catch {
             logger.warning("Cannot read the access token file; it will be replaced", metadata: ["credmon.error": "\(error)"])
         }
-        return (CredentialDecision.Access(present: true, stamp: stamp, validity: nil), nil)
+        return (CredentialDecision.Access(present: true, stamp: stamp, validity: nil, modified: modified), nil)
     }
 
     /// Carries out a step: its log line, the vault's copy, the record.

@@ -10,8 +10,8 @@ extension Monitor {
     ///
     /// The provider's slot is held for the provider call only (it bounds the load on the provider); the files are
     /// read before it is taken and written after it is released, so that the disk never keeps the next request waiting.
-    nonisolated func renew(_ id: CredentialID, fetch: Bool, current: AccessTokenFile?, provider: any CredentialProvider,
-                           in userDirectory: DirectoryHandle, now: Date,
+    nonisolated func renew(_ id: CredentialID, fetch: Bool, current: AccessTokenFile?, seedStamp: FileStamp?,
+                           provider: any CredentialProvider, in userDirectory: DirectoryHandle, now: Date,
                            logger: Logger) async -> (CredentialDecision.Outcome, FileStamp?) {
         let stem = id.token.stem
         let answer: Result<CredentialUpdate, any Error>
@@ -21,6 +21,9 @@ extension Monitor {
                 request.seed = try userDirectory.readFile(stem + ".top").map(SeedFile.parse)
                 if let metaBytes = try userDirectory.readFile(stem + ".meta") {
                     request.metadata = try ClientMetadata.parse(metaBytes, path: userDirectory.childPath(stem + ".meta"))
+                }
+                if provider.profile.traits.readsParentSeed, let parent = id.token.parentStem {
+                    request.parentSeed = (try? userDirectory.readFile(parent + ".top")).flatMap { $0.map(SeedFile.parse) }
                 }
             }
             let semaphore = await semaphore(for: provider)
@@ -51,8 +54,26 @@ extension Monitor {
                 return (.failed(error), nil)
             }
         case .failure(let error):
+            if let providerError = error as? ProviderError, providerError.disposition == .discard {
+                return (await discard(stem: stem, seedStamp: seedStamp, error: providerError, in: userDirectory, logger: logger), nil)
+            }
             guard let rotated = (error as? ProviderError)?.rotatedSeed else { return (.failed(error), nil) }
             return (.failed(error), await storeRotatedSeed(rotated, stem: stem, in: userDirectory, logger: logger))
+        }
+    }
+
+    /// Removes a credential whose seed is dead at its source; when a new `.top` arrived meanwhile, the failure is an
+    /// ordinary transient one instead (the new seed is looked at next).
+    private nonisolated func discard(stem: String, seedStamp: FileStamp?, error: ProviderError, in userDirectory: DirectoryHandle,
+                                     logger: Logger) async -> CredentialDecision.Outcome {
+        do {
+            if try await io.run({ try CredentialFiles.discard(stem: stem, seedStamp: seedStamp, in: userDirectory) }) {
+                return .failed(error)
+            }
+            return .failed(ProviderError.transient(error.code, error.message + "; a new .top arrived meanwhile and is looked at next"))
+        } catch {
+            logger.error("Cannot remove the dead credential's files", metadata: ["credmon.error": "\(error)"])
+            return .failed(ProviderError.terminal(.seedRejected, "\(error)"))
         }
     }
 

@@ -70,6 +70,13 @@ public struct TokenName: Hashable, Sendable, CustomStringConvertible, Comparable
 
     /// The file stem: `service` or `service_handle`.
     public var stem: String { handle.map { "\(service)_\($0)" } ?? service }
+
+    /// For a handle, the stem before the last `_` (`igwn_read_h` → `igwn_read`): the record HTCondor's Vault credmon
+    /// takes the Vault token from when this one holds none.
+    public var parentStem: String? {
+        guard handle != nil, let underscore = stem.lastIndex(of: "_") else { return nil }
+        return String(stem[..<underscore])
+    }
     public var description: String { stem }
     public static func < (a: Self, b: Self) -> Bool { a.stem < b.stem }
 }

@@ -22,12 +22,20 @@ public protocol CredentialProvider: Sendable {
 
     /// When the current access token should be renewed.
     func renewalDate(for validity: TokenValidity) -> Date
+
+    /// How long a `.use` this provider wrote is valid, read back from the file (`written` is its modification
+    /// time). Default: ``AccessTokenFile/validity(fileModified:)``: a JWT's `exp`, `expires_at`, or `expires_in`.
+    func validity(of file: AccessTokenFile, written: Date) -> TokenValidity?
 }
 
 extension CredentialProvider {
     /// Default due-time rule: `renewFraction` of the token's lifetime.
     public func renewalDate(for validity: TokenValidity) -> Date {
         validity.point(atFraction: profile.traits.renewFraction)
+    }
+
+    public func validity(of file: AccessTokenFile, written: Date) -> TokenValidity? {
+        file.validity(fileModified: written)
     }
 }
 
@@ -81,9 +89,19 @@ public struct ProviderTraits: Sendable, Equatable {
     /// Whether a credential's first token comes from a web login that writes `.use` right after `.top` (credmon-web):
     /// a new `.top` without a `.use` then waits briefly for it instead of being refreshed at once.
     public var firstTokenFromWebLogin: Bool
+    /// Whether a `.top` written after the `.use` (a new Vault token, a new subject token from a storer) is acted on at
+    /// once, even when the access token is not due yet (HTCondor's Vault and Pelican credmons do so).
+    public var renewsWhenSeedIsNewer: Bool
+    /// Whether, for `service_handle` credentials, the engine also reads the parent's seed (the `.top` named by the
+    /// stem before its last `_`) into ``CredentialRequest/parentSeed`` (a Vault handle record holds no Vault token
+    /// of its own).
+    public var readsParentSeed: Bool
 
     public init(allowsHandles: Bool, readsSeed: Bool, renewFraction: Double, revokesOnRemoval: Bool, maxConcurrent: Int = 16,
-                requiresPrivilegedSeed: Bool = false, firstTokenFromWebLogin: Bool = false) {
+                requiresPrivilegedSeed: Bool = false, firstTokenFromWebLogin: Bool = false,
+                renewsWhenSeedIsNewer: Bool = false, readsParentSeed: Bool = false) {
+        self.renewsWhenSeedIsNewer = renewsWhenSeedIsNewer
+        self.readsParentSeed = readsParentSeed
         self.requiresPrivilegedSeed = requiresPrivilegedSeed
         self.firstTokenFromWebLogin = firstTokenFromWebLogin
         self.allowsHandles = allowsHandles
@@ -107,6 +125,9 @@ public struct CredentialRequest: Sendable {
     public var now: Date
     /// A web login's authorization grant: the first token comes from it, not from a seed.
     public var grant: AuthorizationGrant?
+    /// For a `service_handle` credential of a provider with ``ProviderTraits/readsParentSeed``: the parent's `.top`
+    /// (the stem before the last `_`), nil when it is absent or unreadable.
+    public var parentSeed: SeedFile?
 
     public init(id: CredentialID, seed: SeedFile? = nil, metadata: ClientMetadata? = nil, current: AccessTokenFile? = nil, now: Date,
                 grant: AuthorizationGrant? = nil) {
@@ -130,9 +151,13 @@ public struct CredentialUpdate: Sendable {
     public var metadata: [UInt8]?
     /// After a web login: who logged in, and what the answer says for the login's own checks.
     public var login: LoginOutcome?
+    /// When the seed's own credential expires, where the provider knows (a Vault token's `expire_time`): shown in
+    /// `credmon status`.
+    public var seedExpiresAt: Date?
 
     public init(accessTokenFile: [UInt8], validity: TokenValidity?, rotatedSeed: [UInt8]? = nil, metadata: [UInt8]? = nil,
-                login: LoginOutcome? = nil) {
+                login: LoginOutcome? = nil, seedExpiresAt: Date? = nil) {
+        self.seedExpiresAt = seedExpiresAt
         self.accessTokenFile = accessTokenFile
         self.validity = validity
         self.rotatedSeed = rotatedSeed

@@ -32,6 +32,12 @@ extension ProviderError {
         case groupMapfileUnreadable
         /// The provider only publishes (credmon-web's local issuers).
         case webOnly
+        /// The seed's own credential was refused: expired or revoked (Vault's `permission denied`).
+        case seedRejected
+        /// The `.top` is not a seed of this kind (e.g. no `vault_url`), or lacks what it needs.
+        case unusableSeed
+        /// An endpoint the configuration does not allow (scheme, port, path, host).
+        case untrustedEndpoint
 
         /// The stable text (`invalid_grant`, `http_503`, `network`, …).
         public var description: String {
@@ -51,6 +57,9 @@ extension ProviderError {
             case .signingFailed: "signing_failed"
             case .groupMapfileUnreadable: "group_mapfile_unreadable"
             case .webOnly: "web_only"
+            case .seedRejected: "seed_rejected"
+            case .unusableSeed: "unusable_seed"
+            case .untrustedEndpoint: "untrusted_endpoint"
             }
         }
 

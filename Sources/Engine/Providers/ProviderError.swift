@@ -6,7 +6,10 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     /// Transient: retry with backoff (network errors, 5xx, 429).
     /// Dormant: not a failure; the credential asks not to be renewed (`use_refresh_token: false`) and is left as it
     /// is until its seed changes.
-    public enum Disposition: Sendable, Equatable { case terminal, transient, dormant }
+    /// Discard: the seed's own credential is dead at its source (a Vault token that expired or was revoked): the
+    /// engine removes the `.top` and `.use`, as HTCondor's Vault credmon does, so that the user's next submission runs
+    /// the storer again.
+    public enum Disposition: Sendable, Equatable { case terminal, transient, dormant, discard }
 
     public var disposition: Disposition
     /// What failed, from a closed set (``Code``); its text (`invalid_grant`, …) is what status and metrics show.
@@ -33,6 +36,11 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     /// The credential is not to be renewed; left alone, quietly, until its seed changes.
     public static func dormant(_ code: Code, _ message: String) -> ProviderError {
         ProviderError(.dormant, code: code, message: message)
+    }
+
+    /// The seed is dead at its source: its `.top` and `.use` are removed.
+    public static func discard(_ code: Code, _ message: String) -> ProviderError {
+        ProviderError(.discard, code: code, message: message)
     }
 
     public static func transient(_ code: Code, _ message: String, retryAfter: TimeInterval? = nil) -> ProviderError {

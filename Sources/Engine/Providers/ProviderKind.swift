@@ -32,6 +32,10 @@ public protocol ProviderKind: Sendable {
     /// The part this kind plays in credmon-web. Default: ``WebRole/none``.
     static var webRole: WebRole { get }
 
+    /// Whether a provider of this kind may be named `*`: it then serves every service no other provider serves (and
+    /// HTCondor's knobs give to no other credential type), as `VAULT_CREDMON_PROVIDER_NAMES = *` does. Default: false.
+    static var servesWildcard: Bool { get }
+
     /// Translates HTCondor's knobs for `service` (which condor_credd sorts as ``credentialType``) into the keys
     /// of a fragment of this kind. Default: nil (HTCondor's knobs cannot describe this kind).
     static func knobFragment(service: String, knobs: CondorKnobs) -> KnobFragment?
@@ -52,6 +56,7 @@ extension ProviderKind {
     public static var tokenURLHosts: [String] { [] }
     public static var serviceNames: [String] { [] }
     public static var webRole: WebRole { .none }
+    public static var servesWildcard: Bool { false }
     public static func knobFragment(service: String, knobs: CondorKnobs) -> KnobFragment? { nil }
 }
 

@@ -14,13 +14,28 @@ public struct ProviderTable: Sendable {
         }
     }
 
-    /// Providers by service name.
+    /// Providers by service name; ``wildcard`` (`*`) serves the services no other entry serves.
     public private(set) var entries: [String: Entry]
+    /// Services the wildcard provider leaves alone although no entry serves them: those HTCondor's knobs give to
+    /// another credential type (as HTCondor's Vault credmon skips `scitokens`, `<S>_CLIENT_ID` services and the other
+    /// credmons' lists).
+    public var wildcardExclusions: Set<String>
 
-    public init(entries: [String: Entry] = [:]) { self.entries = entries }
+    /// The name of the entry that serves every service no other entry serves (`VAULT_CREDMON_PROVIDER_NAMES = *`).
+    public static let wildcard = "*"
 
-    /// The provider for a service, if one is configured.
-    public func provider(for service: String) -> (any CredentialProvider)? { entries[service]?.provider }
+    public init(entries: [String: Entry] = [:], wildcardExclusions: Set<String> = []) {
+        self.entries = entries
+        self.wildcardExclusions = wildcardExclusions
+    }
+
+    /// The provider for a service: its own entry, else the wildcard's unless the service is excluded from it.
+    public func provider(for service: String) -> (any CredentialProvider)? {
+        if let entry = entries[service] { return entry.provider }
+        guard let wildcard = entries[Self.wildcard], !wildcardExclusions.contains(service),
+              !wildcardExclusions.contains(service.lowercased()) else { return nil }
+        return wildcard.provider
+    }
 
     /// Names in order.
     public var names: [String] { entries.keys.sorted() }
@@ -109,7 +124,8 @@ public struct ProviderTable: Sendable {
         }
         let kindName = fragment.string("kind", required: true, example: catalog.names.first ?? "<kind>")
         guard let name, let kindName else { return .failure(ConfigurationErrors(fragment.errors)) }
-        guard CredentialNames.isValidProviderName(name, allowSpecialCharacters: context.allowSpecialCharacterNames) else {
+        let wildcard = name == Self.wildcard
+        guard wildcard || CredentialNames.isValidProviderName(name, allowSpecialCharacters: context.allowSpecialCharacterNames) else {
             return failure(fragment.line(of: "name"), "name", "'\(name)' is not a valid service name",
                            fix: "use letters, digits and '-' only (or set CREDMON_ALLOW_SPECIAL_CHAR_NAMES)")
         }
@@ -118,6 +134,11 @@ public struct ProviderTable: Sendable {
             let suggestion = nearest.flatMap { FragmentReader.distance($0, kindName) <= 3 ? "did you mean '\($0)'? " : nil } ?? ""
             return failure(fragment.line(of: "kind"), "kind", "unknown kind '\(kindName)'",
                            fix: suggestion + "known kinds: \(catalog.names.joined(separator: ", "))")
+        }
+        if wildcard && !kind.servesWildcard {
+            let kinds = catalog.names.filter { catalog.kind(named: $0)?.servesWildcard == true }
+            return failure(fragment.line(of: "name"), "name", "a '\(kindName)' provider cannot serve every service ('*')",
+                           fix: kinds.isEmpty ? "name the service" : "name the service; only \(kinds.joined(separator: ", ")) may be '*'")
         }
         if let other = existing.entries[name] {
             return failure(fragment.line(of: "name"), "name", "the service '\(name)' is already configured in \(other.file)",

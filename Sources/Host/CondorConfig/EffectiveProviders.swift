@@ -40,7 +40,7 @@ public struct EffectiveProviders: Sendable {
                 result.failedFiles.insert(KnobFragment.file(service: fragment.service, origin: knobs.origin))
             }
         }
-        result.table = ProviderTable(entries: entries)
+        result.table = ProviderTable(entries: entries, wildcardExclusions: translator.sorter.wildcardExclusions)
         return result
     }
 }

@@ -31,6 +31,10 @@ public struct KnobTranslator: Sendable {
                 translation.unserved.append((service, type))
             }
         }
+        if sorter.vaultWildcard, let kind = catalog.kinds(serving: .vault).first(where: { $0.servesWildcard }),
+           let fragment = kind.knobFragment(service: ProviderTable.wildcard, knobs: knobs) {
+            translation.fragments.append(fragment)
+        }
         return translation
     }
 

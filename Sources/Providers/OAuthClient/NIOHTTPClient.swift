@@ -3,25 +3,82 @@ import Engine
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOConcurrencyHelpers
+import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 
 /// ``HTTPClient`` on AsyncHTTPClient (SwiftNIO, TLS through BoringSSL with the system's trust store): a connection
 /// pool per host, no redirects followed (a redirected token request would carry its secrets elsewhere), no cookies,
 /// and a hard deadline per exchange. The daemon's choice: one event loop serves every request, where URLSession hops
 /// each one through several dispatch queues (the OAuth benchmark's CPU per refresh).
-public final class NIOHTTPClient: Engine.HTTPClient {
+public final class NIOHTTPClient: Engine.HTTPClientDeriving {
     private let client: AsyncHTTPClient.HTTPClient
+    /// Clients with other connection settings (``derived(_:)``), closed with this one.
+    private let children = NIOLockedValueBox<[HTTPConnectionOptions: NIOHTTPClient]>([:])
     /// The largest response body accepted (token answers are a few KiB).
     public static let bodyLimit = 1 << 20
 
     /// - Parameter maxConnectionsPerHost: connections kept to one server.
-    public init(maxConnectionsPerHost: Int = 64) {
+    public convenience init(maxConnectionsPerHost: Int = 64) {
+        self.init(client: Self.makeClient(maxConnectionsPerHost: maxConnectionsPerHost, tls: nil, options: HTTPConnectionOptions()))
+    }
+
+    private init(client: AsyncHTTPClient.HTTPClient) { self.client = client }
+
+    private static func makeClient(maxConnectionsPerHost: Int, tls: TLSConfiguration?, options: HTTPConnectionOptions) -> AsyncHTTPClient.HTTPClient {
         var configuration = AsyncHTTPClient.HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled)
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost)
         configuration.httpVersion = .automatic
+        configuration.tlsConfiguration = tls
+        configuration.dnsOverride = options.addressOverride
         // A server that goes quiet mid-answer costs at most this long, whatever deadline the request has.
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
-        client = AsyncHTTPClient.HTTPClient(eventLoopGroup: AsyncHTTPClient.HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        configuration.timeout = .init(connect: .nanoseconds(nanoseconds(options.connectTimeout)), read: .seconds(30))
+        return AsyncHTTPClient.HTTPClient(eventLoopGroup: AsyncHTTPClient.HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    /// A client with its own TLS trust (a CA file instead of the system's, plus a directory of CA certificates) and
+    /// host addresses; the same options give the same client, and every one closes when this one does.
+    public func derived(_ options: HTTPConnectionOptions) throws(HTTPTransportError) -> any Engine.HTTPClient {
+        if let existing = children.withLockedValue({ $0[options] }) { return existing }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        do {
+            if let caFile = options.caFile {
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+            }
+            if let caDirectory = options.caDirectory {
+                let certificates = Self.certificates(in: caDirectory)
+                if !certificates.isEmpty { tls.additionalTrustRoots = [.certificates(certificates)] }
+            }
+        } catch {
+            throw HTTPTransportError(kind: .invalidURL, url: options.caFile ?? "",
+                                     message: "cannot read the CA file (\(SafeText.printable("\(error)", limit: 200)))")
+        }
+        let created = NIOHTTPClient(client: Self.makeClient(maxConnectionsPerHost: 8, tls: tls, options: options))
+        return children.withLockedValue { table in
+            if let raced = table[options] { return raced }
+            table[options] = created
+            return created
+        }
+    }
+
+    /// The PEM certificates of a CA directory (`*.pem`, `*.crt` and OpenSSL's hashed `*.0` names); unreadable files
+    /// are skipped, as OpenSSL skips them.
+    static func certificates(in directory: String) -> [NIOSSLCertificate] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var seen = Set<String>()
+        var result: [NIOSSLCertificate] = []
+        for name in names.sorted() where name.hasSuffix(".pem") || name.hasSuffix(".crt") || name.range(of: #"\.[0-9]+$"#, options: .regularExpression) != nil {
+            let path = directory + "/" + name
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  (attributes[.size] as? Int ?? 0) < 1 << 20,
+                  let certificates = try? NIOSSLCertificate.fromPEMFile(path) else { continue }
+            for certificate in certificates {
+                let key = (try? certificate.toDERBytes()).map { Data($0).base64EncodedString() } ?? UUID().uuidString
+                if seen.insert(key).inserted { result.append(certificate) }
+            }
+        }
+        return result
     }
 
     deinit { try? client.syncShutdown() }
@@ -65,7 +122,10 @@ public final class NIOHTTPClient: Engine.HTTPClient {
         case .success(let response):
             return response
         case .failure(let error as HTTPClientError):
-            if [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .cancelled].contains(error) {
+            if error == .connectTimeout {
+                throw HTTPTransportError(kind: .connect, url: target, message: "no connection within the connect timeout")
+            }
+            if [.deadlineExceeded, .readTimeout, .writeTimeout, .cancelled].contains(error) {
                 throw HTTPTransportError(kind: .timeout, url: target, message: "no complete answer within \(request.timeout)")
             }
             if [.invalidURL, .emptyHost, .emptyScheme].contains(error) {
@@ -75,6 +135,10 @@ public final class NIOHTTPClient: Engine.HTTPClient {
                 throw HTTPTransportError(kind: .connection, url: target, message: "the server closed the connection before a complete answer")
             }
             throw HTTPTransportError(kind: .connection, url: target, message: "request failed (\(error))")
+        case .failure(let error as NIOConnectionError):
+            throw HTTPTransportError(kind: .connect, url: target, message: "cannot connect (\(SafeText.printable("\(error)", limit: 200)))")
+        case .failure(let error as IOError) where [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(error.errnoCode):
+            throw HTTPTransportError(kind: .connect, url: target, message: "cannot connect (\(SafeText.printable("\(error)", limit: 200)))")
         case .failure(let error as NIOTooManyBytesError):
             _ = error
             throw HTTPTransportError(kind: .connection, url: target, message: "answer larger than \(Self.bodyLimit) bytes; refused")
@@ -97,6 +161,14 @@ extension NIOHTTPClient: Service {
     /// a service group shuts services down in reverse order, so the client closes after the last request.
     public func run() async throws {
         try? await gracefulShutdown()
+        try await shutdown()
+    }
+
+    /// Closes this client and the ones derived from it.
+    func shutdown() async throws {
+        for child in children.withLockedValue({ table in defer { table = [:] }; return Array(table.values) }) {
+            try? await child.shutdown()
+        }
         try await client.shutdown()
     }
 }

@@ -31,12 +31,16 @@ struct StatusCommand: AsyncParsableCommand {
         let age = Int(now - report.generatedAt)
         let alive = kill(report.pid, 0) == 0
         print("daemon pid \(report.pid) (\(alive ? "running" : "not running")), status written \(age)s ago, credential directory \(report.credentialDirectory)")
-        let rows = [["USER", "TOKEN", "PROVIDER", "STATE", "EXPIRES", "RENEWED", "NEXT", "FAILURES", "LAST ERROR"]] + report.credentials.map { entry in
-            [entry.user, entry.token, entry.provider ?? "-", entry.state,
-             entry.expiresAt.map { Self.relative($0 - now) } ?? "-",
-             entry.lastRenewal.map { Self.relative($0 - now) } ?? "-",
-             entry.nextDue.map { Self.relative($0 - now) } ?? "-",
-             String(entry.consecutiveFailures), entry.lastError ?? ""]
+        // The seed's own expiry (a Vault token's) only when some credential has one.
+        let seeds = report.credentials.contains { $0.seedExpiresAt != nil }
+        let header = ["USER", "TOKEN", "PROVIDER", "STATE", "EXPIRES"] + (seeds ? ["TOP EXPIRES"] : [])
+            + ["RENEWED", "NEXT", "FAILURES", "LAST ERROR"]
+        let rows = [header] + report.credentials.map { entry -> [String] in
+            func when(_ date: Double?) -> String { date.map { Self.relative($0 - now) } ?? "-" }
+            var row: [String] = [entry.user, entry.token, entry.provider ?? "-", entry.state, when(entry.expiresAt)]
+            if seeds { row.append(when(entry.seedExpiresAt)) }
+            row += [when(entry.lastRenewal), when(entry.nextDue), String(entry.consecutiveFailures), entry.lastError ?? ""]
+            return row
         }
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
@@ -46,9 +50,9 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     static func relative(_ seconds: Double) -> String {
-        let value = Int(seconds.rounded())
+        let value = Int(max(-1e12, min(1e12, seconds)).rounded())
         let magnitude = abs(value)
-        let text = magnitude >= 3600 ? "\(magnitude / 3600)h\((magnitude % 3600) / 60)m" : magnitude >= 60 ? "\(magnitude / 60)m\(magnitude % 60)s" : "\(magnitude)s"
+        let text = magnitude >= 172_800 ? "\(magnitude / 86400)d\((magnitude % 86400) / 3600)h" : magnitude >= 3600 ? "\(magnitude / 3600)h\((magnitude % 3600) / 60)m" : magnitude >= 60 ? "\(magnitude / 60)m\(magnitude % 60)s" : "\(magnitude)s"
         return value < 0 ? "\(text) ago" : "in \(text)"
     }
 }

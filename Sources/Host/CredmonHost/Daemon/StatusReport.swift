@@ -14,6 +14,8 @@ public struct StatusReport: Codable, Sendable {
         public var lastRenewal: Double?
         public var consecutiveFailures: Int
         public var lastError: String?
+        /// When the seed's own credential (a Vault token) expires, where the provider said.
+        public var seedExpiresAt: Double?
     }
 
     public var generatedAt: Double
@@ -47,6 +49,7 @@ public struct StatusReport: Codable, Sendable {
             if let value = record.lastError { out.raw(",\"lastError\":"); out.string(value) }
             if let value = record.lastRenewal { out.raw(",\"lastRenewal\":\(value.timeIntervalSince1970)") }
             if let value = record.dueAt { out.raw(",\"nextDue\":\(value.timeIntervalSince1970)") }
+            if let value = record.seedExpiresAt { out.raw(",\"seedExpiresAt\":\(value.timeIntervalSince1970)") }
             if let value = record.provider { out.raw(",\"provider\":"); out.string(value) }
             out.raw(",\"service\":"); out.string(record.id.token.service)
             out.raw(",\"state\":"); out.string(record.state.rawValue)
