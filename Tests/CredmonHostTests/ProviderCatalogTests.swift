@@ -11,7 +11,8 @@ struct ProviderCatalogTests {
     func shippedCatalogIsValid() throws {
         let catalog = try ProviderCatalog.load()
         #expect(Set(catalog.names).count == ProviderCatalog.kinds.count)
-        #expect(catalog.names == ["box", "cilogon", "dropbox", "gdrive", "local-scitoken", "oauth2", "onedrive"])
+        #expect(Set(["box", "cilogon", "dropbox", "gdrive", "local-scitoken", "oauth2", "onedrive", "vault"]).isSubset(of: Set(catalog.names)))
+        #expect(catalog.kinds(serving: .vault).contains { $0.servesWildcard }, "VAULT_CREDMON_PROVIDER_NAMES = * needs a kind that serves '*'")
         for type in CondorCredentialType.allCases where !catalog.kinds(serving: type).isEmpty {
             #expect(catalog.kinds(serving: type).filter { $0.servesUnrecognisedServices }.count == 1, "\(type)")
         }

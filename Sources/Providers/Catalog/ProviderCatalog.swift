@@ -6,6 +6,7 @@ import GenericOAuth
 import GoogleDrive
 import LocalSciToken
 import OneDrive
+import Vault
 
 /// The provider kinds of this build of Credmon. A new provider is a module of its own, one line here and its
 /// target in `Package.swift` (docs/PROVIDERS.md). The daemon, `credmon check`, `import-condor-config` and
@@ -20,6 +21,7 @@ public enum ProviderCatalog {
         GoogleDriveKind.self,
         OneDriveKind.self,
         DropboxKind.self,
+        VaultKind.self,
     ]
 
     /// The checked catalog. Two kinds with one name (or two kinds both serving a credential type's unrecognised

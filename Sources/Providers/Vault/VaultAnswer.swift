@@ -1,0 +1,64 @@
+import Engine
+import Foundation
+
+/// Vault's answers (contract §C.4.3 steps 5–6): `data.access_token` on 200; otherwise the `errors` array, where
+/// `permission denied` means the Vault token expired or was revoked.
+enum VaultAnswer {
+    /// The access token of a 200 answer, or why it is unusable.
+    static func accessToken(_ response: HTTPResponse) -> Result<String, ProviderError> {
+        guard let object = JSONValue.parseObject(response.body), case .object(let data)? = object["data"],
+              let token = data["access_token"]?.stringValue else {
+            return .failure(.transient(.malformedResponse, "Vault answered 200 without a string data.access_token"))
+        }
+        let line = Array((token + "\n").utf8)
+        guard !token.isEmpty, token.utf8.count <= JWTClaims.maximumTokenLength,
+              (try? AccessTokenFile.parse(line, path: "")).map({ $0.format == .bare }) == true else {
+            return .failure(.transient(.malformedResponse, "Vault's data.access_token is empty, too long or not a bearer token"))
+        }
+        return .success(token)
+    }
+
+    /// The failure a non-200 answer means.
+    static func failure(_ response: HTTPResponse) -> ProviderError {
+        let errors = messages(response.body)
+        let text = "Vault answered HTTP \(response.status)" + (errors.isEmpty ? "" : ": " + errors.joined(separator: "; "))
+        if errors.contains(where: { $0.lowercased().contains("permission denied") }) {
+            return .discard(.seedRejected, text + " (the Vault token expired or was revoked)")
+        }
+        let retryAfter = response.headers["retry-after"].flatMap { Double($0) }.map { min(max($0, 0), 3600) }
+        if response.status == 429 || response.status >= 500 {
+            return .transient(.httpStatus(response.status), text, retryAfter: retryAfter)
+        }
+        return .terminal(.httpStatus(response.status), text)
+    }
+
+    /// At most 5 printable messages of 200 characters from an `errors` array.
+    static func messages(_ body: Data) -> [String] {
+        guard let object = JSONValue.parseObject(body), case .array(let items)? = object["errors"] else { return [] }
+        return items.prefix(5).compactMap { $0.stringValue }.map {
+            SafeText.printable($0.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " "), limit: 200)
+                .trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+    }
+
+    /// When a `lookup-self` answer says the token expires: `data.expire_time` (RFC 3339), else `data.ttl` seconds from
+    /// `now`; nil for a token that never expires or an answer that does not say.
+    static func tokenExpiry(_ response: HTTPResponse, now: Date) -> Date? {
+        guard response.status == 200, let object = JSONValue.parseObject(response.body), case .object(let data)? = object["data"] else {
+            return nil
+        }
+        if let text = data["expire_time"]?.stringValue, let date = parseRFC3339(text) { return date }
+        if let ttl = data["ttl"]?.numberValue, ttl > 0, ttl < 1e10 { return now.addingTimeInterval(ttl) }
+        return nil
+    }
+
+    static func parseRFC3339(_ text: String) -> Date? {
+        guard text.utf8.count <= 64 else { return nil }
+        // Vault writes nanoseconds; ISO8601DateFormatter takes at most milliseconds: cut the fraction.
+        var trimmed = text
+        if let dot = trimmed.firstIndex(of: "."), let zone = trimmed[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
+            trimmed = String(trimmed[..<dot]) + String(trimmed[zone...])
+        }
+        return ISO8601DateFormatter().date(from: trimmed)
+    }
+}
