@@ -87,12 +87,16 @@ let package = Package(
         .target(name: "OneDrive", dependencies: ["Engine", "GenericOAuth"], path: "Sources/Providers/OneDrive", swiftSettings: strictSettings),
         // `kind: dropbox`: a preset of the generic OAuth provider.
         .target(name: "Dropbox", dependencies: ["Engine", "GenericOAuth"], path: "Sources/Providers/Dropbox", swiftSettings: strictSettings),
+        // `kind: client-credentials`: one token per user from an OAuth 2.0 client-credentials grant (HTCondor's CLIENT_CREDMON).
+        .target(name: "ClientCredentials", dependencies: ["Engine", "OAuthClient", "LocalSciToken"], path: "Sources/Providers/ClientCredentials", swiftSettings: strictSettings),
+        // `kind: token-exchange`: RFC 8693 exchange of a storer's subject token, then refresh (HTCondor's Pelican credmon).
+        .target(name: "TokenExchange", dependencies: ["Engine", "OAuthClient", .product(name: "Logging", package: "swift-log")], path: "Sources/Providers/TokenExchange", swiftSettings: strictSettings),
         // `kind: vault`: access tokens from a Vault/OpenBao server (htgettoken / htvault-config).
         .target(name: "Vault", dependencies: ["Engine", .product(name: "Logging", package: "swift-log")], path: "Sources/Providers/Vault", swiftSettings: strictSettings),
         // The provider kinds of this build: one line per kind (docs/PROVIDERS.md). Everything else iterates it.
         .target(
             name: "ProviderCatalog",
-            dependencies: ["Engine", "LocalSciToken", "GenericOAuth", "CILogon", "Box", "GoogleDrive", "OneDrive", "Dropbox", "Vault"],
+            dependencies: ["Engine", "LocalSciToken", "GenericOAuth", "CILogon", "Box", "GoogleDrive", "OneDrive", "Dropbox", "Vault", "ClientCredentials", "TokenExchange"],
             path: "Sources/Providers/Catalog",
             swiftSettings: strictSettings
         ),
@@ -171,6 +175,8 @@ let package = Package(
         ),
         .testTarget(name: "VaultTests", dependencies: ["Vault", "Engine", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
         .testTarget(name: "OAuthClientTests", dependencies: ["OAuthClient", "Engine"], swiftSettings: strictSettings),
+        .testTarget(name: "ClientCredentialsTests", dependencies: ["ClientCredentials", "OAuthClient", "Engine", "OAuthTestServer", "CredmonTestKit", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
+        .testTarget(name: "TokenExchangeTests", dependencies: ["TokenExchange", "OAuthClient", "Engine", "OAuthTestServer", "CredmonTestKit", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
         .testTarget(
             name: "GenericOAuthTests",
             dependencies: [
@@ -183,7 +189,7 @@ let package = Package(
         .testTarget(
             name: "ProviderConformanceTests",
             dependencies: [
-                "ProviderCatalog", "Engine", "OAuthClient", "GenericOAuth", "LocalSciToken", "CILogon", "Box", "GoogleDrive", "OneDrive", "Dropbox", "Vault",
+                "ProviderCatalog", "Engine", "OAuthClient", "GenericOAuth", "LocalSciToken", "CILogon", "Box", "GoogleDrive", "OneDrive", "Dropbox", "Vault", "ClientCredentials", "TokenExchange",
                 "OAuthTestServer", "CredmonTestKit",
                 .product(name: "Logging", package: "swift-log"),
             ],

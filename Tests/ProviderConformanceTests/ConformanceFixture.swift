@@ -70,15 +70,19 @@ final class ConformanceFixture: Sendable {
         CredentialID(user: user, token: TokenName(service: service))
     }
 
-    /// A first seed as condor_credd or credmon-web would have stored it: an OAuth `.top` of a fresh grant (and its
-    /// refresh token), or a local issuer's placeholder.
+    /// A first seed as condor_credd, credmon-web or a storer would have stored it: an OAuth `.top` of a fresh grant
+    /// (and its refresh token), a placeholder, or a storer's subject token (an access token of a fresh grant; the
+    /// grant's refresh token is returned to find the grant by, it is not in the seed).
     func seed(for subject: ConformanceSubject, user: String = "alice") -> (seed: SeedFile, refreshToken: String?) {
         switch subject.seed {
         case .refreshToken:
             let grant = server.issueGrant(clientID: Self.client.id, scope: "read:/data", subject: user)
             return (SeedFile.parse(Array(#"{"refresh_token":"\#(grant.refreshToken)","scopes":"read:/data"}"#.utf8)), grant.refreshToken)
-        case .placeholder:
+        case .placeholder, .clientCredentials:
             return (SeedFile.parse(Array("\(user)@ap.example.org".utf8)), nil)
+        case .subjectToken:
+            let grant = server.issueGrant(clientID: Self.client.id, scope: "read:/data", subject: user)
+            return (SeedFile.parse(Array(#"{"access_token":"\#(grant.accessToken)","scopes":"read:/data"}"#.utf8)), grant.refreshToken)
         }
     }
 

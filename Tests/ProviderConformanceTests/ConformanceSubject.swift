@@ -25,6 +25,8 @@ struct ConformanceSubject: Sendable, CustomTestStringConvertible {
     var requiredKey: Requirement
     /// For kinds with `knobFragment`: a knob-only configuration and the keys of the equivalent fragment.
     var knobs: (@Sendable (ConformanceFixture) -> (knobs: [String: String], keys: [String]))?
+    /// How the server is made to refuse the credential for the "refused grant" check (where error classes apply).
+    var refusal: Refusal = .revokedGrant
 
     /// Where the first token comes from.
     enum Seed: Sendable {
@@ -32,6 +34,21 @@ struct ConformanceSubject: Sendable, CustomTestStringConvertible {
         case refreshToken
         /// Nothing: the provider signs locally (the `.top` is a placeholder).
         case placeholder
+        /// A placeholder `.top` (never read): the token comes from the loopback server's client-credentials grant
+        /// (RFC 6749 §4.4) for the fixture's client.
+        case clientCredentials
+        /// A storer's `.top` holding a subject token (a live access token of a grant the loopback server issued) to
+        /// exchange (RFC 8693); the exchange returns a refresh token, which the new seed holds.
+        case subjectToken
+    }
+
+    /// How the server refuses a credential for good.
+    enum Refusal: Sendable {
+        /// The grant the seed stands for is revoked: `invalid_grant`.
+        case revokedGrant
+        /// The server no longer knows the client: `invalid_client` (a client-credentials grant has no grant of its
+        /// own to revoke).
+        case unregisteredClient
     }
 
     /// What `revoke` does with a seed the provider's server knows.

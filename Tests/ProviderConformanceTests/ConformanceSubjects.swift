@@ -1,11 +1,13 @@
 import Box
 import CILogon
+import ClientCredentials
 import Dropbox
 import Engine
 import GenericOAuth
 import GoogleDrive
 import LocalSciToken
 import OneDrive
+import TokenExchange
 
 /// The kinds under the conformance suite: one line per kind of `ProviderCatalog.kinds`.
 enum ConformanceSubjects {
@@ -17,6 +19,8 @@ enum ConformanceSubjects {
         .oauth(GoogleDriveKind.self),
         .oauth(OneDriveKind.self),
         .oauth(DropboxKind.self),
+        .clientCredentials,
+        .tokenExchange,
     ]
 
     /// The subject of a kind, if it has one.
@@ -89,5 +93,63 @@ extension ConformanceSubject {
               "public_key: \(fixture.directory.file("keys/conformance.pem"))",
               "audience: [\"https://storage.example.org\"]",
               "lifetime: 600"])
+        })
+
+    /// A client-credentials grant per user (RFC 6749 §4.4) at the loopback server: the `.top` is a placeholder, a
+    /// renewal fetches anew, nothing is revoked; the server refuses by forgetting the client (there is no grant).
+    static let clientCredentials = ConformanceSubject(
+        kind: ClientCredentialsKind.self,
+        keys: { fixture in
+            ["client_id: \(ConformanceFixture.client.id)",
+             "client_secret_file: \(fixture.secretFile)",
+             "token_url: \(fixture.url("/token"))",
+             "timeout: 5"]
+        },
+        seed: .clientCredentials,
+        rotatesSeed: false,
+        revocation: .nothing,
+        errorClasses: .applies,
+        tokenSetting: ("scopes", "\"read:/other\""),
+        wrongType: ("max_concurrent", "\"many\""),
+        requiredKey: .key("client_id"),
+        knobs: { fixture in
+            (["CLIENT_CREDMON_CLIENT_ID": ConformanceFixture.client.id,
+              "CLIENT_CREDMON_CLIENT_SECRET_FILE": fixture.secretFile,
+              "CLIENT_CREDMON_TOKEN_URL": fixture.url("/token"),
+              "CLIENT_CREDMON_\(fixture.service.uppercased())_TOKEN_LIFETIME": "900"],
+             ["client_id: \(ConformanceFixture.client.id)",
+              "client_secret_file: \(fixture.secretFile)",
+              "token_url: \(fixture.url("/token"))",
+              "lifetime_fallback: 900"])
+        },
+        refusal: .unregisteredClient)
+
+    /// RFC 8693 token exchange of a storer's subject token at the loopback server, which returns a refresh token:
+    /// the new seed holds it (the storer's `scopes` kept); nothing is revoked.
+    static let tokenExchange = ConformanceSubject(
+        kind: TokenExchangeKind.self,
+        keys: { fixture in
+            ["client_id: \(ConformanceFixture.client.id)",
+             "client_secret_file: \(fixture.secretFile)",
+             "token_url: \(fixture.url("/token"))",
+             "timeout: 5"]
+        },
+        seed: .subjectToken,
+        rotatesSeed: true,
+        revocation: .nothing,
+        errorClasses: .applies,
+        tokenSetting: ("client_id", "another-client"),
+        wrongType: ("minimum_lifetime", "\"soon\""),
+        requiredKey: .key("client_id"),
+        knobs: { fixture in
+            let service = fixture.service.uppercased()
+            return (["\(service)_PELICAN_CLIENT_ID": ConformanceFixture.client.id,
+                     "\(service)_PELICAN_CLIENT_SECRET_FILE": fixture.secretFile,
+                     "\(service)_PELICAN_TOKEN_URL": fixture.url("/token"),
+                     "CREDMON_OAUTH_TOKEN_MINIMUM": "900"],
+                    ["client_id: \(ConformanceFixture.client.id)",
+                     "client_secret_file: \(fixture.secretFile)",
+                     "token_url: \(fixture.url("/token"))",
+                     "minimum_lifetime: 900"])
         })
 }

@@ -25,6 +25,13 @@ struct ErrorClassConformanceTests {
     func refusedGrant(_ subject: ConformanceSubject) async throws {
         let fixture = try ConformanceFixture(rotate: subject.rotatesSeed)
         let (seed, refreshToken) = fixture.seed(for: subject)
+        if case .unregisteredClient = subject.refusal {
+            fixture.server.updateConfiguration { $0.clients = [] }
+            let error = try await refreshFailure(subject, fixture, seed: seed)
+            #expect(error?.disposition == .terminal)
+            #expect(error?.code == .server("invalid_client"))
+            return
+        }
         let token = try #require(refreshToken)
         let grant = try #require(fixture.server.grant(forRefreshToken: token))
         fixture.server.revokeGrant(grant.id)

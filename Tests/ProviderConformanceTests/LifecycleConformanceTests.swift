@@ -22,9 +22,10 @@ struct LifecycleConformanceTests {
         let (seed, _) = fixture.seed(for: subject)
         let request = fixture.request(seed)
         let token = try expectWellFormed(try await provider.fetch(request), now: request.now)
-        if subject.seed == .refreshToken {
+        switch subject.seed {
+        case .refreshToken, .clientCredentials, .subjectToken:
             #expect(fixture.server.isActive(accessToken: token), "the server issued it")
-        } else {
+        case .placeholder:
             #expect(token.split(separator: ".").count == 3, "a compact JWS")
         }
     }

@@ -1,11 +1,13 @@
 import Box
 import CILogon
+import ClientCredentials
 import Dropbox
 import Engine
 import GenericOAuth
 import GoogleDrive
 import LocalSciToken
 import OneDrive
+import TokenExchange
 import Vault
 
 /// The provider kinds of this build of Credmon. A new provider is a module of its own, one line here and its
@@ -22,6 +24,8 @@ public enum ProviderCatalog {
         OneDriveKind.self,
         DropboxKind.self,
         VaultKind.self,
+        ClientCredentialsKind.self,
+        TokenExchangeKind.self,
     ]
 
     /// The checked catalog. Two kinds with one name (or two kinds both serving a credential type's unrecognised
