@@ -15,6 +15,8 @@ struct VaultConfiguration: Sendable {
     var trustedHosts: Set<String>?
     var trust: VaultTrust
     var maxConcurrent: Int
+    /// The deadline of one request to Vault (HTCondor: connect 2 s + read 10 s).
+    var timeout: Int
 
     static let defaultMinimum = 2400
     static let defaultCADirectory = "/etc/grid-security/certificates"
@@ -53,9 +55,10 @@ struct VaultConfiguration: Sendable {
             caDirectory = defaultCADirectory
         }
         let maxConcurrent = fragment.integer("max_concurrent", in: 1...256) ?? 16
+        let timeout = fragment.integer("timeout", in: 1...300, unit: "seconds") ?? 12
         return VaultConfiguration(name: name, minimumSeconds: minimum, refreshInterval: refresh, allowedPorts: ports,
                                   trustedHosts: hosts, trust: VaultTrust(caFile: caFile, caDirectory: caDirectory),
-                                  maxConcurrent: maxConcurrent)
+                                  maxConcurrent: maxConcurrent, timeout: timeout)
     }
 
     /// For `credmon check` (no secrets here).
@@ -67,6 +70,7 @@ struct VaultConfiguration: Sendable {
             .init("trusted_hosts", trustedHosts.map { $0.sorted().joined(separator: ", ") } ?? "any"),
             .init("ca_file", trust.caFile ?? "system trust store"),
             .init("ca_directory", trust.caDirectory ?? "none"),
+            .init("timeout", "\(timeout)s"),
         ]
     }
 }

@@ -60,7 +60,7 @@ struct VaultProvider: CredentialProvider {
         let response: HTTPResponse
         do {
             response = try await connection.send(HTTPRequest(method: "GET", url: url, headers: [("X-Vault-Token", vaultToken), ("Accept", "application/json")],
-                                                             timeout: .seconds(12)))
+                                                             timeout: .seconds(configuration.timeout)))
         } catch {
             throw .transient(.network, "\(error)")
         }
@@ -71,7 +71,7 @@ struct VaultProvider: CredentialProvider {
             lookup.percentEncodedPath = "/v1/auth/token/lookup-self"
             lookup.percentEncodedQuery = nil
             guard let lookupURL = lookup.url else { return nil }
-            return try? await connection.send(HTTPRequest(method: "GET", url: lookupURL, headers: [("X-Vault-Token", vaultToken)], timeout: .seconds(12)))
+            return try? await connection.send(HTTPRequest(method: "GET", url: lookupURL, headers: [("X-Vault-Token", vaultToken)], timeout: .seconds(configuration.timeout)))
         }
         return CredentialUpdate(accessTokenFile: Array((token + "\n").utf8), validity: validity(of: token, written: request.now),
                                 seedExpiresAt: seedExpiry)

@@ -105,6 +105,22 @@ final class CondorHarness {
                                        contents: Data("\(user)@ap".utf8), attributes: [.posixPermissions: 0o600])
     }
 
+    /// Writes `<user>/<token>.top` as condor_credd stores a Vault credential from the storer (JSON, mode 0600).
+    func storeVaultCredential(user: String, token: String, _ object: [String: String]) throws {
+        let directory = credentialDirectory.appendingPathComponent(user)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        FileManager.default.createFile(atPath: directory.appendingPathComponent("\(token).top").path,
+                                       contents: try JSONSerialization.data(withJSONObject: object) + Data("\n".utf8),
+                                       attributes: [.posixPermissions: 0o600])
+    }
+
+    /// Every log file under `$(LOG)`, concatenated.
+    var log: String {
+        let directory = root.appendingPathComponent("log")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.sorted().compactMap { try? String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8) }.joined()
+    }
+
     func contents(_ relative: String) -> String? {
         FileManager.default.contents(atPath: credentialDirectory.appendingPathComponent(relative).path).map { String(decoding: $0, as: UTF8.self) }
     }

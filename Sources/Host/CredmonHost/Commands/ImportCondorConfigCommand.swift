@@ -29,7 +29,9 @@ struct ImportCondorConfigCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         var problems = 0
         for fragment in translation.fragments {
-            let path = (outputDirectory as NSString).appendingPathComponent("\(fragment.service).yaml")
+            // The provider of every unclaimed service ("*") gets a file name a shell need not quote.
+            let stem = fragment.service == ProviderTable.wildcard ? "\(fragment.kind)-wildcard" : fragment.service
+            let path = (outputDirectory as NSString).appendingPathComponent("\(stem).yaml")
             if FileManager.default.fileExists(atPath: path) && !force {
                 throw ValidationError("\(path) exists; pass --force to overwrite it")
             }
