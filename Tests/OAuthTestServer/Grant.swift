@@ -26,7 +26,8 @@ extension OAuthServer {
         public let scope: String
         /// Every parameter of the authorization request that led to it (`response_type`, `client_id`,
         /// `redirect_uri`, `scope`, `state`, `code_challenge`, … and extras such as `access_type=offline`,
-        /// `prompt=consent`, `token_access_type=offline`, `resource`, `nonce`); empty for seeded grants.
+        /// `prompt=consent`, `token_access_type=offline`, `resource`, `nonce`); empty for seeded grants and those a
+        /// token exchange made (see `OAuthServer.tokenExchange(issuing:)`).
         public let authorizationParameters: [String: String]
         /// When it was made (server clock, see `OAuthServer.advanceClock(by:)`).
         public let createdAt: Date

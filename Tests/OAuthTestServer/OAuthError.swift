@@ -9,6 +9,8 @@ struct OAuthError: Error, Sendable {
     static func invalidRequest(_ description: String) -> OAuthError { OAuthError(code: "invalid_request", description: description) }
     static func invalidGrant(_ description: String) -> OAuthError { OAuthError(code: "invalid_grant", description: description) }
     static func invalidScope(_ description: String) -> OAuthError { OAuthError(code: "invalid_scope", description: description) }
+    /// RFC 8693 §2.2.2 (and RFC 8707 §2): an `audience` or `resource` the server will not issue tokens for.
+    static func invalidTarget(_ description: String) -> OAuthError { OAuthError(code: "invalid_target", description: description) }
     static func unauthorizedClient(_ description: String) -> OAuthError { OAuthError(code: "unauthorized_client", description: description) }
     static func unsupportedGrantType(_ grantType: String) -> OAuthError {
         OAuthError(code: "unsupported_grant_type", description: "grant_type \(grantType) is not supported")

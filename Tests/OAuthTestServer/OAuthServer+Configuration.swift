@@ -87,6 +87,18 @@ extension OAuthServer {
         public var hostileRedirectLocation: String = "http://127.0.0.2:9/token"
         /// How long the stalling rows of hostile-server mode stall at most (the server's stop ends them sooner).
         public var hostileStall: Duration = .seconds(60)
+        /// The audiences (`audience` of a token exchange or a `client_credentials` request) tokens may be issued
+        /// for; any other is `invalid_target` (RFC 8693 §2.2.2). nil: any audience.
+        public var allowedAudiences: Set<String>?
+        /// A token exchange (RFC 8693) answers with a `refresh_token` too, of a new grant with the exchanged
+        /// subject, client and scope (refreshed like any other). Off: an access token only, and a
+        /// `requested_token_type` of `urn:ietf:params:oauth:token-type:refresh_token` is `invalid_request`.
+        public var exchangeIssuesRefreshToken: Bool
+        /// `client_credentials` answers leave out `expires_in` (as some Django OAuth Toolkit-style servers do).
+        public var clientCredentialsOmitsExpiresIn: Bool
+        /// The metadata lists `urn:ietf:params:oauth:grant-type:token-exchange` in `grant_types_supported`. The
+        /// token endpoint accepts the grant either way.
+        public var advertiseTokenExchange: Bool
 
         /// A configuration; every argument has the default described on its property.
         public init(clients: [Client] = [.default],
@@ -99,7 +111,11 @@ extension OAuthServer {
                     omitRefreshTokenInRefreshResponse: Bool = false,
                     latency: Duration = .zero,
                     basicCredentialEncoding: BasicCredentialEncoding = .formURLEncoded,
-                    authorizationCodeLifetime: Int = 60) {
+                    authorizationCodeLifetime: Int = 60,
+                    allowedAudiences: Set<String>? = nil,
+                    exchangeIssuesRefreshToken: Bool = true,
+                    clientCredentialsOmitsExpiresIn: Bool = false,
+                    advertiseTokenExchange: Bool = false) {
             self.clients = clients
             self.rotateRefreshTokens = rotateRefreshTokens
             self.reuseKillsGrant = reuseKillsGrant
@@ -111,6 +127,10 @@ extension OAuthServer {
             self.latency = latency
             self.basicCredentialEncoding = basicCredentialEncoding
             self.authorizationCodeLifetime = authorizationCodeLifetime
+            self.allowedAudiences = allowedAudiences
+            self.exchangeIssuesRefreshToken = exchangeIssuesRefreshToken
+            self.clientCredentialsOmitsExpiresIn = clientCredentialsOmitsExpiresIn
+            self.advertiseTokenExchange = advertiseTokenExchange
         }
     }
 }

@@ -20,6 +20,9 @@ extension OAuthServer {
             "introspection_endpoint_auth_methods_supported": authMethods,
             "authorization_response_iss_parameter_supported": true,
         ]
+        if configuration.advertiseTokenExchange {
+            document["grant_types_supported"] = ["authorization_code", "refresh_token", "client_credentials", TokenExchange.grantType]
+        }
         if openID {
             document["subject_types_supported"] = ["public"]
             document["claims_supported"] = ["sub", "name", "preferred_username", "email"]

@@ -112,13 +112,16 @@ extension OAuthServer {
         .json(405, ["error": "invalid_request", "error_description": "method not allowed; use \(allowed)"], headers: ["Allow": allowed])
     }
 
-    /// The form of a POST to an OAuth endpoint: `application/x-www-form-urlencoded`, no parameter repeated.
-    func oauthForm(_ request: HTTPServer.Request) throws(OAuthError) -> FormBody {
+    /// The form of a POST to an OAuth endpoint: `application/x-www-form-urlencoded`, no parameter repeated except
+    /// those in `repeatable` (RFC 8693's `audience` and `resource`).
+    func oauthForm(_ request: HTTPServer.Request, repeatable: Set<String> = []) throws(OAuthError) -> FormBody {
         guard request.hasFormBody else {
             throw .invalidRequest("the body must be application/x-www-form-urlencoded (got \(request.mediaType ?? "no Content-Type"))")
         }
         let form = request.form
-        if let repeated = form.repeatedNames.first { throw .invalidRequest("parameter \(repeated) is repeated") }
+        if let repeated = form.repeatedNames.first(where: { !repeatable.contains($0) }) {
+            throw .invalidRequest("parameter \(repeated) is repeated")
+        }
         return form
     }
 }

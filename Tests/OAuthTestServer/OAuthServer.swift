@@ -5,7 +5,7 @@ import Synchronization
 /// real HTTP/1.1.
 ///
 /// Endpoints: RFC 8414 / OpenID discovery metadata, `/authorize` (an HTML login and consent flow with PKCE),
-/// `/token` (`authorization_code`, `refresh_token`, `client_credentials`), `/revoke` (RFC 7009),
+/// `/token` (`authorization_code`, `refresh_token`, `client_credentials`, RFC 8693 token exchange), `/revoke` (RFC 7009),
 /// `/introspect` (RFC 7662), `/userinfo`, `/jwks` (empty: no ID tokens are issued). Refresh token rotation,
 /// reuse detection and grace are configurable; failures can be injected per request; every request is
 /// logged. All methods are thread-safe.
@@ -108,6 +108,26 @@ public final class OAuthServer: Sendable {
 
     /// Every grant, oldest first.
     public var grants: [Grant] { store.withLock { store in store.grantOrder.compactMap { store.grants[$0] } } }
+
+    /// What the server knows of an access token it issued (client, subject, scope, audiences, grant), or nil
+    /// for a token it never issued.
+    public func issuedAccessToken(_ token: String) -> IssuedAccessToken? { store.withLock { $0.issuedAccessToken(token) } }
+
+    // MARK: - Token exchange (RFC 8693)
+
+    /// Makes `token` acceptable as the `subject_token` of a token exchange (as an access token or a JWT, whatever
+    /// its form), standing for `subject` with `scope` (space-separated), as if another issuer the server trusts
+    /// had issued it. Access tokens this server issued are acceptable without registration while they are live.
+    public func registerSubjectToken(_ token: String, subject: String, scope: String) {
+        store.withLock { $0.registerSubjectToken(token, subject: subject, scope: scope) }
+    }
+
+    /// Every successful token exchange, oldest first.
+    public var tokenExchanges: [TokenExchange] { store.withLock { $0.exchanges } }
+
+    /// The token exchange that issued `token`: its access token, or any access or refresh token (rotated ones
+    /// too) of the grant it made. nil for tokens of other grants.
+    public func tokenExchange(issuing token: String) -> TokenExchange? { store.withLock { $0.exchange(issuing: token) } }
 
     /// Revokes a grant (reason `.testControl`), as if the user had withdrawn consent.
     public func revokeGrant(_ id: Grant.ID) { store.withLock { $0.revokeGrant(id, reason: .testControl) } }

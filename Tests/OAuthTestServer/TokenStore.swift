@@ -6,6 +6,10 @@ struct TokenIssue: Sendable {
     var expiresIn: Int
     var scope: String
     var refreshToken: String?
+    /// RFC 8693's `issued_token_type`, for a token exchange; nil otherwise.
+    var issuedTokenType: String? = nil
+    /// Whether the answer carries `expires_in`.
+    var includesExpiresIn = true
     /// For an authorization-code grant that asked for `openid`: the subject and the request's `nonce` (the ID
     /// token is made from them).
     var openID: (subject: String, nonce: String?)? = nil
@@ -41,9 +45,21 @@ struct TokenStore: Sendable {
         let clientID: String
         let subject: String
         let scope: String
+        let audiences: [String]
         let issuedAt: Date
         let expiresAt: Date
         var revoked = false
+    }
+
+    /// A validated RFC 8693 token exchange request.
+    struct ExchangeRequest: Sendable {
+        var clientID: String
+        var subjectToken: String
+        var subjectTokenType: String
+        var requestedTokenType: String?
+        var audiences: [String]
+        var resources: [String]
+        var scope: String?
     }
 
     struct CodeRecord: Sendable {
@@ -66,6 +82,11 @@ struct TokenStore: Sendable {
     private var accessTokens: [String: AccessRecord] = [:]
     private var codes: [String: CodeRecord] = [:]
     private var tickets: [String: LoginTicket] = [:]
+    /// Subject tokens a test registered for token exchange: token → (subject, scope).
+    private var subjectTokens: [String: (subject: String, scope: String)] = [:]
+    /// The audiences of grants made by token exchange (their refreshed access tokens keep them).
+    private var grantAudiences: [String: [String]] = [:]
+    private(set) var exchanges: [OAuthServer.TokenExchange] = []
     /// Added to the wall clock: tests move time forward instead of waiting.
     var clockOffset: TimeInterval = 0
 
@@ -76,14 +97,17 @@ struct TokenStore: Sendable {
     // MARK: - Issuing
 
     mutating func createGrant(clientID: String, subject: String, scope: String, parameters: [String: String],
+                              audiences: [String] = [],
                               configuration: OAuthServer.Configuration) -> (grant: OAuthServer.Grant, issue: TokenIssue) {
         let id = TokenStore.makeToken("grant-")
         grants[id] = OAuthServer.Grant(id: id, clientID: clientID, subject: subject, scope: scope, authorizationParameters: parameters,
                            createdAt: now, currentRefreshToken: nil, refreshTokens: [], accessTokens: [],
                            refreshCount: 0, revocationReason: nil)
         grantOrder.append(id)
+        if !audiences.isEmpty { grantAudiences[id] = audiences }
         let refreshToken = issueRefreshToken(grantID: id, configuration: configuration)
-        let accessToken = issueAccessToken(grantID: id, clientID: clientID, subject: subject, scope: scope, configuration: configuration)
+        let accessToken = issueAccessToken(grantID: id, clientID: clientID, subject: subject, scope: scope, audiences: audiences,
+                                           configuration: configuration)
         return (grants[id]!, TokenIssue(accessToken: accessToken, expiresIn: configuration.accessTokenLifetime, scope: scope,
                                         refreshToken: refreshToken))
     }
@@ -97,10 +121,11 @@ struct TokenStore: Sendable {
         return token
     }
 
-    mutating func issueAccessToken(grantID: String?, clientID: String, subject: String, scope: String,
+    mutating func issueAccessToken(grantID: String?, clientID: String, subject: String, scope: String, audiences: [String] = [],
                                    configuration: OAuthServer.Configuration) -> String {
         let token = TokenStore.makeToken("at-")
-        accessTokens[token] = AccessRecord(grantID: grantID, clientID: clientID, subject: subject, scope: scope, issuedAt: now,
+        accessTokens[token] = AccessRecord(grantID: grantID, clientID: clientID, subject: subject, scope: scope, audiences: audiences,
+                                           issuedAt: now,
                                            expiresAt: now.addingTimeInterval(TimeInterval(configuration.accessTokenLifetime)))
         if let grantID { grants[grantID]?.accessTokens.append(token) }
         return token
@@ -142,7 +167,7 @@ struct TokenStore: Sendable {
             scope = Scope.join(requested)
         }
         let accessToken = issueAccessToken(grantID: grant.id, clientID: clientID, subject: grant.subject, scope: scope,
-                                           configuration: configuration)
+                                           audiences: grantAudiences[grant.id] ?? [], configuration: configuration)
         var refreshToken: String?
         if configuration.rotateRefreshTokens {
             // Retire the earlier tokens; the presented one too, unless it stays valid until its successor is used.
@@ -159,10 +184,81 @@ struct TokenStore: Sendable {
                                    refreshToken: refreshToken))
     }
 
-    /// `client_credentials` grant (RFC 6749 §4.4): an access token whose subject is the client, no refresh token.
-    mutating func clientCredentials(clientID: String, scope: String, configuration: OAuthServer.Configuration) -> TokenIssue {
-        let accessToken = issueAccessToken(grantID: nil, clientID: clientID, subject: clientID, scope: scope, configuration: configuration)
-        return TokenIssue(accessToken: accessToken, expiresIn: configuration.accessTokenLifetime, scope: scope, refreshToken: nil)
+    /// `client_credentials` grant (RFC 6749 §4.4): an access token whose subject is the client, no refresh token
+    /// (§4.4.3), for `audiences`.
+    mutating func clientCredentials(clientID: String, scope: String, audiences: [String] = [],
+                                    configuration: OAuthServer.Configuration) -> TokenIssue {
+        let accessToken = issueAccessToken(grantID: nil, clientID: clientID, subject: clientID, scope: scope, audiences: audiences,
+                                           configuration: configuration)
+        return TokenIssue(accessToken: accessToken, expiresIn: configuration.accessTokenLifetime, scope: scope, refreshToken: nil,
+                          includesExpiresIn: !configuration.clientCredentialsOmitsExpiresIn)
+    }
+
+    // MARK: - Token exchange
+
+    /// Makes `token` acceptable as a `subject_token` standing for `subject` with `scope` (until the server stops).
+    mutating func registerSubjectToken(_ token: String, subject: String, scope: String) {
+        subjectTokens[token] = (subject, Scope.join(Scope.split(scope)))
+    }
+
+    /// RFC 8693 token exchange, after the endpoint checked the request's form: the subject token must be a live
+    /// access token of this server (any client's) or a registered one (`invalid_grant`); the scope must be within
+    /// the subject token's (`invalid_scope`). Issues an access token and, if so configured, a refresh token of a
+    /// new grant.
+    mutating func exchange(_ request: ExchangeRequest, configuration: OAuthServer.Configuration) -> Result<TokenIssue, OAuthError> {
+        let subject: String
+        let subjectScope: String
+        let subjectClientID: String?
+        if let record = activeAccessRecord(request.subjectToken) {
+            (subject, subjectScope, subjectClientID) = (record.subject, record.scope, record.clientID)
+        } else if let registered = subjectTokens[request.subjectToken] {
+            (subject, subjectScope, subjectClientID) = (registered.subject, registered.scope, nil)
+        } else {
+            return .failure(.invalidGrant("the subject_token is unknown, expired or revoked"))
+        }
+        var scope = subjectScope
+        if let requestedScope = request.scope, !Scope.split(requestedScope).isEmpty {
+            let requested = Scope.split(requestedScope)
+            let granted = Set(Scope.split(subjectScope))
+            guard requested.allSatisfy(granted.contains) else {
+                return .failure(.invalidScope("the requested scope exceeds the subject token's scope \"\(subjectScope)\""))
+            }
+            scope = Scope.join(requested)
+        }
+        var issue: TokenIssue
+        var grantID: String?
+        if configuration.exchangeIssuesRefreshToken {
+            let made = createGrant(clientID: request.clientID, subject: subject, scope: scope, parameters: [:],
+                                   audiences: request.audiences, configuration: configuration)
+            issue = made.issue
+            grantID = made.grant.id
+        } else {
+            let accessToken = issueAccessToken(grantID: nil, clientID: request.clientID, subject: subject, scope: scope,
+                                               audiences: request.audiences, configuration: configuration)
+            issue = TokenIssue(accessToken: accessToken, expiresIn: configuration.accessTokenLifetime, scope: scope, refreshToken: nil)
+        }
+        issue.issuedTokenType = OAuthServer.TokenExchange.accessTokenType
+        exchanges.append(OAuthServer.TokenExchange(
+            id: TokenStore.makeToken("exchange-"), clientID: request.clientID, subject: subject, subjectToken: request.subjectToken,
+            subjectTokenType: request.subjectTokenType, subjectClientID: subjectClientID, requestedTokenType: request.requestedTokenType,
+            audiences: request.audiences, resources: request.resources, scope: scope, accessToken: issue.accessToken,
+            refreshToken: issue.refreshToken, grantID: grantID, exchangedAt: now))
+        return .success(issue)
+    }
+
+    /// The exchange that issued `token`: its access token, or any access or refresh token of the grant it made.
+    func exchange(issuing token: String) -> OAuthServer.TokenExchange? {
+        if let found = exchanges.first(where: { $0.accessToken == token }) { return found }
+        guard let grantID = refreshTokens[token]?.grantID ?? accessTokens[token]?.grantID else { return nil }
+        return exchanges.first { $0.grantID == grantID }
+    }
+
+    /// What the store knows of an access token.
+    func issuedAccessToken(_ token: String) -> OAuthServer.IssuedAccessToken? {
+        guard let record = accessTokens[token] else { return nil }
+        return OAuthServer.IssuedAccessToken(token: token, clientID: record.clientID, subject: record.subject, scope: record.scope,
+                                             audiences: record.audiences, grantID: record.grantID, issuedAt: record.issuedAt,
+                                             expiresAt: record.expiresAt, isRevoked: record.revoked)
     }
 
     // MARK: - Authorization codes
@@ -265,9 +361,15 @@ struct TokenStore: Sendable {
     func introspect(_ token: String, hint: String?, configuration: OAuthServer.Configuration) -> [String: any Sendable] {
         let accessAnswer: () -> [String: any Sendable]? = {
             guard let record = activeAccessRecord(token) else { return nil }
-            return ["active": true, "scope": record.scope, "client_id": record.clientID, "sub": record.subject,
-                    "exp": Int(record.expiresAt.timeIntervalSince1970), "iat": Int(record.issuedAt.timeIntervalSince1970),
-                    "token_type": "Bearer"]
+            var answer: [String: any Sendable] = [
+                "active": true, "scope": record.scope, "client_id": record.clientID, "sub": record.subject,
+                "exp": Int(record.expiresAt.timeIntervalSince1970), "iat": Int(record.issuedAt.timeIntervalSince1970),
+                "token_type": "Bearer",
+            ]
+            // RFC 7662 §2.2 / RFC 7519 §4.1.3: one audience as a string, several as an array.
+            if record.audiences.count == 1 { answer["aud"] = record.audiences[0] }
+            if record.audiences.count > 1 { answer["aud"] = record.audiences }
+            return answer
         }
         let refreshAnswer: () -> [String: any Sendable]? = {
             guard isActive(refreshToken: token, configuration: configuration), let record = refreshTokens[token],
