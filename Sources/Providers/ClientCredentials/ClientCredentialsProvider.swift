@@ -101,24 +101,7 @@ public struct ClientCredentialsProvider: CredentialProvider {
     /// The `.use` of an answer: `expires_in` (or `lifetime_fallback` without one; a JWT's earlier `exp` wins); any
     /// `refresh_token` is ignored (RFC 6749 §4.4.3: none is expected, and renewal fetches anew).
     func accessTokenFile(_ answer: TokenResponse, now: Date, endpoint: String) throws(ProviderError) -> CredentialUpdate {
-        let lifetime = answer.expiresIn.map { $0.rounded() } ?? TimeInterval(configuration.lifetimeFallback)
-        guard lifetime >= 1 else {
-            throw .transient(.tokenAlreadyExpired, "\(endpoint): the access token is already expired when it arrives (expires_in \(Int64(lifetime)))")
-        }
-        let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded())
-        var validity = TokenValidity(issuedAt: issued, expiresAt: issued.addingTimeInterval(lifetime))
-        let claims: JWTClaims?
-        do {
-            claims = try JWTClaims.peek(answer.accessToken)
-        } catch {
-            throw .transient(.unusableToken, "\(endpoint): the access token's \(error)")
-        }
-        if let exp = claims?.expiration, exp < validity.expiresAt {
-            guard exp > issued else {
-                throw .transient(.tokenAlreadyExpired, "\(endpoint): the access token's exp (\(ExternalTime.epochSeconds(exp))) is not after now")
-            }
-            validity = TokenValidity(issuedAt: issued, expiresAt: exp)
-        }
+        let (validity, _) = try answer.validity(now: now, fallbackLifetime: configuration.lifetimeFallback, endpoint: endpoint)
         let expiresIn = Int64(validity.lifetime.rounded())
         let bytes: [UInt8]
         if configuration.useJSON {

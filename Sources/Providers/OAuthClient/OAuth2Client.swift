@@ -53,7 +53,8 @@ public struct OAuth2Client: Sendable {
         guard (200..<300).contains(response.status) else { throw Self.failure(response, endpoint: Self.endpoint(revocationURL)) }
     }
 
-    func tokenRequest(fields: [(String, String)], client: ClientCredentials, url: URL) async throws(OAuthError) -> TokenResponse {
+    /// POSTs a token request of `fields` (the grant's own) with the client's authentication, and checks the answer.
+    public func tokenRequest(fields: [(String, String)], client: ClientCredentials, url: URL) async throws(OAuthError) -> TokenResponse {
         let response = try await post(fields: fields, client: client, url: url)
         let endpoint = Self.endpoint(url)
         guard response.status == 200 else { throw Self.failure(response, endpoint: endpoint) }

@@ -39,6 +39,7 @@ public struct OAuthError: Error, Sendable, CustomStringConvertible {
     public static let terminalCodes: Set<String> = [
         "invalid_grant", "invalid_client", "unauthorized_client", "invalid_request", "invalid_scope",
         "unsupported_grant_type", "unsupported_token_type", "access_denied",
+        "invalid_target",  // RFC 8693 §2.2.2: the audience or resource is refused
     ]
 
     /// The engine's view: terminal errors wait for a new login (a changed `.top`), the rest back off and retry.

@@ -233,24 +233,7 @@ public struct TokenExchangeProvider: CredentialProvider {
     /// `.use` = `{"access_token", "token_type", "expires_in"}`: `token_type` defaults to Bearer, `expires_in` to
     /// `minimum_lifetime`; a JWT's earlier `exp` shortens the validity the engine schedules with.
     func accessTokenFile(_ answer: TokenResponse, now: Date, endpoint: String) throws(ProviderError) -> CredentialUpdate {
-        let lifetime = answer.expiresIn.map { $0.rounded() } ?? TimeInterval(configuration.minimumLifetime)
-        guard lifetime >= 1 else {
-            throw .transient(.tokenAlreadyExpired, "\(endpoint): the access token is already expired when it arrives (expires_in \(Int64(lifetime)))")
-        }
-        let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded())
-        var validity = TokenValidity(issuedAt: issued, expiresAt: issued.addingTimeInterval(lifetime))
-        let claims: JWTClaims?
-        do {
-            claims = try JWTClaims.peek(answer.accessToken)
-        } catch {
-            throw .transient(.unusableToken, "\(endpoint): the access token's \(error)")
-        }
-        if let exp = claims?.expiration, exp < validity.expiresAt {
-            guard exp > issued else {
-                throw .transient(.tokenAlreadyExpired, "\(endpoint): the access token's exp (\(ExternalTime.epochSeconds(exp))) is not after now")
-            }
-            validity = TokenValidity(issuedAt: issued, expiresAt: exp)
-        }
+        let (validity, lifetime) = try answer.validity(now: now, fallbackLifetime: configuration.minimumLifetime, endpoint: endpoint)
         let file: [String: JSONValue] = [
             "access_token": .string(answer.accessToken),
             "token_type": .string(answer.tokenType ?? "Bearer"),

@@ -4,15 +4,17 @@ import Engine
 /// A client secret file as HTCondor's client and Pelican credmons read it (`open(...).read().strip()`), with
 /// GenericOAuth's safety: read through ``SafeFile`` (no symlink, FIFO or device; at most 64 KiB), refused when group
 /// or others may read it. The secret is the first line, surrounding white space stripped; it must not be empty.
-enum SecretFile {
-    struct Problem: Error {
-        var message: String
-        var fix: String?
+public enum SecretFile {
+    /// Why the secret cannot be used, and what to do.
+    public struct Problem: Error {
+        public var message: String
+        public var fix: String?
     }
 
-    static let maximumSize = 64 << 10
+    public static let maximumSize = 64 << 10
 
-    static func read(_ path: String) -> Result<String, Problem> {
+    /// The secret, or why there is none.
+    public static func read(_ path: String) -> Result<String, Problem> {
         let contents: SafeFile.Contents
         do {
             guard let read = try SafeFile.read(path: path, limit: maximumSize) else {
