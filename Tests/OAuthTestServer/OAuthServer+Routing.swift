@@ -104,6 +104,7 @@ extension OAuthServer {
             guard method == "GET" || method == "POST" else { return methodNotAllowed("GET, POST") }
             return userinfoEndpoint(request)
         default:
+            if request.path.hasPrefix("/v1/") { return vaultEndpoint(request) }
             return .json(404, ["error": "not_found", "error_description": "no endpoint at \(request.path)"])
         }
     }

@@ -80,11 +80,18 @@ final class ConformanceFixture: Sendable {
             return (SeedFile.parse(Array(#"{"refresh_token":"\#(grant.refreshToken)","scopes":"read:/data"}"#.utf8)), grant.refreshToken)
         case .placeholder, .clientCredentials:
             return (SeedFile.parse(Array("\(user)@ap.example.org".utf8)), nil)
+        case .vaultToken:
+            let grant = server.issueGrant(clientID: Self.client.id, scope: "read:/data", subject: user)
+            let seed = #"{"vault_token":"\#(grant.accessToken)","vault_url":"\#(url(Self.vaultPath))","scopes":"read:/data"}"#
+            return (SeedFile.parse(Array(seed.utf8)), grant.refreshToken)
         case .subjectToken:
             let grant = server.issueGrant(clientID: Self.client.id, scope: "read:/data", subject: user)
             return (SeedFile.parse(Array(#"{"access_token":"\#(grant.accessToken)","scopes":"read:/data"}"#.utf8)), grant.refreshToken)
         }
     }
+
+    /// The path of the loopback server's Vault stand-in a Vault seed names (htvault-config's layout).
+    static let vaultPath = "/v1/secret/oauth/creds/conformance/alice:default"
 
     /// A request for a credential holding `seed`, now.
     func request(_ seed: SeedFile?, user: String = "alice") -> CredentialRequest {

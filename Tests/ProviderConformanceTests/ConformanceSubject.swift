@@ -27,6 +27,10 @@ struct ConformanceSubject: Sendable, CustomTestStringConvertible {
     var knobs: (@Sendable (ConformanceFixture) -> (knobs: [String: String], keys: [String]))?
     /// How the server is made to refuse the credential for the "refused grant" check (where error classes apply).
     var refusal: Refusal = .revokedGrant
+    /// The form of the `.use` the provider writes.
+    var accessFileFormat: AccessTokenFile.Format = .json
+    /// The server path the provider's renewals go to (where the error-class checks inject their faults).
+    var tokenPath = "/token"
 
     /// Where the first token comes from.
     enum Seed: Sendable {
@@ -40,12 +44,18 @@ struct ConformanceSubject: Sendable, CustomTestStringConvertible {
         /// A storer's `.top` holding a subject token (a live access token of a grant the loopback server issued) to
         /// exchange (RFC 8693); the exchange returns a refresh token, which the new seed holds.
         case subjectToken
+        /// A Vault `.top`: a Vault token (a live access token of a grant of the loopback server, whose `/v1/`
+        /// stand-in answers as Vault does) and the `vault_url` of that stand-in.
+        case vaultToken
     }
 
     /// How the server refuses a credential for good.
     enum Refusal: Sendable {
         /// The grant the seed stands for is revoked: `invalid_grant`.
         case revokedGrant
+        /// The grant of the Vault token is revoked: Vault's `permission denied`, which discards the credential (its
+        /// `.top` and `.use` are removed, as HTCondor's Vault credmon removes them).
+        case revokedVaultToken
         /// The server no longer knows the client: `invalid_client` (a client-credentials grant has no grant of its
         /// own to revoke).
         case unregisteredClient

@@ -8,6 +8,7 @@ import GoogleDrive
 import LocalSciToken
 import OneDrive
 import TokenExchange
+import Vault
 
 /// The kinds under the conformance suite: one line per kind of `ProviderCatalog.kinds`.
 enum ConformanceSubjects {
@@ -21,6 +22,7 @@ enum ConformanceSubjects {
         .oauth(DropboxKind.self),
         .clientCredentials,
         .tokenExchange,
+        .vault,
     ]
 
     /// The subject of a kind, if it has one.
@@ -152,4 +154,25 @@ extension ConformanceSubject {
                      "token_url: \(fixture.url("/token"))",
                      "minimum_lifetime: 900"])
         })
+
+    /// Vault (htgettoken / htvault-config) against the loopback server's `/v1/` stand-in: the Vault token is an access
+    /// token of a grant the server issued; revoking the grant is the Vault token expiring (`permission denied`).
+    /// Fetch and refresh are the same request; nothing is revoked (the Vault token is the user's).
+    static let vault = ConformanceSubject(
+        kind: VaultKind.self,
+        keys: { _ in ["allowed_ports: [any]", "timeout: 5"] },
+        seed: .vaultToken,
+        rotatesSeed: false,
+        revocation: .nothing,
+        errorClasses: .applies,
+        tokenSetting: ("minimum_seconds", "3600"),
+        wrongType: ("minimum_seconds", "\"soon\""),
+        requiredKey: .none("every key has HTCondor's default; the .top carries the Vault URL and token"),
+        knobs: { _ in
+            (["CREDMON_OAUTH_TOKEN_MINIMUM": "3600", "CREDMON_OAUTH_TOKEN_REFRESH": "1000", "TRUSTED_VAULT_HOSTS": "127.0.0.1"],
+             ["minimum_seconds: 3600", "refresh_interval: 1000", "trusted_hosts: [\"127.0.0.1\"]"])
+        },
+        refusal: .revokedVaultToken,
+        accessFileFormat: .bare,
+        tokenPath: ConformanceFixture.vaultPath)
 }

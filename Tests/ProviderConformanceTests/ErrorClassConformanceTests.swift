@@ -36,6 +36,11 @@ struct ErrorClassConformanceTests {
         let grant = try #require(fixture.server.grant(forRefreshToken: token))
         fixture.server.revokeGrant(grant.id)
         let error = try await refreshFailure(subject, fixture, seed: seed)
+        if case .revokedVaultToken = subject.refusal {
+            #expect(error?.disposition == .discard, "a dead Vault token discards the credential")
+            #expect(error?.code == .seedRejected)
+            return
+        }
         #expect(error?.disposition == .terminal)
         #expect(error?.code == .server("invalid_grant"))
     }
@@ -43,7 +48,7 @@ struct ErrorClassConformanceTests {
     @Test("HTTP 503 is transient", arguments: subjects)
     func serviceUnavailable(_ subject: ConformanceSubject) async throws {
         let fixture = try ConformanceFixture(rotate: subject.rotatesSeed)
-        fixture.server.inject(.status(503, body: "down for maintenance"), path: "/token")
+        fixture.server.inject(.status(503, body: "down for maintenance"), path: subject.tokenPath)
         let error = try await refreshFailure(subject, fixture)
         #expect(error?.disposition == .transient)
         #expect(error?.retryAfter == nil, "no Retry-After was sent")
@@ -52,7 +57,7 @@ struct ErrorClassConformanceTests {
     @Test("Retry-After is carried", arguments: subjects)
     func retryAfter(_ subject: ConformanceSubject) async throws {
         let fixture = try ConformanceFixture(rotate: subject.rotatesSeed)
-        fixture.server.inject(.tooManyRequests(retryAfter: 42), path: "/token")
+        fixture.server.inject(.tooManyRequests(retryAfter: 42), path: subject.tokenPath)
         let error = try await refreshFailure(subject, fixture)
         #expect(error?.disposition == .transient)
         #expect(error?.retryAfter == 42)

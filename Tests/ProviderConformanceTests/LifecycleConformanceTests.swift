@@ -6,10 +6,11 @@ import Testing
 @Suite("Conformance: fetch, refresh and revoke")
 struct LifecycleConformanceTests {
     /// Checks that `update` carries a well-formed access-token file, valid from about `now` on.
-    private func expectWellFormed(_ update: CredentialUpdate, now: Date, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    private func expectWellFormed(_ update: CredentialUpdate, now: Date, format: AccessTokenFile.Format = .json,
+                                  sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let file = try AccessTokenFile.parse(update.accessTokenFile, path: "conformance.use")
         #expect(!file.accessToken.isEmpty, sourceLocation: sourceLocation)
-        #expect(file.format == .json, "HTCondor's JSON .use", sourceLocation: sourceLocation)
+        #expect(file.format == format, "HTCondor's .use for the kind (JSON, or Vault's bare token)", sourceLocation: sourceLocation)
         let validity = try #require(update.validity ?? file.validity(fileModified: now), "the token's lifetime is known", sourceLocation: sourceLocation)
         #expect(validity.expiresAt > now, sourceLocation: sourceLocation)
         return file.accessToken
@@ -21,9 +22,9 @@ struct LifecycleConformanceTests {
         let provider = try fixture.build(subject)
         let (seed, _) = fixture.seed(for: subject)
         let request = fixture.request(seed)
-        let token = try expectWellFormed(try await provider.fetch(request), now: request.now)
+        let token = try expectWellFormed(try await provider.fetch(request), now: request.now, format: subject.accessFileFormat)
         switch subject.seed {
-        case .refreshToken, .clientCredentials, .subjectToken:
+        case .refreshToken, .clientCredentials, .subjectToken, .vaultToken:
             #expect(fixture.server.isActive(accessToken: token), "the server issued it")
         case .placeholder:
             #expect(token.split(separator: ".").count == 3, "a compact JWS")
@@ -37,7 +38,7 @@ struct LifecycleConformanceTests {
         let (seed, refreshToken) = fixture.seed(for: subject)
         let request = fixture.request(seed)
         let update = try await provider.refresh(request)
-        _ = try expectWellFormed(update, now: request.now)
+        _ = try expectWellFormed(update, now: request.now, format: subject.accessFileFormat)
         if subject.rotatesSeed {
             let rotated = SeedFile.parse(try #require(update.rotatedSeed, "the server rotated: the new seed must come back"))
             let newToken = try #require(rotated.refreshToken)
