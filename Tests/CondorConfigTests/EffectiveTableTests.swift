@@ -50,9 +50,10 @@ struct EffectiveTableTests {
           arguments: ["multi-issuer", "htcondor-example", "vault-oauth-mix"])
     func roundTrip(fixture: String) throws {
         let directory = try TemporaryDirectory()
-        let overrides = try ["box", "gdrive", "cilogon"].reduce(into: [String: String]()) {
+        var overrides = try ["box", "gdrive", "cilogon"].reduce(into: [String: String]()) {
             $0["\($1.uppercased())_CLIENT_SECRET_FILE"] = try CondorFixtures.secretFile(in: directory, $1)
         }
+        overrides["CLIENT_CREDMON_CLIENT_SECRET_FILE"] = try CondorFixtures.secretFile(in: directory, "robot")
         let knobs = try CondorFixtures.knobs(fixture, overrides: overrides)
         let fromKnobs = try CondorFixtures.effective(knobs, keys: directory)
         #expect(fromKnobs.errors.isEmpty, "\(fromKnobs.errors)")

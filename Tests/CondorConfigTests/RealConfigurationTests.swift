@@ -96,7 +96,9 @@ struct RealConfigurationTests {
     func vaultOAuthMix() throws {
         let secrets = try TemporaryDirectory()
         let box = try CondorFixtures.secretFile(in: secrets, "box"), cilogon = try CondorFixtures.secretFile(in: secrets, "cilogon")
-        let knobs = try CondorFixtures.knobs("vault-oauth-mix", overrides: ["BOX_CLIENT_SECRET_FILE": box, "CILOGON_CLIENT_SECRET_FILE": cilogon])
+        let robot = try CondorFixtures.secretFile(in: secrets, "robot")
+        let knobs = try CondorFixtures.knobs("vault-oauth-mix", overrides: ["BOX_CLIENT_SECRET_FILE": box, "CILOGON_CLIENT_SECRET_FILE": cilogon,
+                                                                            "CLIENT_CREDMON_CLIENT_SECRET_FILE": robot])
         let sorter = CredSorter(knobs: knobs)
         let routing = Dictionary(uniqueKeysWithValues: sorter.namedServices.map { ($0.service, $0.type) })
         #expect(routing == ["scitokens": .localIssuer, "robot": .localClient, "box": .oauth2, "cilogon": .oauth2,
@@ -107,14 +109,16 @@ struct RealConfigurationTests {
 
         let effective = try CondorFixtures.effective(knobs, keys: secrets)
         #expect(effective.errors.isEmpty, "\(effective.errors)")
-        #expect(effective.table.names == ["box", "cilogon", "dune", "fermilab", "scitokens"], "explicit Vault names: no wildcard")
+        #expect(effective.table.names == ["box", "cilogon", "dune", "fermilab", "robot", "scitokens"], "explicit Vault names: no wildcard")
+        #expect(effective.table.provider(for: "robot")?.profile.kind == "client-credentials")
+        #expect(CondorFixtures.setting(effective.table, "robot", "client_id") == "robot-id")
         #expect(effective.table.provider(for: "dune")?.profile.kind == "vault")
         #expect(effective.table.provider(for: "other") == nil)
         #expect(CondorFixtures.setting(effective.table, "dune", "minimum_seconds") == "3600")
         #expect(CondorFixtures.setting(effective.table, "dune", "refresh_interval") == "1800s")
         #expect(effective.table.provider(for: "cilogon")?.profile.kind == "cilogon")
         #expect(CondorFixtures.setting(effective.table, "box", "client_id") == "box-id")  // Box_Client_Id: names are case-insensitive
-        #expect(effective.translation?.unserved.map(\.service).contains("dune") == false)
+        #expect(effective.translation?.unserved.isEmpty == true, "every credential type condor_credd knows is served")
         let findings = CondorCrossCheck(knobs: knobs, effective: effective, credentialDirectory: secrets.path, catalog: HostCatalog.catalog).findings()
         #expect(findings.contains { $0.severity == .error && $0.service == "cilogon" && $0.message.contains("/return/cilogon") })
         #expect(!findings.contains { $0.service == "dune" && $0.severity != .note }, "\(findings)")

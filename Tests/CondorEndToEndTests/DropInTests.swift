@@ -42,6 +42,8 @@ struct DropInTests {
         let condor = try CondorHarness(label: "check", fixture: "vault-oauth-mix")
         try condor.addSecret("box")
         try condor.addSecret("cilogon")
+        try condor.addSecret("robot")
+        condor.overrides["CLIENT_CREDMON_CLIENT_SECRET_FILE"] = condor.overrides.removeValue(forKey: "ROBOT_CLIENT_SECRET_FILE")
         let first = try condor.credmon(["check"])
         #expect(first.status == 1, "\(first.output)")
         #expect(first.output.contains("dune: Vault -> Credmon provider of kind vault"), "\(first.output)")
