@@ -9,10 +9,10 @@ struct CredentialDecisionTests {
     struct Provider: CredentialProvider {
         let profile: ProviderProfile
         init(kind: String = "test", allowsHandles: Bool = true, requiresPrivilegedSeed: Bool = false, webLogin: Bool = false,
-             fingerprint: String = "f1") {
+             newerSeed: Bool = false, fingerprint: String = "f1") {
             profile = ProviderProfile(name: "svc", kind: kind, traits: ProviderTraits(
                 allowsHandles: allowsHandles, readsSeed: true, renewFraction: 0.5, revokesOnRemoval: false,
-                requiresPrivilegedSeed: requiresPrivilegedSeed, firstTokenFromWebLogin: webLogin),
+                requiresPrivilegedSeed: requiresPrivilegedSeed, firstTokenFromWebLogin: webLogin, renewsWhenSeedIsNewer: newerSeed),
                 settings: [], fingerprint: fingerprint)
         }
         func fetch(_ request: CredentialRequest) async throws -> CredentialUpdate { throw ProviderError.terminal(.server("unused"), "") }
@@ -33,9 +33,10 @@ struct CredentialDecisionTests {
         configure(&record)
         return record
     }
-    static func access(expiresIn: TimeInterval, issuedAgo: TimeInterval = 0, inode: UInt64 = 2) -> Decision.Access {
+    static func access(expiresIn: TimeInterval, issuedAgo: TimeInterval = 0, inode: UInt64 = 2, writtenAgo: TimeInterval? = nil) -> Decision.Access {
         Decision.Access(present: true, stamp: stamp(inode),
-                        validity: TokenValidity(issuedAt: now.addingTimeInterval(-issuedAgo), expiresAt: now.addingTimeInterval(expiresIn)))
+                        validity: TokenValidity(issuedAt: now.addingTimeInterval(-issuedAgo), expiresAt: now.addingTimeInterval(expiresIn)),
+                        modified: now.addingTimeInterval(-(writtenAgo ?? issuedAgo)))
     }
 
     // MARK: Triage
@@ -143,6 +144,22 @@ struct CredentialDecisionTests {
                  seed: seed(age: 0), access: .absent, provider: Provider(webLogin: true), action: .renew(fetch: true), state: .valid),
         PlanCase(name: "not a web-login kind: a new .top is fetched at once", record: record(), seed: seed(age: 0),
                  access: .absent, provider: Provider(webLogin: false), action: .renew(fetch: true), state: .pending),
+        // A newer .top (Vault, Pelican): acted on at once, once.
+        PlanCase(name: "a .top newer than the fresh .use: refresh at once where the kind says so",
+                 record: record { $0.state = .valid; $0.seedStamp = stamp(1) }, seed: seed(9, age: 10),
+                 access: access(expiresIn: 3000, writtenAgo: 60), provider: Provider(newerSeed: true), action: .renew(fetch: false), state: .valid),
+        PlanCase(name: "a .top newer than the .use, for a kind that does not say so: kept",
+                 record: record { $0.state = .valid; $0.seedStamp = stamp(1) }, seed: seed(9, age: 10),
+                 access: access(expiresIn: 3000, writtenAgo: 60), provider: Provider(newerSeed: false), action: .record,
+                 scheduleAt: now.addingTimeInterval(1500), state: .valid),
+        PlanCase(name: "a changed .top older than the .use: kept",
+                 record: record { $0.state = .valid; $0.seedStamp = stamp(1) }, seed: seed(9, age: 120),
+                 access: access(expiresIn: 3000, writtenAgo: 60), provider: Provider(newerSeed: true), action: .record,
+                 scheduleAt: now.addingTimeInterval(1500), state: .valid),
+        PlanCase(name: "a .top newer than the .use but already seen (a .top dated in the future): kept, no loop",
+                 record: record { $0.state = .valid; $0.seedStamp = stamp(9) }, seed: seed(9, age: -600),
+                 access: access(expiresIn: 3000, writtenAgo: 60), provider: Provider(newerSeed: true), action: .record,
+                 scheduleAt: now.addingTimeInterval(1500), state: .valid),
     ]
 
     @Test("Plan with the .use", arguments: planCases)
@@ -211,6 +228,9 @@ struct CredentialDecisionTests {
                     state: .terminal, scheduleAt: nil, note: .terminal(error: "invalid_grant: log in again")),
         FailureCase(name: "dormant: left alone", previous: .pending, error: .dormant(.server("no_refresh"), "use_refresh_token is false"),
                     state: .dormant, scheduleAt: nil, note: .dormant(reason: "use_refresh_token is false")),
+        FailureCase(name: "discard: the seed died at its source; its files are gone, said once", previous: .valid,
+                    error: .discard(.seedRejected, "permission denied"), state: .discarded, scheduleAt: nil,
+                    note: .discarded(error: "seed_rejected: permission denied")),
     ]
 
     @Test("A failure", arguments: failureCases)
@@ -231,6 +251,7 @@ struct CredentialDecisionTests {
         case .failing(_, let delay): .failing(error: "", retryIn: delay)
         case .failingAgain(_, let failures): .failingAgain(error: "", failures: failures)
         case .terminal: .terminal(error: "")
+        case .discarded: .discarded(error: "")
         default: note
         }
     }

@@ -22,6 +22,30 @@ struct ProviderTableTests {
         #expect(result.table.entries["box"]?.file == providers.path + "/20-box.yaml")
     }
 
+    @Test("'*' serves every service no entry serves, except the exclusions; only a kind that says so may be '*'")
+    func wildcard() throws {
+        let providers = try ProvidersDirectory()
+        try providers.write("box.yaml", "kind: echo\n")
+        try providers.write("vault.yaml", "name: \"*\"\nkind: catch-all\n")
+        let loaded = providers.load(kinds: [EchoKind.self, OtherKind.self, CatchAllKind.self])
+        #expect(loaded.errors.isEmpty, "\(loaded.errors)")
+        var table = loaded.table
+        #expect(table.provider(for: "box")?.profile.kind == "echo", "an entry of its own wins")
+        #expect(table.provider(for: "igwn")?.profile.kind == "catch-all")
+        table.wildcardExclusions = ["scitokens", "dropbox"]
+        #expect(table.provider(for: "scitokens") == nil)
+        #expect(table.provider(for: "Dropbox") == nil, "exclusions from HTCondor's knobs are case-insensitive")
+        #expect(table.provider(for: "igwn")?.profile.kind == "catch-all")
+
+        let refused = try ProvidersDirectory()
+        let file = try refused.write("star.yaml", "name: \"*\"\nkind: echo\n")
+        let result = refused.load(kinds: [EchoKind.self, CatchAllKind.self])
+        #expect(result.table.names.isEmpty)
+        let error = try #require(result.errors(in: file).first)
+        #expect(error.key == "name" && error.description.contains("cannot serve every service"), "\(error)")
+        #expect(error.description.contains("catch-all"), "names the kinds that may: \(error)")
+    }
+
     @Test("A service configured twice: the later file (lexical order) is refused and the message names the first")
     func duplicateServiceName() throws {
         let providers = try ProvidersDirectory()

@@ -46,6 +46,21 @@ enum EchoKind: ProviderKind {
     }
 }
 
+/// `kind: catch-all`: `other-kind` that may be named `*`.
+enum CatchAllKind: ProviderKind {
+    static let kind = "catch-all"
+    static var servesWildcard: Bool { true }
+
+    static func makeProvider(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
+        let errors = fragment.finish()
+        guard errors.isEmpty else { throw ConfigurationErrors(errors) }
+        return EchoProvider(profile: ProviderProfile(
+            name: name, kind: kind,
+            traits: ProviderTraits(allowsHandles: true, readsSeed: true, renewFraction: 0.5, revokesOnRemoval: false),
+            settings: [], fingerprint: "catch-all"))
+    }
+}
+
 /// `kind: other-kind`: accepts only `name` and `kind`.
 enum OtherKind: ProviderKind {
     static let kind = "other-kind"

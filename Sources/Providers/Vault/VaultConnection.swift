@@ -9,15 +9,18 @@ import Glibc
 actor VaultConnection {
     private let http: any HTTPClient
     private let trust: VaultTrust
+    private let resolver: @Sendable (String) async -> [String]
     private var resolved: [String: (addresses: [String], at: ContinuousClock.Instant)] = [:]
 
     static let connectTimeout: Duration = .seconds(2)
     static let resolveAgainAfter: Duration = .seconds(300)
     static let resolveDeadline: Duration = .seconds(10)
 
-    init(http: any HTTPClient, trust: VaultTrust) {
+    /// - Parameter resolver: a host's addresses in the order to try them (default: ``resolve(_:)``).
+    init(http: any HTTPClient, trust: VaultTrust, resolver: @escaping @Sendable (String) async -> [String] = { await VaultConnection.resolve($0) }) {
         self.http = http
         self.trust = trust
+        self.resolver = resolver
     }
 
     func send(_ request: HTTPRequest) async throws(HTTPTransportError) -> HTTPResponse {
@@ -56,7 +59,7 @@ actor VaultConnection {
     private func addresses(of host: String) async -> [String] {
         let now = ContinuousClock.now
         if let known = resolved[host], now - known.at < Self.resolveAgainAfter, !known.addresses.isEmpty { return known.addresses }
-        let found = await Self.resolve(host)
+        let found = await resolver(host)
         resolved[host] = (found, now)
         return found
     }
