@@ -238,7 +238,7 @@ let package = Package(
         .testTarget(
             name: "FuzzReplayTests",
             dependencies: [
-                "Engine", "Signers", "OAuthClient", "CredmonHost", "CredmonWeb",
+                "Engine", "Signers", "OAuthClient", "CredmonHost", "CredmonWeb", "Vault",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],

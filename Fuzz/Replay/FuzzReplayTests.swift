@@ -27,6 +27,9 @@ struct FuzzReplayTests {
         }
     }
 
+    @Test("vault-answer: Vault's answers and a Vault .top; no token with control characters, bounded messages, the Vault token never in a URL")
+    func vaultAnswer() { replay("vault-answer", VaultAnswerHarness.check) }
+
     @Test("json: JSONValue.parseObject; parse(serialize(x)) == x, numbers finite")
     func json() { replay("json", JSONHarness.check) }
 

@@ -49,7 +49,7 @@ struct VaultURLPolicyTests {
                                                   "vault_token": .string("hvs.abc"), "scopes": .string("read:/a b,write:/c+d"),
                                                   "audience": .string("https://aud.example")])))
         let components = try Self.htcondor.check(seed.vaultURL).get()
-        let url = try #require(VaultProvider.requestURL(components, seed: seed, minimumSeconds: 2400))
+        let url = try #require(seed.requestURL(components, minimumSeconds: 2400))
         let query = try #require(URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems)
         #expect(query.first { $0.name == "minimum_seconds" }?.value == "2400")
         #expect(query.first { $0.name == "scopes" }?.value == "read:/a b,write:/c+d")
@@ -59,7 +59,7 @@ struct VaultURLPolicyTests {
 
         let plain = try #require(VaultSeed(.json(["vault_url": .string("https://v.example.org:8200/v1/secret/oauth/bearer/igwn"),
                                                    "audience": .string("A")])))
-        let other = try #require(VaultProvider.requestURL(try Self.htcondor.check(plain.vaultURL).get(), seed: plain, minimumSeconds: 60))
+        let other = try #require(plain.requestURL(try Self.htcondor.check(plain.vaultURL).get(), minimumSeconds: 60))
         #expect(other.query?.contains("audiences=A") == true)
         #expect(other.query?.contains("scopes") == false)
     }

@@ -3,9 +3,9 @@ import Foundation
 
 /// Vault's answers (contract §C.4.3 steps 5–6): `data.access_token` on 200; otherwise the `errors` array, where
 /// `permission denied` means the Vault token expired or was revoked.
-enum VaultAnswer {
+public enum VaultAnswer {
     /// The access token of a 200 answer, or why it is unusable.
-    static func accessToken(_ response: HTTPResponse) -> Result<String, ProviderError> {
+    public static func accessToken(_ response: HTTPResponse) -> Result<String, ProviderError> {
         guard let object = JSONValue.parseObject(response.body), case .object(let data)? = object["data"],
               let token = data["access_token"]?.stringValue else {
             return .failure(.transient(.malformedResponse, "Vault answered 200 without a string data.access_token"))
@@ -19,7 +19,7 @@ enum VaultAnswer {
     }
 
     /// The failure a non-200 answer means.
-    static func failure(_ response: HTTPResponse) -> ProviderError {
+    public static func failure(_ response: HTTPResponse) -> ProviderError {
         let errors = messages(response.body)
         let text = "Vault answered HTTP \(response.status)" + (errors.isEmpty ? "" : ": " + errors.joined(separator: "; "))
         if errors.contains(where: { $0.lowercased().contains("permission denied") }) {
@@ -33,7 +33,7 @@ enum VaultAnswer {
     }
 
     /// At most 5 printable messages of 200 characters from an `errors` array.
-    static func messages(_ body: Data) -> [String] {
+    public static func messages(_ body: Data) -> [String] {
         guard let object = JSONValue.parseObject(body), case .array(let items)? = object["errors"] else { return [] }
         return items.prefix(5).compactMap { $0.stringValue }.map {
             SafeText.printable($0.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " "), limit: 200)
@@ -43,7 +43,7 @@ enum VaultAnswer {
 
     /// When a `lookup-self` answer says the token expires: `data.expire_time` (RFC 3339), else `data.ttl` seconds from
     /// `now`; nil for a token that never expires or an answer that does not say.
-    static func tokenExpiry(_ response: HTTPResponse, now: Date) -> Date? {
+    public static func tokenExpiry(_ response: HTTPResponse, now: Date) -> Date? {
         guard response.status == 200, let object = JSONValue.parseObject(response.body), case .object(let data)? = object["data"] else {
             return nil
         }
@@ -52,7 +52,8 @@ enum VaultAnswer {
         return nil
     }
 
-    static func parseRFC3339(_ text: String) -> Date? {
+    /// An RFC 3339 date as Vault writes it (nanoseconds allowed); nil otherwise.
+    public static func parseRFC3339(_ text: String) -> Date? {
         guard text.utf8.count <= 64 else { return nil }
         // Vault writes nanoseconds; ISO8601DateFormatter takes at most milliseconds: cut the fraction.
         var trimmed = text

@@ -54,7 +54,7 @@ struct VaultProvider: CredentialProvider {
     private func obtain(_ request: CredentialRequest) async throws(ProviderError) -> CredentialUpdate {
         let (seed, vaultToken) = try credential(request)
         let components = try policy.check(seed.vaultURL).get()
-        guard let url = Self.requestURL(components, seed: seed, minimumSeconds: configuration.minimumSeconds) else {
+        guard let url = seed.requestURL(components, minimumSeconds: configuration.minimumSeconds) else {
             throw .terminal(.untrustedEndpoint, "vault_url \(VaultURLPolicy.withoutQuery(seed.vaultURL)) cannot carry the request's parameters")
         }
         let response: HTTPResponse
@@ -98,21 +98,6 @@ struct VaultProvider: CredentialProvider {
             throw .terminal(.unusableSeed, "neither \(request.id.token.stem).top nor its parent \(parent).top holds a vault_token")
         }
         return (seed, inherited)
-    }
-
-    /// `vault_url` with `minimum_seconds`, `scopes` and `audience` (a `/creds/` path) or `audiences` (contract §C.4.3).
-    static func requestURL(_ components: URLComponents, seed: VaultSeed, minimumSeconds: Int) -> URL? {
-        var components = components
-        var items = components.queryItems ?? []
-        items.append(URLQueryItem(name: "minimum_seconds", value: String(minimumSeconds)))
-        if let scopes = seed.scopes { items.append(URLQueryItem(name: "scopes", value: scopes)) }
-        if let audience = seed.audience {
-            items.append(URLQueryItem(name: components.path.contains("/creds/") ? "audience" : "audiences", value: audience))
-        }
-        components.queryItems = items
-        // URLComponents leaves '+' as is in query values; Vault reads it as a space.
-        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
-        return components.url
     }
 }
 

@@ -3,12 +3,17 @@ import Foundation
 
 /// Which `vault_url`s Credmon sends a Vault token to (contract §C.4.3): https, a path under `/v1`, an allowed port
 /// (HTCondor: an explicit 8200), a trusted host (`TRUSTED_VAULT_HOSTS`). Plain http only on loopback (tests).
-struct VaultURLPolicy: Sendable {
-    var allowedPorts: Set<Int>?
-    var trustedHosts: Set<String>?
+public struct VaultURLPolicy: Sendable {
+    public var allowedPorts: Set<Int>?
+    public var trustedHosts: Set<String>?
+
+    public init(allowedPorts: Set<Int>?, trustedHosts: Set<String>?) {
+        self.allowedPorts = allowedPorts
+        self.trustedHosts = trustedHosts
+    }
 
     /// The URL's components when it passes, or what is wrong and which key changes it.
-    func check(_ text: String) -> Result<URLComponents, ProviderError> {
+    public func check(_ text: String) -> Result<URLComponents, ProviderError> {
         func refuse(_ problem: String) -> Result<URLComponents, ProviderError> {
             .failure(.terminal(.untrustedEndpoint, "vault_url \(SafeText.printable(Self.withoutQuery(text), limit: 200)) refused: \(problem)"))
         }
@@ -38,7 +43,8 @@ struct VaultURLPolicy: Sendable {
         return .success(components)
     }
 
-    static func withoutQuery(_ text: String) -> String {
+    /// The URL without its query, for messages.
+    public static func withoutQuery(_ text: String) -> String {
         String(text.split(separator: "?", maxSplits: 1).first ?? "")
     }
 }
