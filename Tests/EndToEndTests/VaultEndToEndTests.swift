@@ -6,13 +6,15 @@ import Testing
 /// htvault-config stack as HTCondor's Vault credmon serves it (contract §C.4).
 @Suite("Vault credentials against a real OpenBao server", .serialized)
 struct VaultEndToEndTests {
-    func fragment(_ bao: OpenBaoServer, name: String = "igwn", extra: String = "") -> [String: String] {
-        ["vault.yaml": """
+    /// A fragment trusting the server's test CA through `ca_file` (AUTH_SSL_CLIENT_CAFILE) or, with `caDirectory`,
+    /// through a directory of CA certificates beside the system's (AUTH_SSL_CLIENT_CADIR).
+    func fragment(_ bao: OpenBaoServer, name: String = "igwn", caDirectory: Bool = false) -> [String: String] {
+        let trust = caDirectory ? "ca_directory: \((bao.caFile as NSString).deletingLastPathComponent)" : "ca_file: \(bao.caFile)"
+        return ["vault.yaml": """
             name: "\(name)"
             kind: vault
             allowed_ports: [any]
-            ca_file: \(bao.caFile)
-            \(extra)
+            \(trust)
             """]
     }
 
@@ -61,11 +63,11 @@ struct VaultEndToEndTests {
         #expect(!shown.stdout.contains(token))
     }
 
-    @Test("a newer .top is fetched at once; a revoked Vault token removes .top and .use (logged once, status says so)")
+    @Test("a newer .top is fetched at once; a revoked Vault token removes .top and .use (logged once, status says so); trust from a CA directory")
     func newSeedAndRevocation() throws {
         let bao = try OpenBaoServer(label: "revoke")
         defer { bao.stop() }
-        let daemon = try DaemonProcess(label: "vault-revoke", fragments: fragment(bao))
+        let daemon = try DaemonProcess(label: "vault-revoke", fragments: fragment(bao, caDirectory: true))
         defer { daemon.cleanUp() }
         let first = try bao.token()
         let path = "oauth/creds/igwn/bob:default"
@@ -98,6 +100,25 @@ struct VaultEndToEndTests {
         #expect(eventually(timeout: 10) { touched().map { $0 > (before ?? .distantPast) } ?? false }, "no pass after SIGHUP")
         let lines = daemon.log.components(separatedBy: "\n").filter { $0.contains("dead at its source") }
         #expect(lines.count == 1, "logged once:\n\(daemon.log)")
+    }
+}
+
+extension VaultEndToEndTests {
+    @Test("a server whose certificate the trust does not cover gets no Vault token: failing with backoff, .top kept")
+    func untrustedCertificate() throws {
+        let bao = try OpenBaoServer(label: "untrusted")
+        defer { bao.stop() }
+        let daemon = try DaemonProcess(label: "vault-untrusted", fragments: ["vault.yaml": "name: igwn\nkind: vault\nallowed_ports: [any]\n"])
+        defer { daemon.cleanUp() }
+        let token = try bao.token()
+        try bao.put("oauth/creds/igwn/carol:default", accessToken: Self.jwt("carol", lifetime: 3600))
+        try storeSeed(daemon, user: "carol", token: "igwn", ["vault_token": token, "vault_url": bao.url("oauth/creds/igwn/carol:default")])
+        try daemon.start()
+        #expect(eventually(timeout: 15) { entry(daemon, "carol", "igwn")?["state"] as? String == "failing" }, "log:\n\(daemon.log)")
+        #expect((entry(daemon, "carol", "igwn")?["lastError"] as? String)?.contains("network") == true)
+        #expect(daemon.credd.read("carol", "igwn.use") == nil)
+        #expect(daemon.credd.read("carol", "igwn.top") != nil, "a TLS failure is not a dead Vault token")
+        #expect(!daemon.log.contains(token))
     }
 }
 
