@@ -209,7 +209,7 @@ let package = Package(
         // Runs the real credmon binary under a test condor_config_val built on PyPI's htcondor (HTCondor's parser).
         .testTarget(
             name: "CondorEndToEndTests",
-            dependencies: ["credmon", "Engine", "CredmonTestKit"],
+            dependencies: ["credmon", "Engine", "CredmonTestKit", "OAuthTestServer"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import CredmonTestKit
 import Foundation
 import Glibc
+import OAuthTestServer
 import Testing
 
 /// A site that only has HTCondor's knobs for its client-credentials service (`CLIENT_CREDMON_*`, contract §E.5) and
@@ -85,10 +86,6 @@ struct ClientAndPelicanKnobTests {
     }
 }
 
-// CondorEndToEndTests does not list OAuthTestServer among its dependencies in Package.swift yet: until it does, the
-// module is only importable when another target built it first. Remove this guard once the dependency is declared.
-#if canImport(OAuthTestServer)
-import OAuthTestServer
 
 extension ClientAndPelicanKnobTests {
     @Test("knobs only: robot.use from the client-credentials grant with CLIENT_CREDMON_*'s client, osdf.use exchanged with OSDF_PELICAN_*'s client")
@@ -132,4 +129,3 @@ extension ClientAndPelicanKnobTests {
         #expect(condor.stopDaemon() == 0)
     }
 }
-#endif
