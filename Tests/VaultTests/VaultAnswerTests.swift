@@ -14,7 +14,8 @@ struct VaultAnswerTests {
     func accessToken() throws {
         #expect(try VaultAnswer.accessToken(response(200, #"{"data":{"access_token":"eyJ.a.b"},"warnings":null}"#)).get() == "eyJ.a.b")
         for body in [#"{"data":{}}"#, #"{"data":{"access_token":7}}"#, #"{"data":{"access_token":""}}"#,
-                     #"{"data":{"access_token":"two words"}}"#, #"{"data":{"access_token":"a\nb"}}"#, "[]", "not json"] {
+                     #"{"data":{"access_token":"two words"}}"#, #"{"data":{"access_token":"a\nb"}}"#, #"{"data":{"access_token":"abc\r"}}"#,
+                     "[]", "not json"] {
             guard case .failure(let error) = VaultAnswer.accessToken(response(200, body)) else {
                 Issue.record("accepted \(body)")
                 continue

@@ -34,6 +34,12 @@ public struct AccessTokenFile: Sendable, Equatable {
         return AccessTokenFile(format: .bare, accessToken: String(decoding: body, as: UTF8.self), expiresIn: nil, expiresAt: nil, object: [:])
     }
 
+    /// Whether `text` is a bearer token that can stand alone on a `.use` line: not empty, only RFC 6750 b64token
+    /// characters (no white space or control character anywhere).
+    public static func isBareToken(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy(isTokenCharacter)
+    }
+
     /// Characters of a bare bearer token (RFC 6750 b64token).
     static func isTokenCharacter(_ byte: UInt8) -> Bool {
         switch byte {

@@ -37,19 +37,14 @@ public struct ClientCredentialsProvider: CredentialProvider {
         add("renew_fraction", "\(configuration.renewFraction)")
         add("timeout", "\(configuration.timeout)")
         add("max_concurrent", "\(configuration.maxConcurrent)")
-        var hasher = Hasher()
-        for setting in settings where Self.tokenAffectingSettings.contains(setting.key) {
-            hasher.combine(setting.key)
-            hasher.combine(setting.value)
-        }
-        hasher.combine(configuration.clientSecret)
+        let fingerprint = TokenSettingsFingerprint.of(settings, affecting: Self.tokenAffectingSettings, secret: configuration.clientSecret)
         // A handle is refused (condor_credd refuses handles of local clients); the `.top` is a placeholder, never
         // read; it must be root's (or the daemon's): the token names the directory's user in condor.user:<user>.
         profile = ProviderProfile(
             name: configuration.name, kind: ClientCredentialsKind.kind,
             traits: ProviderTraits(allowsHandles: false, readsSeed: false, renewFraction: configuration.renewFraction,
                                    revokesOnRemoval: false, maxConcurrent: configuration.maxConcurrent, requiresPrivilegedSeed: true),
-            settings: settings, fingerprint: String(UInt(bitPattern: hasher.finalize()), radix: 16))
+            settings: settings, fingerprint: fingerprint)
     }
 
     /// The settings whose change means new tokens (with the client secret).

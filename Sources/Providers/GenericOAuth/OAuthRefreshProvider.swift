@@ -36,18 +36,13 @@ public struct OAuthRefreshProvider: CredentialProvider, WebLoginProvider {
         add("max_concurrent", "\(configuration.maxConcurrent)")
         add("timeout", "\(configuration.timeout)")
         // Only what the tokens come from: a change of revocation, concurrency, timeout or renewal point renews nothing.
-        var hasher = Hasher()
-        for setting in settings where Self.tokenAffectingSettings.contains(setting.key) {
-            hasher.combine(setting.key)
-            hasher.combine(setting.value)
-        }
-        hasher.combine(configuration.clientSecret)
+        let fingerprint = TokenSettingsFingerprint.of(settings, affecting: Self.tokenAffectingSettings, secret: configuration.clientSecret)
         profile = ProviderProfile(
             name: configuration.name, kind: kind,
             traits: ProviderTraits(allowsHandles: true, readsSeed: true, renewFraction: configuration.refreshFraction,
                                    revokesOnRemoval: configuration.revokeOnRemoval, maxConcurrent: configuration.maxConcurrent,
                                    firstTokenFromWebLogin: true),
-            settings: settings, fingerprint: String(UInt(bitPattern: hasher.finalize()), radix: 16))
+            settings: settings, fingerprint: fingerprint)
     }
 
     /// The settings whose change means new tokens (the fingerprint's inputs, with the client secret).

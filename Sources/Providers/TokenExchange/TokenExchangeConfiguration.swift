@@ -80,19 +80,3 @@ public struct TokenExchangeConfiguration: Sendable {
             renewFraction: renewFraction, timeout: .seconds(timeout), maxConcurrent: maxConcurrent)
     }
 }
-
-/// `client_auth`: RFC 8414's names (`client_secret_post`, `client_secret_basic`) or the oauth2 kind's (`post`, `basic`).
-enum ClientAuthenticationSetting {
-    static let names: [(String, ClientAuthentication)] = [
-        ("client_secret_post", .post), ("client_secret_basic", .basic), ("post", .post), ("basic", .basic),
-    ]
-
-    static func read(_ fragment: inout FragmentReader) -> ClientAuthentication? {
-        guard let name = fragment.choice("client_auth", of: names.map(\.0)) else { return nil }
-        return names.first { $0.0 == name }?.1
-    }
-
-    static func name(_ authentication: ClientAuthentication) -> String {
-        authentication == .basic ? "client_secret_basic" : "client_secret_post"
-    }
-}

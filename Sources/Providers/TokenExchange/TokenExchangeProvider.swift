@@ -41,12 +41,7 @@ public struct TokenExchangeProvider: CredentialProvider {
         add("renew_fraction", "\(configuration.renewFraction)")
         add("timeout", "\(configuration.timeout)")
         add("max_concurrent", "\(configuration.maxConcurrent)")
-        var hasher = Hasher()
-        for setting in settings where Self.tokenAffectingSettings.contains(setting.key) {
-            hasher.combine(setting.key)
-            hasher.combine(setting.value)
-        }
-        hasher.combine(configuration.clientSecret)
+        let fingerprint = TokenSettingsFingerprint.of(settings, affecting: Self.tokenAffectingSettings, secret: configuration.clientSecret)
         // Not revoked on removal: the reference never revokes, the refresh token is the site client's at the issuer
         // (which need not offer RFC 7009), and the subject token is the user's, not Credmon's, to withdraw; the access
         // tokens are short-lived. A new subject token from the storer (a newer `.top`) is exchanged at once.
@@ -54,7 +49,7 @@ public struct TokenExchangeProvider: CredentialProvider {
             name: configuration.name, kind: TokenExchangeKind.kind,
             traits: ProviderTraits(allowsHandles: true, readsSeed: true, renewFraction: configuration.renewFraction, revokesOnRemoval: false,
                                    maxConcurrent: configuration.maxConcurrent, renewsWhenSeedIsNewer: true),
-            settings: settings, fingerprint: String(UInt(bitPattern: hasher.finalize()), radix: 16))
+            settings: settings, fingerprint: fingerprint)
     }
 
     /// The settings whose change means new tokens (with the client secret).

@@ -10,9 +10,7 @@ public enum VaultAnswer {
               let token = data["access_token"]?.stringValue else {
             return .failure(.transient(.malformedResponse, "Vault answered 200 without a string data.access_token"))
         }
-        let line = Array((token + "\n").utf8)
-        guard !token.isEmpty, token.utf8.count <= JWTClaims.maximumTokenLength,
-              (try? AccessTokenFile.parse(line, path: "")).map({ $0.format == .bare }) == true else {
+        guard token.utf8.count <= JWTClaims.maximumTokenLength, AccessTokenFile.isBareToken(token) else {
             return .failure(.transient(.malformedResponse, "Vault's data.access_token is empty, too long or not a bearer token"))
         }
         return .success(token)
