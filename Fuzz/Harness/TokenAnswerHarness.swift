@@ -21,6 +21,12 @@ enum TokenAnswerHarness {
         }
         try fuzzExpect(JSONChecks.allNumbersFinite(.object(response.object)), "a non-finite number in an answer: \(fuzzPreview(bytes))")
         for issued in issuedTimes {
+            // The client-credentials and token-exchange kinds' reading of the same answer.
+            if let (validity, lifetime) = try? response.validity(now: issued, fallbackLifetime: 1200, endpoint: "fuzz") {
+                try fuzzExpect(lifetime >= 1 && validity.expiresAt > validity.issuedAt && validity.lifetime <= Double(lifetime) + 1
+                               && validity.expiresAt.timeIntervalSince1970.isFinite,
+                               "validity \(validity) with expires_in \(lifetime) from \(fuzzPreview(bytes))")
+            }
             let rendered: (bytes: [UInt8], validity: TokenValidity?)
             do { rendered = try response.accessTokenFile(issuedAt: issued) } catch {
                 try checkError(error, bytes)

@@ -97,7 +97,7 @@ extension OAuthServer {
         /// `client_credentials` answers leave out `expires_in` (as some Django OAuth Toolkit-style servers do).
         public var clientCredentialsOmitsExpiresIn: Bool
         /// The metadata lists `urn:ietf:params:oauth:grant-type:token-exchange` in `grant_types_supported`. The
-        /// token endpoint accepts the grant either way.
+        /// token endpoint accepts the grant either way. Default: on.
         public var advertiseTokenExchange: Bool
 
         /// A configuration; every argument has the default described on its property.
@@ -115,7 +115,7 @@ extension OAuthServer {
                     allowedAudiences: Set<String>? = nil,
                     exchangeIssuesRefreshToken: Bool = true,
                     clientCredentialsOmitsExpiresIn: Bool = false,
-                    advertiseTokenExchange: Bool = false) {
+                    advertiseTokenExchange: Bool = true) {
             self.clients = clients
             self.rotateRefreshTokens = rotateRefreshTokens
             self.reuseKillsGrant = reuseKillsGrant

@@ -35,7 +35,8 @@ struct MetadataTests {
         #expect(document["revocation_endpoint"] as? String == issuer + "/revoke")
         #expect(document["introspection_endpoint"] as? String == issuer + "/introspect")
         #expect(document["userinfo_endpoint"] as? String == issuer + "/userinfo")
-        #expect(Set(document["grant_types_supported"] as? [String] ?? []) == ["authorization_code", "refresh_token", "client_credentials"])
+        #expect(Set(document["grant_types_supported"] as? [String] ?? []) == ["authorization_code", "refresh_token", "client_credentials",
+                                                                          "urn:ietf:params:oauth:grant-type:token-exchange"])
         #expect(Set(document["token_endpoint_auth_methods_supported"] as? [String] ?? []) == ["client_secret_post", "client_secret_basic"])
         #expect(Set(document["revocation_endpoint_auth_methods_supported"] as? [String] ?? []) == ["client_secret_post", "client_secret_basic"])
         #expect(document["code_challenge_methods_supported"] as? [String] == ["S256"])
