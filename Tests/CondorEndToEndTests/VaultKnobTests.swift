@@ -37,6 +37,7 @@ struct VaultKnobTests {
 
         let check = try condor.credmon(["check"])
         #expect(check.output.contains("Credmon provider of kind vault") || check.output.contains("kind vault"), "\(check.output)")
+        #expect(check.output.components(separatedBy: "read as a Vault credential").count == 2, "the wildcard's note, once: \(check.output)")
         let imported = condor.root.appendingPathComponent("imported").path
         let written = try condor.credmon(["import-condor-config", "--out", imported])
         #expect(written.status == 0, "\(written.output)")

@@ -135,11 +135,7 @@ public struct CondorCrossCheck {
             findings.append(.init(.error, service: nil, "the web app (user \(webUser)) cannot read the credential directory \(credentialDirectory), so it cannot read the key files condor_credd writes",
                                   fix: "chgrp condor \(credentialDirectory); chmod 2770 \(credentialDirectory)"))
         }
-        if effective.table.entries[ProviderTable.wildcard] != nil {
-            findings.append(.init(.note, service: ProviderTable.wildcard, "every .top of a service no other provider serves is read as a Vault credential (VAULT_CREDMON_PROVIDER_NAMES is * or unset, as in HTCondor); .top files that are not Vault's are left alone",
-                                  fix: "set VAULT_CREDMON_PROVIDER_NAMES to the Vault services to limit it"))
-        }
-        for name in effective.table.names where name != ProviderTable.wildcard {
+        for name in effective.table.names {
             guard let provider = effective.table.provider(for: name), catalog.kind(named: provider.profile.kind)?.webRole == .publishesIssuer,
                   let publicKey = provider.profile.settings.first(where: { $0.key == "public_key" })?.value else { continue }
             if canRead(publicKey, directory: false) == false {
