@@ -62,7 +62,7 @@ public final class OpenBaoServer: @unchecked Sendable {
         process.environment = ProcessInfo.processInfo.environment.merging(["NO_PROXY": "*", "no_proxy": "*"]) { _, new in new }
         let output = Pipe()
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("credmon-bao-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errors) }
         process.standardOutput = output
         process.standardError = try FileHandle(forWritingTo: errors)

@@ -57,7 +57,7 @@ struct VaultAnswerTests {
         var fragment = FragmentReader(file: "vault.yaml", mapping: .init([]))
         let configuration = VaultConfiguration.read(name: "igwn", fragment: &fragment)
         #expect(configuration.minimumSeconds == 2400 && configuration.refreshInterval == 1200, "HTCondor's defaults")
-        let provider = VaultProvider(configuration: configuration, connection: VaultConnection(http: UnavailableVaultHTTP(), trust: configuration.trust),
+        let provider = VaultProvider(configuration: configuration, connection: VaultConnection(http: UnavailableHTTPClient(), trust: configuration.trust),
                                      logger: .init(label: "test"))
         let written = Date(timeIntervalSince1970: 1_800_000_000)
         // An opaque token: minimum_seconds from the write, renewed after refresh_interval (HTCondor's rule).

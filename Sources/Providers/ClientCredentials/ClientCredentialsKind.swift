@@ -18,10 +18,7 @@ public enum ClientCredentialsKind: ProviderKind {
                                     context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
         var configuration = ClientCredentialsConfiguration.read(name: name, fragment: &fragment)
         if context.readsClientSecrets, let file = configuration?.clientSecretFile {
-            switch SecretFile.read(file) {
-            case .success(let secret): configuration?.clientSecret = secret
-            case .failure(let problem): fragment.fail("client_secret_file", problem.message, fix: problem.fix)
-            }
+            configuration?.clientSecret = SecretFile.read(file, for: &fragment)
         }
         let errors = fragment.finish()
         guard errors.isEmpty, let configuration else { throw ConfigurationErrors(errors) }

@@ -38,4 +38,15 @@ public enum SecretFile {
         }
         return .success(secret)
     }
+
+    /// The secret of `client_secret_file` for a fragment being read, or nil after recording why there is none as an
+    /// error on that key.
+    public static func read(_ path: String, for fragment: inout FragmentReader, key: String = "client_secret_file") -> String? {
+        switch read(path) {
+        case .success(let secret): return secret
+        case .failure(let problem):
+            fragment.fail(key, problem.message, fix: problem.fix)
+            return nil
+        }
+    }
 }

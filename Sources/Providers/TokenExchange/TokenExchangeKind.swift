@@ -20,10 +20,7 @@ public enum TokenExchangeKind: ProviderKind {
                                     context: ProviderBuildContext) throws(ConfigurationErrors) -> any CredentialProvider {
         var configuration = TokenExchangeConfiguration.read(name: name, fragment: &fragment)
         if context.readsClientSecrets, let file = configuration?.clientSecretFile {
-            switch SecretFile.read(file) {
-            case .success(let secret): configuration?.clientSecret = secret
-            case .failure(let problem): fragment.fail("client_secret_file", problem.message, fix: problem.fix)
-            }
+            configuration?.clientSecret = SecretFile.read(file, for: &fragment)
         }
         var http: any HTTPClient = context.http ?? UnavailableHTTPClient()
         if let caFile = configuration?.caFile {

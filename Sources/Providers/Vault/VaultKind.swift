@@ -23,15 +23,9 @@ public enum VaultKind: ProviderKind {
         let configuration = VaultConfiguration.read(name: name, fragment: &fragment)
         let errors = fragment.finish()
         guard errors.isEmpty else { throw ConfigurationErrors(errors) }
-        let http = context.http ?? UnavailableVaultHTTP()
+        let http = context.http ?? UnavailableHTTPClient()
         return VaultProvider(configuration: configuration, connection: VaultConnection(http: http, trust: configuration.trust),
                              logger: context.logger)
     }
 }
 
-/// The HTTP client of a build context that may send nothing (`credmon check`).
-struct UnavailableVaultHTTP: HTTPClient {
-    func send(_ request: HTTPRequest) async throws(HTTPTransportError) -> HTTPResponse {
-        throw HTTPTransportError(kind: .connection, url: request.url.absoluteString, message: "this command sends no requests")
-    }
-}

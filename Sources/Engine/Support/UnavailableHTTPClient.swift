@@ -1,5 +1,3 @@
-import Engine
-
 /// The HTTP client of a context where nothing may be sent (a provider built for `credmon check`): every request
 /// fails at once with a connection error that says so.
 public struct UnavailableHTTPClient: HTTPClient {
