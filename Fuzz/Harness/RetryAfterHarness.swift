@@ -1,6 +1,5 @@
 import Engine
 import Foundation
-import OAuthClient
 
 /// `retry-after`: `RetryAfter.seconds`, the OAuth client's reading of a 429/503 `Retry-After` header value, and the
 /// backoff delay the engine derives from it.

@@ -35,6 +35,9 @@ struct VaultAnswerTests {
         #expect(down.disposition == .transient && down.retryAfter == 7 && down.code == .httpStatus(503))
         let slow = VaultAnswer.failure(response(429, "", headers: ["retry-after": "99999999"]))
         #expect(slow.disposition == .transient && slow.retryAfter == 3600, "a hostile Retry-After is capped")
+        for hostile in ["nan", "NaN", "-5", "1e999", "inf"] {
+            #expect(VaultAnswer.failure(response(503, "", headers: ["retry-after": hostile])).retryAfter == nil, "Retry-After \(hostile) is ignored")
+        }
         let missing = VaultAnswer.failure(response(404, #"{"errors":[]}"#))
         #expect(missing.disposition == .terminal && missing.code == .httpStatus(404))
         let huge = VaultAnswer.failure(response(400, #"{"errors":["\#(String(repeating: "x", count: 5000))"]}"#))

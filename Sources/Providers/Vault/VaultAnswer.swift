@@ -23,7 +23,7 @@ public enum VaultAnswer {
         if errors.contains(where: { $0.lowercased().contains("permission denied") }) {
             return .discard(.seedRejected, text + " (the Vault token expired or was revoked)")
         }
-        let retryAfter = response.headers["retry-after"].flatMap { Double($0) }.map { min(max($0, 0), 3600) }
+        let retryAfter = response.headers["retry-after"].flatMap { RetryAfter.seconds($0, now: Date(), maximum: 3600) }
         if response.status == 429 || response.status >= 500 {
             return .transient(.httpStatus(response.status), text, retryAfter: retryAfter)
         }
