@@ -81,6 +81,8 @@ struct HostileAnswerParsingTests {
         #expect(RetryAfter.seconds("1e999", now: now) == nil)
         #expect(RetryAfter.seconds("-5", now: now) == nil)
         #expect(RetryAfter.seconds("NaN", now: now) == nil)
+        #expect(RetryAfter.seconds(String(decoding: [0x74, 0xD6, 0xA3, 0x8B, 0xD3], as: UTF8.self), now: now) == nil,
+                "non-ASCII text never reaches DateFormatter (it trapped on this one)")
         #expect(RetryAfter.seconds("", now: now) == nil)
         #expect(RetryAfter.seconds("Wed, 21 Oct 2015 07:28:00 GMT", now: now) == 0, "a date in the past means now")
     }

@@ -14,7 +14,10 @@ public enum RetryAfter {
             // Digits only; a number too long for Double's exact range is simply "very long".
             return min(Double(text) ?? maximum, maximum)
         }
-        guard let date = httpDate(text), date.timeIntervalSince1970.isFinite else { return nil }
+        // An HTTP-date is printable ASCII; Foundation's DateFormatter traps on some other text (fuzzing found one).
+        guard text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), let date = httpDate(text), date.timeIntervalSince1970.isFinite else {
+            return nil
+        }
         return min(max(0, date.timeIntervalSince(now)), maximum)
     }
 
