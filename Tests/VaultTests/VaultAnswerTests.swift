@@ -53,6 +53,8 @@ struct VaultAnswerTests {
         #expect(VaultAnswer.tokenExpiry(response(200, #"{"data":{"expire_time":null,"ttl":0}}"#), now: now) == nil)
         #expect(VaultAnswer.tokenExpiry(response(200, #"{"data":{"ttl":1e300}}"#), now: now) == nil)
         #expect(VaultAnswer.tokenExpiry(response(403, #"{"errors":["permission denied"]}"#), now: now) == nil)
+        #expect(VaultAnswer.parseRFC3339("2026-12-30T12:34:39Z") != nil)
+        #expect(VaultAnswer.parseRFC3339(String(decoding: [0x74, 0xD6, 0xA3, 0x8B, 0xD3], as: UTF8.self)) == nil)
     }
 
     @Test("renewal: refresh_interval after the .use was written, or at half the token's remaining life if sooner")

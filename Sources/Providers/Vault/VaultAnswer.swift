@@ -52,7 +52,8 @@ public enum VaultAnswer {
 
     /// An RFC 3339 date as Vault writes it (nanoseconds allowed); nil otherwise.
     public static func parseRFC3339(_ text: String) -> Date? {
-        guard text.utf8.count <= 64 else { return nil }
+        // RFC 3339 is printable ASCII; Foundation's date formatters trap on some other text.
+        guard text.utf8.count <= 64, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
         // Vault writes nanoseconds; ISO8601DateFormatter takes at most milliseconds: cut the fraction.
         var trimmed = text
         if let dot = trimmed.firstIndex(of: "."), let zone = trimmed[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
