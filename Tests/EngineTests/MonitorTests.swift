@@ -135,6 +135,43 @@ struct MonitorTests {
         }
     }
 
+    @Test("A discarded credential loses its .top and .use, stays in status until a new .top, and goes with its user's directory")
+    func discardedCredential() async throws {
+        let provider = ScriptedProvider(name: "svc", readsSeed: true)
+        provider.script(.fetch, .token("first"))
+        provider.script(.refresh, .fail(.discard(.seedRejected, "permission denied")))
+        let harness = try MonitorHarness(providers: [provider])
+        try harness.writeSeed("dave", "svc", #"{"vault_token": "old"}"#)
+        try await harness.whileRunning {
+            #expect(await harness.waitForRecord("dave", "svc") { $0.state == .valid })
+            harness.clock.advance(by: 60)
+            #expect(await harness.waitForRecord("dave", "svc") { $0.state == .discarded })
+            #expect(!harness.exists("dave/svc.top") && !harness.exists("dave/svc.use"), "both files removed, as HTCondor does")
+            let record = try #require(await harness.record("dave", "svc"))
+            #expect(record.lastError?.contains("permission denied") == true)
+            harness.monitor.requestPass()
+            #expect(await harness.waitForPasses(2))
+            #expect(await harness.record("dave", "svc")?.state == .discarded, "kept in status while the .top is gone")
+
+            // A new .top (the storer ran again): served.
+            provider.script(.fetch, .token("second"))
+            try harness.writeSeed("dave", "svc", #"{"vault_token": "new"}"#)
+            harness.clock.advance(by: 2)  // past the renewal floor of the discarding request
+            harness.monitor.requestPass()
+            #expect(await harness.waitForRecord("dave", "svc") { $0.state == .valid })
+            #expect(accessToken(harness.text("dave/svc.use")) == "second")
+
+            // Discarded again, then condor_credd sweeps the user's directory: the record goes.
+            provider.script(.refresh, .fail(.discard(.seedRejected, "permission denied")))
+            harness.clock.advance(by: 60)
+            #expect(await harness.waitForRecord("dave", "svc") { $0.state == .discarded })
+            try FileManager.default.removeItem(atPath: harness.path("dave"))
+            harness.monitor.requestPass()
+            #expect(await harness.waitForPasses(4))
+            #expect(await harness.record("dave", "svc") == nil, "forgotten with the user's directory")
+        }
+    }
+
     @Test("A terminal error stops the calls until the .top changes")
     func terminalUntilSeedChanges() async throws {
         let provider = ScriptedProvider(name: "svc")

@@ -20,7 +20,7 @@ extension Monitor {
             seedStatus = try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))
         } catch {
             if error.errno == ENOENT || error.errno == ENOTDIR {
-                await removed(id, provider: provider, logger: log)
+                await removed(id, provider: provider, userDirectoryGone: true, logger: log)
             } else {
                 await report(problem: "\(error)", logger: log)
             }

@@ -4,9 +4,11 @@ import Logging
 extension Monitor {
     /// A credential's `.top` is gone: forget it and, if its provider revokes on removal, revoke what the vault
     /// kept of it (a few attempts; what still fails is tried again at the next deep pass).
-    /// A credential the monitor discarded itself (its seed died at the source) stays in status until a new `.top`.
-    nonisolated func removed(_ id: CredentialID, provider: (any CredentialProvider)?, logger: Logger) async {
-        guard await state(of: id) != .discarded else { return }
+    /// A credential the monitor discarded itself (its seed died at the source) stays in status until a new `.top`, or
+    /// until condor_credd sweeps the user's directory.
+    nonisolated func removed(_ id: CredentialID, provider: (any CredentialProvider)?, userDirectoryGone: Bool = false,
+                             logger: Logger) async {
+        if !userDirectoryGone, await state(of: id) == .discarded { return }
         if await forgetRecord(id) != nil { logger.info("Credential removed") }
         guard vault != nil, let provider, provider.profile.traits.revokesOnRemoval else { return }
         let policy = CredentialRemoval.Policy(attempts: configuration.revocationAttempts, backoff: configuration.backoff,
