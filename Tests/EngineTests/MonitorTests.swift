@@ -172,6 +172,27 @@ struct MonitorTests {
         }
     }
 
+    @Test("A pass that finds a valid credential's .use gone waits the removal settle delay before issuing again")
+    func vanishedUseFoundByPass() async throws {
+        let provider = ScriptedProvider(name: "svc")
+        let harness = try MonitorHarness(providers: [provider])
+        try harness.writeSeed("erin", "svc")
+        try await harness.whileRunning {
+            #expect(await harness.waitForRecord("erin", "svc") { $0.state == .valid })
+            #expect(provider.calls("erin", "svc") == 1)
+            harness.clock.advance(by: 5)  // past the renewal floor, so that only the settle delay can hold it
+            try FileManager.default.removeItem(atPath: harness.path("erin/svc.use"))
+            harness.monitor.requestPass()
+            #expect(await harness.waitForPasses(2))
+            #expect(provider.calls("erin", "svc") == 1, "condor_credd may be sweeping the directory: not re-issued at once")
+            #expect(await harness.record("erin", "svc")?.dueAt == harness.start.addingTimeInterval(5 + harness.configuration.removalSettleDelay))
+            harness.clock.advance(by: harness.configuration.removalSettleDelay)
+            #expect(await harness.waitForRecord("erin", "svc") { $0.lastRenewal != harness.start })
+            #expect(provider.calls("erin", "svc") == 2)
+            #expect(harness.exists("erin/svc.use"))
+        }
+    }
+
     @Test("A terminal error stops the calls until the .top changes")
     func terminalUntilSeedChanges() async throws {
         let provider = ScriptedProvider(name: "svc")

@@ -41,7 +41,7 @@ extension Monitor {
     /// A known credential's `.use` vanished: look again only after `removalSettleDelay`. condor_credd sweeps a user's
     /// directory file by file; re-issuing the moment the `.use` goes would refresh (and rotate) a credential that is
     /// being removed and write into a directory being deleted. If its `.top` goes too, that event comes first.
-    private func deferAfterRemoval(_ id: CredentialID) -> Bool {
+    func deferAfterRemoval(_ id: CredentialID) -> Bool {
         guard var record = records[id], !workQueue.isInFlight(id) else { return false }
         let due = clock.now().addingTimeInterval(configuration.removalSettleDelay)
         record.dueAt = min(record.dueAt ?? due, due)

@@ -42,6 +42,8 @@ extension Monitor {
         var work = Set<CredentialID>()
         for snapshot in scan.credentials {
             seen.insert(snapshot.id)
+            // A pass that finds a known .use gone waits the removal settle delay, as the .use's own event does.
+            if accessVanished(snapshot), deferAfterRemoval(snapshot.id) { continue }
             if needsWork(snapshot, now: now) { work.insert(snapshot.id) }
         }
         for (id, record) in records {
@@ -75,6 +77,12 @@ extension Monitor {
         passCompleteCallback(summary)
         if summary.processed >= 1000 { MemoryTrim.releaseFreeMemory() }
         return summary
+    }
+
+    /// Whether the `.use` of a valid credential is gone while its `.top` is as it was (condor_credd sweeping it).
+    private func accessVanished(_ snapshot: CredentialSnapshot) -> Bool {
+        guard snapshot.access == nil, let record = records[snapshot.id] else { return false }
+        return record.state == .valid && record.accessStamp != nil && record.seedStamp == snapshot.seed.stamp
     }
 
     /// Whether a credential found in a (re-)listed directory must be looked at.
