@@ -77,8 +77,15 @@ struct FaultTests {
         let token = server.issueGrant(clientID: "credmon-test", scope: "read", subject: "alice").refreshToken
         server.inject(.timeout(.seconds(10)), path: "/token")
         let started = ContinuousClock.now
-        await #expect(throws: URLError.self) { _ = try await client.refresh(token, timeout: 0.5) }
-        #expect(ContinuousClock.now - started < .seconds(8), "the client's 0.5 s timeout, not the server's 10 s hang, ended it")
+        await #expect(throws: URLError.self) { _ = try await client.refresh(token, timeout: 2) }
+        #expect(ContinuousClock.now - started < .seconds(8), "the client's 2 s timeout, not the server's 10 s hang, ended it")
+        // Under load the client may give up before the server has read the request; the fault is spent only once it
+        // has, so wait for that (with a deadline) before asking again.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while server.requests(to: "/token").isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(server.requests(to: "/token").count == 1)
         #expect(server.requestLog.last?.status == nil)
         #expect(server.isActive(refreshToken: token))
         _ = try await client.refreshOK(token)
