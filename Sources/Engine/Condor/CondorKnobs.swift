@@ -101,6 +101,12 @@ public struct CondorKnobs: Sendable {
         return directory + "/" + camel + "Log"
     }
 
+    /// `<NAME>_DEBUG`: HTCondor's dprintf flags for this daemon (contract §A.2.1, §E.1), or nil.
+    public var debugFlags: String? { self[Self.debugKnob(daemonName: daemonName)] }
+
+    /// The name of the debug-flags knob of daemon `daemonName` (`<NAME>_DEBUG`); not in every dump, so asked alone.
+    public static func debugKnob(daemonName: String) -> String { "\(daemonName.uppercased())_DEBUG" }
+
     /// `CREDMON_WEB_PREFIX`, else `https://<FULL_HOSTNAME>` (what condor_credd hands to users).
     public var webPrefix: String? {
         self["CREDMON_WEB_PREFIX"] ?? self["FULL_HOSTNAME"].map { "https://\($0)" }

@@ -11,12 +11,24 @@ public struct ConfigValTool: CondorConfigSource {
     /// Seconds one run of the tool may take before it is killed: ``defaultTimeout``, or
     /// `$CREDMON_CONDOR_CONFIG_VAL_TIMEOUT` when that is a positive number.
     public var timeout: TimeInterval
+    /// The HTCondor subsystem the configuration is read as (`-subsystem NAME`, so `NAME.X = v` overrides `X`), as
+    /// the daemon `NAME` reads it; nil reads as a tool does (subsystem `TOOL`).
+    public var subsystem: String?
 
-    public init(path: String, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: TimeInterval? = nil) {
+    public init(path: String, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: TimeInterval? = nil,
+                subsystem: String? = nil) {
         self.path = path
         self.environment = environment
+        self.subsystem = subsystem.flatMap { $0.isEmpty ? nil : $0.uppercased() }
         self.timeout = timeout ?? environment[Self.timeoutVariable].flatMap(TimeInterval.init).flatMap { $0 > 0 && $0 <= 3600 ? $0 : nil }
             ?? Self.defaultTimeout
+    }
+
+    /// This tool reading the configuration as HTCondor's subsystem `name` (`-subsystem NAME`).
+    public func reading(asSubsystem name: String) -> ConfigValTool {
+        var copy = self
+        copy.subsystem = name.isEmpty ? nil : name.uppercased()
+        return copy
     }
 
     /// Environment variable naming the tool (takes precedence over the PATH).
@@ -27,17 +39,54 @@ public struct ConfigValTool: CondorConfigSource {
     public static let defaultTimeout: TimeInterval = 10
 
     /// Finds the tool: `explicit` (the `--condor-config-val` flag), else `$CREDMON_CONDOR_CONFIG_VAL` (or the older
-    /// `$CONDOR_CONFIG_VAL`), else `condor_config_val` on the PATH. Nil when HTCondor is not in sight.
+    /// `$CONDOR_CONFIG_VAL`), else `condor_config_val` in ``searchDirectories(environment:)``: the PATH, and when
+    /// HTCondor started this process (or names its configuration) the places HTCondor installs its tools. Nil when
+    /// HTCondor is not in sight.
     public static func locate(explicit: String? = nil,
                               environment: [String: String] = ProcessInfo.processInfo.environment) -> ConfigValTool? {
         for candidate in [explicit, environment[environmentVariable], environment["CONDOR_CONFIG_VAL"]] {
             if let candidate, !candidate.isEmpty { return ConfigValTool(path: candidate, environment: environment) }
         }
-        for directory in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+        for directory in searchDirectories(environment: environment) {
             let candidate = "\(directory)/condor_config_val"
             if FileManager.default.isExecutableFile(atPath: candidate) {
                 return ConfigValTool(path: candidate, environment: environment)
             }
+        }
+        return nil
+    }
+
+    /// Where ``locate(explicit:environment:)`` looks, in order: the PATH; then, only when
+    /// ``htcondorContext(environment:)`` is not nil (condor_master's PATH may be minimal), `$CONDOR_LOCATION/bin`,
+    /// the `bin` of a tarball release whose configuration it is (`<release>/etc/condor_config` or
+    /// `<release>/etc/condor/condor_config`), `/usr/bin`, `/usr/local/bin`, `/opt/condor/bin`. Duplicates are dropped.
+    public static func searchDirectories(environment: [String: String]) -> [String] {
+        var directories = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        if htcondorContext(environment: environment) != nil {
+            if let location = environment["CONDOR_LOCATION"], location.hasPrefix("/") { directories.append(location + "/bin") }
+            if let config = environment["CONDOR_CONFIG"], config.hasPrefix("/") {
+                var etc = (config as NSString).deletingLastPathComponent
+                if (etc as NSString).lastPathComponent == "condor" { etc = (etc as NSString).deletingLastPathComponent }
+                let release = (etc as NSString).deletingLastPathComponent
+                directories.append(release == "/" ? "/bin" : release + "/bin")
+            }
+            directories += wellKnownDirectories
+        }
+        var seen = Set<String>()
+        return directories.filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    /// Where HTCondor's packages install condor_config_val.
+    public static let wellKnownDirectories = ["/usr/bin", "/usr/local/bin", "/opt/condor/bin"]
+
+    /// Why this process belongs to HTCondor, or nil: `CONDOR_INHERIT` (condor_master started it) or `CONDOR_CONFIG`
+    /// (HTCondor's configuration is named) in the environment. Then HTCondor's configuration must be read.
+    public static func htcondorContext(environment: [String: String]) -> String? {
+        if let inherit = environment["CONDOR_INHERIT"], !inherit.isEmpty {
+            return "CONDOR_INHERIT is set (condor_master started this process)"
+        }
+        if let config = environment["CONDOR_CONFIG"], !config.isEmpty {
+            return "CONDOR_CONFIG is set (\(config))"
         }
         return nil
     }
@@ -59,12 +108,28 @@ public struct ConfigValTool: CondorConfigSource {
     }
 
     /// `condor_config_val -dump -expand PATTERN`, parsed (`NAME = value` lines and `NAME @=end … @end` blocks).
+    /// With a ``subsystem``, a listed `SUBSYSTEM.X` also answers for `X` (it is what HTCondor's `param("X")` returns
+    /// for that subsystem, even when `X` alone is not set) and is then left out.
     public func values(matching pattern: String) throws(CondorConfigError) -> [String: String] {
         let result = try run(["-dump", "-expand", pattern], what: "listing the knobs matching \(pattern)")
         guard result.status == 0 else {
             throw CondorConfigError("\(path) -dump failed (exit \(result.status)): \(result.error.prefix(300))")
         }
-        return Self.parseDump(result.output)
+        let values = Self.parseDump(result.output)
+        return subsystem.map { Self.applyingSubsystem($0, to: values) } ?? values
+    }
+
+    /// Folds `SUBSYSTEM.X` entries into `X` (case-insensitive; the prefixed value wins).
+    static func applyingSubsystem(_ subsystem: String, to values: [String: String]) -> [String: String] {
+        let prefix = subsystem.uppercased() + "."
+        var result = values
+        for (name, value) in values where name.uppercased().hasPrefix(prefix) && name.count > prefix.count {
+            let bare = String(name.dropFirst(prefix.count))
+            result[name] = nil
+            for spelled in result.keys where spelled.uppercased() == bare.uppercased() { result[spelled] = nil }
+            result[bare] = value
+        }
+        return result
     }
 
     /// Parses `condor_config_val -dump` output; values that are empty are left out.
@@ -100,10 +165,16 @@ public struct ConfigValTool: CondorConfigSource {
 
     private struct Outcome { var status: Int32; var output: String; var error: String }
 
-    private func run(_ arguments: [String], what: String) throws(CondorConfigError) -> Outcome {
-        let command = ([path] + arguments).joined(separator: " ")
+    /// The arguments of one run: `-subsystem NAME` first when a subsystem is set.
+    func arguments(_ query: [String]) -> [String] {
+        (subsystem.map { ["-subsystem", $0] } ?? []) + query
+    }
+
+    private func run(_ query: [String], what: String) throws(CondorConfigError) -> Outcome {
+        let argv = arguments(query)
+        let command = ([path] + argv).joined(separator: " ")
         do {
-            let outcome = try BoundedProcess(path: path, arguments: arguments, environment: environment, timeout: timeout).run()
+            let outcome = try BoundedProcess(path: path, arguments: argv, environment: environment, timeout: timeout).run()
             return Outcome(status: outcome.status, output: String(decoding: outcome.output, as: UTF8.self),
                            error: String(decoding: outcome.error, as: UTF8.self))
         } catch {

@@ -2,7 +2,8 @@ import Engine
 import CondorConfig
 import Foundation
 
-/// Where things live: resolved from the flags, then HTCondor's configuration, then a local development default.
+/// Where things live: resolved from the flags, then HTCondor's configuration, then a local development default (only
+/// outside HTCondor: neither `CONDOR_INHERIT` nor `CONDOR_CONFIG` set).
 public struct Deployment: Sendable, Equatable {
     public var credentialDirectory: String
     public var providersDirectory: String
@@ -19,6 +20,9 @@ public struct Deployment: Sendable, Equatable {
     /// Why HTCondor's configuration could not be used although condor_config_val was found (reported by
     /// `credmon check`; the daemon then refuses to start rather than run in local mode under condor_master).
     public var condorProblem: String? = nil
+    /// Why HTCondor's configuration is required but condor_config_val was not found (HTCondor started this process
+    /// or names its configuration): the daemon and `credmon check` refuse, naming the fix.
+    public var missingConfigVal: String? = nil
 
     /// Production defaults (HTCondor in sight).
     public static let systemProvidersDirectory = "/etc/credmon/providers.d"
@@ -33,9 +37,19 @@ public struct Deployment: Sendable, Equatable {
         keyDirectory: String?,
         logFile: String?,
         daemonName: String,
-        condor: CondorConfiguration? = CondorConfiguration.detect()
+        condor: CondorConfiguration? = CondorConfiguration.detect(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> Deployment {
         let explicitLog = logFile.flatMap { $0 == "-" ? nil : $0 }
+        if condor == nil, let missing = CondorConfiguration.missingToolProblem(environment: environment, daemonName: daemonName) {
+            // Under HTCondor without its configuration: nothing is resolved, and nothing local is used.
+            return Deployment(
+                credentialDirectory: credentialDirectory ?? "(unknown: HTCondor's configuration was not read)",
+                providersDirectory: providersDirectory ?? systemProvidersDirectory,
+                stateDirectory: stateDirectory ?? systemStateDirectory,
+                keyDirectory: keyDirectory ?? systemKeyDirectory,
+                logFile: explicitLog, isLocalMode: false, missingConfigVal: missing)
+        }
         var knobs: CondorKnobs?
         var problem: String?
         if let condor {

@@ -14,12 +14,18 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let deployment = locations.deployment()
+        if let missing = deployment.missingConfigVal {
+            var standardError = FileHandle.standardError
+            print("HTCondor configuration: not read", to: &standardError)
+            print("1 error:\n  \(missing)", to: &standardError)
+            throw ExitCode.failure
+        }
         let logger = Logger(label: "credmon.check", factory: { _ in SwiftLogNoOpLogHandler() })
         let loaded = LocationOptions.loadEffective(deployment, createMissingKeys: false, logger: logger)
         print("providers directory: \(deployment.providersDirectory)")
         print("credential directory: \(deployment.credentialDirectory)")
         if let tool = deployment.condorConfigVal {
-            print("HTCondor configuration: \(tool)")
+            print("HTCondor configuration: \(tool) -subsystem \(locations.daemonName.uppercased())")
         } else if let problem = deployment.condorProblem {
             print("HTCondor configuration: not read (\(problem))")
         } else {

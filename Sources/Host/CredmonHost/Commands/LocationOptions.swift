@@ -18,11 +18,12 @@ struct LocationOptions: ParsableArguments {
     @Option(name: .customLong("key-dir"), help: "Directory of signing keys whose fragment gives no path.")
     var keyDirectory: String?
 
-    @Option(name: [.customShort("n"), .customLong("name")], help: "Daemon name, as HTCondor's -n (selects <NAME>_LOG).")
+    @Option(name: [.customShort("n"), .customLong("name")],
+            help: "Daemon name, as HTCondor's -n: the configuration is read as subsystem NAME (NAME.X overrides X; selects <NAME>_LOG, <NAME>_DEBUG).")
     var daemonName: String = "CREDMON_OAUTH"
 
     @Option(name: .customLong("condor-config-val"),
-            help: "HTCondor's condor_config_val (default: $CREDMON_CONDOR_CONFIG_VAL, else the PATH; none = local mode).")
+            help: "HTCondor's condor_config_val (default: $CREDMON_CONDOR_CONFIG_VAL, else the PATH and, under HTCondor, /usr/bin, /usr/local/bin, /opt/condor/bin, $CONDOR_LOCATION/bin; none outside HTCondor = local mode).")
     var condorConfigVal: String?
 
     func deployment(logFile: String? = nil) -> Deployment {
@@ -33,22 +34,26 @@ struct LocationOptions: ParsableArguments {
     }
 
     /// Loads the provider table: `providers.d/` fragments plus HTCondor's knobs (a fragment wins).
-    /// - Parameter http: the HTTP client the providers send through (nil: they send nothing, as for `credmon check`).
+    /// - Parameters:
+    ///   - http: the HTTP client the providers send through (nil: they send nothing, as for `credmon check`).
+    ///   - knobsRead: called with the knobs in force after the (re)read, when HTCondor's configuration is used.
     static func loadProviders(_ deployment: Deployment, createMissingKeys: Bool, http: (any HTTPClient)? = nil,
-                              logger: Logger) -> ProviderTable.LoadResult {
-        let effective = loadEffective(deployment, createMissingKeys: createMissingKeys, http: http, logger: logger)
+                              logger: Logger, knobsRead: ((CondorKnobs) -> Void)? = nil) -> ProviderTable.LoadResult {
+        let effective = loadEffective(deployment, createMissingKeys: createMissingKeys, http: http, logger: logger, knobsRead: knobsRead)
         return ProviderTable.LoadResult(table: effective.table, errors: effective.errors, failedFiles: effective.failedFiles)
     }
 
     /// The effective table and what HTCondor's configuration said (for `credmon check`). Re-reads the knobs through
-    /// `condor_config_val` when they were read at start (a SIGHUP is HTCondor's reconfig).
+    /// `condor_config_val` (as the daemon's subsystem) when they were read at start (a SIGHUP is HTCondor's reconfig).
     static func loadEffective(_ deployment: Deployment, createMissingKeys: Bool, http: (any HTTPClient)? = nil,
-                              logger: Logger) -> EffectiveProviders {
+                              logger: Logger, knobsRead: ((CondorKnobs) -> Void)? = nil) -> EffectiveProviders {
         var knobs = deployment.condorKnobs
         var condorErrors: [ConfigurationError] = []
+        defer { if let knobs { knobsRead?(knobs) } }
         if let start = deployment.condorKnobs, let tool = deployment.condorConfigVal {
             do {
-                knobs = try CondorKnobs.read(from: ConfigValTool(path: tool), daemonName: start.daemonName)
+                knobs = try CondorKnobs.read(from: ConfigValTool(path: tool).reading(asSubsystem: start.daemonName),
+                                             daemonName: start.daemonName)
             } catch {
                 condorErrors.append(ConfigurationError(file: tool, problem: "cannot read HTCondor's configuration: \(error)",
                                                        fix: "the knobs read at start stay in force; fix the configuration and send SIGHUP"))
