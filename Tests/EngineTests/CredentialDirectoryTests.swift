@@ -124,3 +124,82 @@ struct CredentialDirectoryTests {
         #expect(Files.modified(victim) == old)
     }
 }
+
+/// A symlinked `$CD` (contract §B.1.1): resolved once, used through its target when nobody else can redirect it.
+@Suite("A symlinked credential directory")
+struct SymlinkedCredentialDirectoryTests {
+    @Test("A symlink (owned by root or by this user) to a good directory resolves to the target, prepared")
+    func acceptsTrustedLink() throws {
+        let root = try TemporaryDirectory()
+        let real = try root.makeDirectory("real", mode: 0o2770)
+        let link = try root.symlink("link", to: real)
+        let resolved = try CredentialDirectory(path: link).resolvedForUse()
+        #expect(resolved.path == URL(fileURLWithPath: real).resolvingSymlinksInPath().path)
+        #expect(Files.mode(real) == 0o2770)
+        // A relative link through a second link works too.
+        let relative = try root.symlink("again", to: "link")
+        #expect(try CredentialDirectory(path: relative).resolvedForUse().path == resolved.path)
+        // A directory that is no symlink resolves to itself.
+        #expect(try CredentialDirectory(path: real).resolvedForUse().path == real)
+    }
+
+    @Test("A symlink to a directory with an 'other' bit is refused, naming the link, the target and the fix")
+    func refusesOpenTarget() throws {
+        let root = try TemporaryDirectory()
+        let real = try root.makeDirectory("open", mode: 0o755)
+        let link = try root.symlink("link", to: real)
+        let error = #expect(throws: CredentialDirectory.ValidationError.self) {
+            try CredentialDirectory(path: link).resolvedForUse()
+        }
+        let text = error?.description ?? ""
+        let target = URL(fileURLWithPath: real).resolvingSymlinksInPath().path
+        #expect(error?.path == link)
+        #expect(error?.target == target)
+        #expect(text.contains(link) && text.contains(target) && text.contains("chmod o-rwx \(target)"), "\(text)")
+        #expect(Files.mode(real) == 0o755)
+    }
+
+    @Test("A dangling symlink is refused and nothing is created through it")
+    func refusesDanglingLink() throws {
+        let root = try TemporaryDirectory()
+        let link = try root.symlink("link", to: root.file("missing"))
+        let error = #expect(throws: CredentialDirectory.ValidationError.self) {
+            try CredentialDirectory(path: link).resolvedForUse()
+        }
+        #expect(error?.description.contains(root.file("missing")) == true, "\(String(describing: error))")
+        #expect(!root.exists("missing"))
+    }
+
+    @Test("A symlink to something that is not a directory is refused")
+    func refusesLinkToFile() throws {
+        let root = try TemporaryDirectory()
+        let file = try root.write("file", "x")
+        let link = try root.symlink("link", to: file)
+        let error = #expect(throws: CredentialDirectory.ValidationError.self) {
+            try CredentialDirectory(path: link).resolvedForUse()
+        }
+        #expect(error?.problem.contains("not a directory") == true, "\(String(describing: error))")
+    }
+
+    @Test("A symlink, or a target, owned by another user is refused (run as root: the other user is nobody)",
+          .enabled(if: geteuid() == 0))
+    func refusesForeignOwner() throws {
+        let root = try TemporaryDirectory()
+        let real = try root.makeDirectory("real", mode: 0o2770)
+        let link = try root.symlink("link", to: real)
+        #expect(lchown(link, 65534, 65534) == 0)
+        let linkError = #expect(throws: CredentialDirectory.ValidationError.self) {
+            try CredentialDirectory(path: link).resolvedForUse()
+        }
+        #expect(linkError?.problem.contains("symlink \(link) is owned by uid 65534") == true, "\(String(describing: linkError))")
+        #expect(linkError?.description.contains(real) == true, "\(String(describing: linkError))")
+
+        #expect(lchown(link, 0, 0) == 0)
+        #expect(chown(real, 65534, 65534) == 0)
+        let targetError = #expect(throws: CredentialDirectory.ValidationError.self) {
+            try CredentialDirectory(path: link).resolvedForUse()
+        }
+        #expect(targetError?.problem.contains("target is owned by uid 65534") == true, "\(String(describing: targetError))")
+        #expect(targetError?.description.contains("chown root") == true, "\(String(describing: targetError))")
+    }
+}

@@ -17,7 +17,79 @@ public struct CredentialDirectory: Sendable {
         public var path: String
         public var problem: String
         public var fix: String
-        public var description: String { "credential directory \(path): \(problem); \(fix)" }
+        /// The directory `path` leads to when it is a symlink (nil otherwise, or when it cannot be resolved).
+        public var target: String? = nil
+        public var description: String {
+            "credential directory \(path)\(target.map { " (a symlink to \($0))" } ?? ""): \(problem); \(fix)"
+        }
+    }
+
+    /// The directory to use, resolved once at start (contract §B.1.1): when `path` is a symlink, its target, provided
+    /// every link on the way and the target are owned by root or by the user this process runs as (so nobody else can
+    /// redirect the daemon) and the target passes ``prepare()``; otherwise this directory, prepared. A link to a
+    /// missing target is refused, not created through.
+    public func resolvedForUse() throws(ValidationError) -> CredentialDirectory {
+        var st = stat()
+        guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFLNK else {
+            try prepare()
+            return self
+        }
+        var hop = path
+        for _ in 0..<16 {
+            guard lstat(hop, &st) == 0, st.st_mode & S_IFMT == S_IFLNK else { break }
+            let next = Self.readLink(hop)
+            guard Self.isTrustedOwner(st.st_uid) else {
+                throw ValidationError(
+                    path: path,
+                    problem: "the symlink \(hop) is owned by uid \(st.st_uid), not by root\(geteuid() == 0 ? "" : " or uid \(geteuid()) (the user credmon runs as)")",
+                    fix: "make root own it (chown -h root \(hop)) or point the configuration at the real directory",
+                    target: next)
+            }
+            guard let next else {
+                throw ValidationError(path: path, problem: "cannot read the symlink \(hop) (\(String(cString: strerror(errno))))",
+                                      fix: "point the configuration at the real directory")
+            }
+            hop = next.hasPrefix("/") ? next : Self.directoryName(hop) + "/" + next
+        }
+        guard let pointer = realpath(path, nil) else {
+            let reason = String(cString: strerror(errno))
+            throw ValidationError(path: path, problem: "is a symlink whose target \(hop) cannot be reached (\(reason))",
+                                  fix: "create the target (owner root, group condor, mode 2770) or fix the link", target: hop)
+        }
+        let real = String(cString: pointer)
+        free(pointer)
+        guard stat(real, &st) == 0 else {
+            throw ValidationError(path: path, problem: "cannot stat the target (\(String(cString: strerror(errno))))",
+                                  fix: "check the target", target: real)
+        }
+        guard Self.isTrustedOwner(st.st_uid) else {
+            throw ValidationError(
+                path: path,
+                problem: "the target is owned by uid \(st.st_uid), not by root\(geteuid() == 0 ? "" : " or uid \(geteuid()) (the user credmon runs as)")",
+                fix: "run: chown root \(real) (HTCondor expects owner root, group condor, mode 2770)", target: real)
+        }
+        let resolved = CredentialDirectory(path: real)
+        do {
+            try resolved.prepare()
+        } catch {
+            throw ValidationError(path: path, problem: "its target \(real): " + error.problem, fix: error.fix, target: real)
+        }
+        return resolved
+    }
+
+    /// Root, or the user this process runs as.
+    static func isTrustedOwner(_ uid: uid_t) -> Bool { uid == 0 || uid == geteuid() }
+
+    private static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private static func directoryName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// Creates the directory (mode 02770) if it is missing; refuses one with any "other" permission bit, one that is
