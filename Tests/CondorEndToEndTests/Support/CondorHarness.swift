@@ -9,6 +9,9 @@ final class CondorHarness {
     let root: URL
     let configFile: String
     var overrides: [String: String]
+    /// Further environment variables (after the filtering of ``environment``), e.g. `CONDOR_INHERIT` as
+    /// condor_master sets it.
+    var extraEnvironment: [String: String] = [:]
     private(set) var daemon: Process?
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -57,16 +60,32 @@ final class CondorHarness {
         environment["PATH"] = root.appendingPathComponent("bin").path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         environment["CONDOR_CONFIG"] = configFile
         for (key, value) in overrides { environment["_CONDOR_\(key)"] = value }
+        for (key, value) in extraEnvironment { environment[key] = value }
         return environment
     }
 
-    /// Runs `credmon ARGS` in the harness directory (so no ./providers.d is found) and waits for it.
-    func credmon(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// A `CONDOR_INHERIT` value of the shape condor_master gives its daemons (parent pid, parent's address, …).
+    static let inheritValue = "\(getpid()) <127.0.0.1:9618?addrs=127.0.0.1-9618> 0 0"
+
+    /// Every call the test condor_config_val saw (`$CREDMON_TEST_CONFIG_VAL_LOG`, set by ``logConfigValCalls()``).
+    var configValCalls: [String] {
+        let path = root.appendingPathComponent("config_val_calls.log").path
+        return ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// Makes the test condor_config_val record its calls (see ``configValCalls``).
+    func logConfigValCalls() {
+        extraEnvironment["CREDMON_TEST_CONFIG_VAL_LOG"] = root.appendingPathComponent("config_val_calls.log").path
+    }
+
+    /// Runs `credmon ARGS` in the harness directory (so no ./providers.d is found), or in `directory` with
+    /// `environment`, and waits for it.
+    func credmon(_ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.credmon)
         process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = root
+        process.environment = environment ?? self.environment
+        process.currentDirectoryURL = directory ?? root
         let output = root.appendingPathComponent("output-\(UUID().uuidString.prefix(6)).txt")
         FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
@@ -81,20 +100,31 @@ final class CondorHarness {
 
     /// Starts `credmon` with no arguments at all, as condor_master does, and waits for its pid file.
     func startDaemon() throws {
+        let process = try launchDaemon()
+        daemon = process
+        let pidFile = credentialDirectory.appendingPathComponent("pid").path
+        _ = eventually(timeout: 30) {
+            !process.isRunning || FileManager.default.contents(atPath: pidFile).map { String(decoding: $0, as: UTF8.self) == "\(process.processIdentifier)" } ?? false
+        }
+    }
+
+    /// Starts another `credmon` with no arguments (not waited for); its standard error goes to `stderr` if given.
+    func launchDaemon(stderr: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.credmon)
         process.arguments = []
         process.environment = environment
         process.currentDirectoryURL = root
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let stderr {
+            FileManager.default.createFile(atPath: stderr.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: stderr)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        daemon = process
-        let pidFile = credentialDirectory.appendingPathComponent("pid").path
-        _ = eventually(timeout: 30) {
-            !process.isRunning || FileManager.default.contents(atPath: pidFile).map { String(decoding: $0, as: UTF8.self) == "\(process.processIdentifier)" } ?? false
-        }
+        return process
     }
 
     /// Writes `<user>/<token>.top` as condor_credd does for a local-issuer service (mode 0600).

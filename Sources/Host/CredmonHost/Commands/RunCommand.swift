@@ -15,7 +15,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: [.customShort("l"), .customLong("log-file")], help: "Log file ('-' = standard error).")
     var logFile: String?
 
-    @Flag(name: [.customShort("d"), .customLong("debug")], help: "Log debug messages.")
+    @Flag(name: [.customShort("d"), .customLong("debug")], help: "Log debug messages (as <NAME>_DEBUG = D_FULLDEBUG does).")
     var debug = false
 
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Also log to standard error.")
@@ -49,11 +49,13 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             destination = LogDestination()
         }
-        let level: Logger.Level = debug ? .debug : .info
-        LoggingSystem.bootstrap { label in LineLogHandler(label: label, destination: destination, level: level) }
+        // -d, or HTCondor's <NAME>_DEBUG asking for D_FULLDEBUG (read again on SIGHUP).
+        let control = LogLevelControl(LogLevelControl.level(debugFlag: debug, debugFlags: deployment.condorKnobs?.debugFlags))
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, destination: destination, control: control) }
         let logger = Logger(label: "credmon")
         let daemon = Daemon(deployment: deployment, logger: logger, log: destination,
-                            scanInterval: scanInterval, maxConcurrent: maxConcurrent, once: once)
+                            scanInterval: scanInterval, maxConcurrent: maxConcurrent, once: once,
+                            levelControl: control, debugFlag: debug)
         let code = await daemon.run()
         if code != 0 { throw ExitCode(code) }
     }

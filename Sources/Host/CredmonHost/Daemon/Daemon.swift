@@ -14,30 +14,57 @@ struct Daemon {
     let scanInterval: Double
     let maxConcurrent: Int
     let once: Bool
+    /// The log level every logger follows; `<NAME>_DEBUG` sets it again on SIGHUP.
+    var levelControl: LogLevelControl? = nil
+    /// `-d`: debug logging whatever `<NAME>_DEBUG` says.
+    var debugFlag = false
 
     /// Runs to the end; returns the exit status.
     func run() async -> Int32 {
-        if let problem = deployment.condorProblem {
+        if let missing = self.deployment.missingConfigVal {
+            return fatal("Cannot read HTCondor's configuration: condor_config_val not found", missing)
+        }
+        if let problem = self.deployment.condorProblem {
             // condor_config_val is here, so condor_master may have started us: local mode would be wrong.
-            guard !deployment.isLocalMode else {
-                logger.critical("Cannot use HTCondor's configuration", metadata: ["credmon.error": "\(problem)"])
-                return 1
-            }
+            guard !self.deployment.isLocalMode else { return fatal("Cannot use HTCondor's configuration", problem) }
             logger.warning("HTCondor's configuration could not be read; running with the given flags only", metadata: ["credmon.error": "\(problem)"])
         }
-        let directory = CredentialDirectory(path: deployment.credentialDirectory)
+        var deployment = self.deployment
         let existedBefore = FileManager.default.fileExists(atPath: deployment.credentialDirectory)
+        let directory: CredentialDirectory
         do {
             if deployment.isLocalMode {
                 try FileManager.default.createDirectory(atPath: (deployment.credentialDirectory as NSString).deletingLastPathComponent,
                                                         withIntermediateDirectories: true)
             }
-            try directory.prepare()
+            // A symlinked directory is resolved once; its target is used everywhere from here on.
+            directory = try CredentialDirectory(path: deployment.credentialDirectory).resolvedForUse()
+        } catch {
+            return fatal("Cannot start", error)
+        }
+        if directory.path != deployment.credentialDirectory {
+            logger.info("The credential directory is a symlink; serving its target", metadata: [
+                "credmon.cred_dir": "\(deployment.credentialDirectory)", "credmon.target": "\(directory.path)",
+            ])
+            deployment.credentialDirectory = directory.path
+        }
+        let exclusion: MonitorExclusion
+        do {
+            exclusion = try MonitorExclusion.acquire(directory) { pid, reason in
+                self.logger.info("Replacing a stale pid file", metadata: [
+                    "credmon.path": "\(directory.path)/\(CredentialDirectory.pidFile)", "credmon.reason": "\(reason)",
+                    "credmon.stale_pid": "\(pid.map(String.init) ?? "none")",
+                ])
+            }
+        } catch {
+            return fatal("Not starting: the credential directory is served already", error)
+        }
+        defer { withExtendedLifetime(exclusion) {} }
+        do {
             try FileManager.default.createDirectory(atPath: deployment.stateDirectory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            logger.critical("Cannot start", metadata: ["credmon.error": "\(error)"])
-            return 1
+            return fatal("Cannot start", error)
         }
         logger.info("Starting", metadata: [
             "credmon.cred_dir": "\(deployment.credentialDirectory)", "credmon.providers_dir": "\(deployment.providersDirectory)",
@@ -46,12 +73,16 @@ struct Daemon {
         ])
         // The HTTP client every provider of this daemon shares, across reloads; a service, shut down after the monitor.
         let http = NIOHTTPClient(maxConnectionsPerHost: 64)
-        let loaded = LocationOptions.loadProviders(deployment, createMissingKeys: true, http: http, logger: logger)
+        let knobsRead = knobsObserver()
+        let loaded = LocationOptions.loadProviders(deployment, createMissingKeys: true, http: http, logger: logger, knobsRead: knobsRead)
         report(loaded)
         if deployment.isLocalMode && !existedBefore {
-            seedDemoCredential(table: loaded.table)
+            seedDemoCredential(table: loaded.table, credentialDirectory: deployment.credentialDirectory)
         }
         let hangups = await UnixSignalsSequence(trapping: .sighup)
+        // SIGTERM/SIGINT/SIGQUIT are trapped before the pid file appears too: one sent right after it (condor_master
+        // stopping a daemon it just started) is kept and stops the daemon cleanly instead of killing it.
+        let stops: UnixSignalsSequence? = once ? nil : await UnixSignalsSequence(trapping: .sigterm, .sigint, .sigquit)
         // The marker of an earlier run goes before the pid appears: whoever sees this pid never sees a stale marker.
         directory.removeCompleteMarker()
         do {
@@ -72,10 +103,10 @@ struct Daemon {
             "credmon.scan_interval": "\(scanInterval)", "credmon.max_concurrent": "\(maxConcurrent)",
             "credmon.deep_pass_every": "\(configuration.deepPassEvery)", "credmon.once": "\(once)",
         ])
-        let deployment = self.deployment
+        let resolved = deployment
         let logger = self.logger
         let monitor = Monitor(configuration: configuration, providers: loaded.table, logger: logger, reload: { [self] current in
-            let fresh = LocationOptions.loadProviders(deployment, createMissingKeys: true, http: http, logger: logger)
+            let fresh = LocationOptions.loadProviders(resolved, createMissingKeys: true, http: http, logger: logger, knobsRead: knobsRead)
             report(fresh)
             return fresh.table.keepingPrevious(current, forFailedFiles: fresh.failedFiles)
         })
@@ -95,9 +126,16 @@ struct Daemon {
                 .init(service: HangupListener(signals: hangups, monitor: monitor, log: log, logger: logger)),
                 .init(service: status),
             ],
-            gracefulShutdownSignals: [.sigterm, .sigint, .sigquit],
             logger: Logger(label: "credmon.lifecycle", factory: { _ in SwiftLogNoOpLogHandler() })))
         do {
+            let stopListener = Task {
+                guard let stops else { return }
+                for await _ in stops {
+                    await group.triggerGracefulShutdown()
+                    return
+                }
+            }
+            defer { stopListener.cancel() }
             try await group.run()
         } catch {
             logger.error("Stopped with an error", metadata: ["credmon.error": "\(error)"])
@@ -105,6 +143,38 @@ struct Daemon {
         }
         logger.info("Stopped")
         return 0
+    }
+
+    /// Logs why the daemon does not start and returns its exit status (1). condor_master records a daemon's exit
+    /// status and standard error, so the message also goes there when the log is a file.
+    func fatal(_ message: Logger.Message, _ error: Any) -> Int32 {
+        logger.critical(message, metadata: ["credmon.error": "\(error)"])
+        if !log.writesToStandardError {
+            FileHandle.standardError.write(Data("credmon: \(message): \(error)\n".utf8))
+        }
+        return 1
+    }
+
+    /// What to do with HTCondor's knobs each time they are read (start, SIGHUP): `<NAME>_DEBUG` sets the log level.
+    func knobsObserver() -> @Sendable (CondorKnobs) -> Void {
+        let logger = self.logger
+        let control = levelControl
+        let debugFlag = self.debugFlag
+        return { knobs in
+            if let control {
+                let level = LogLevelControl.level(debugFlag: debugFlag, debugFlags: knobs.debugFlags)
+                if control.level != level {
+                    control.level = level
+                    logger.info("Log level set by \(CondorKnobs.debugKnob(daemonName: knobs.daemonName))", metadata: [
+                        "credmon.level": "\(level)", "credmon.debug_flags": "\(knobs.debugFlags ?? "")",
+                    ])
+                }
+            }
+            logger.debug("Read HTCondor's configuration", metadata: [
+                "credmon.origin": "\(knobs.origin)", "credmon.subsystem": "\(knobs.daemonName)",
+                "credmon.debug_flags": "\(knobs.debugFlags ?? "")",
+            ])
+        }
     }
 
     /// Logs the provider table and every fragment error.
@@ -117,13 +187,13 @@ struct Daemon {
 
     /// In local mode, on a fresh directory, write `<me>/scitokens.top` as condor_credd would, so the first run shows
     /// a token being issued.
-    func seedDemoCredential(table: ProviderTable) {
+    func seedDemoCredential(table: ProviderTable, credentialDirectory: String) {
         let catalog = HostCatalog.catalog
         guard let service = table.names.first(where: { name in
             table.provider(for: name).flatMap { catalog.kind(named: $0.profile.kind) }?.credentialType == .localIssuer
         }) else { return }
         let user = ProcessInfo.processInfo.environment["USER"].flatMap { CredentialNames.isValidUser($0) ? $0 : nil } ?? "demo"
-        let userPath = deployment.credentialDirectory + "/" + user
+        let userPath = credentialDirectory + "/" + user
         do {
             try FileManager.default.createDirectory(atPath: userPath, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             let handle = try DirectoryHandle.open(path: userPath)

@@ -4,15 +4,26 @@ import Logging
 
 /// A swift-log handler writing one line per message: time, level, message, then `key=value` metadata.
 public struct LineLogHandler: LogHandler {
-    public var logLevel: Logger.Level
+    /// The shared level (``LogLevelControl``), unless this handler's own level was set.
+    public var logLevel: Logger.Level {
+        get { ownLevel ?? control.level }
+        set { ownLevel = newValue }
+    }
     public var metadata: Logger.Metadata = [:]
     private let destination: LogDestination
     private let label: String
+    private let control: LogLevelControl
+    private var ownLevel: Logger.Level?
 
     public init(label: String, destination: LogDestination, level: Logger.Level) {
+        self.init(label: label, destination: destination, control: LogLevelControl(level))
+    }
+
+    /// A handler whose level follows `control` (changed at run time, e.g. on SIGHUP).
+    public init(label: String, destination: LogDestination, control: LogLevelControl) {
         self.label = label
         self.destination = destination
-        self.logLevel = level
+        self.control = control
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {

@@ -33,6 +33,9 @@ public final class LogDestination: @unchecked Sendable {
 
     deinit { if fd >= 0 { close(fd) } }
 
+    /// Whether lines reach standard error (no file, or `-v`).
+    public var writesToStandardError: Bool { path == nil || alsoStderr }
+
     /// Reopens the file (after logrotate moved it, or on SIGHUP). The file is opened without following a symlink
     /// and without blocking, and refused unless it is a regular file (a FIFO would stop every log line, and the
     /// daemon with it); on failure the file already open stays in use.
