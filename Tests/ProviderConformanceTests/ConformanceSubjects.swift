@@ -62,7 +62,9 @@ extension ConformanceSubject {
                         ["client_id: \(ConformanceFixture.client.id)",
                          "client_secret_file: \(fixture.secretFile)",
                          "token_url: \(fixture.url("/token"))",
-                         "authorization_url: \(fixture.url("/authorize"))"])
+                         "authorization_url: \(fixture.url("/authorize"))",
+                         // HTCondor's credmon never revokes, so knob-only services do not either.
+                         "revoke_on_removal: false"])
             })
     }
 

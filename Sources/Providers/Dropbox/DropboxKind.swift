@@ -3,7 +3,8 @@ import GenericOAuth
 
 /// `kind: dropbox`: Dropbox. Refresh tokens need `token_access_type=offline`, never expire and are not rotated.
 /// Revocation is Dropbox's own call: `POST /2/auth/token/revoke` with a Bearer access token, which disables the
-/// whole grant (Credmon obtains a fresh access token with the refresh token first).
+/// whole grant (Credmon obtains a fresh access token with the refresh token first): every access point and device the
+/// user logged in with loses it, so it is off unless a fragment sets `revoke_on_removal: true`.
 public enum DropboxKind: OAuthPresetKind {
     public static let kind = "dropbox"
 
@@ -16,5 +17,6 @@ public enum DropboxKind: OAuthPresetKind {
         authorizationParameters: ["token_access_type": "offline"],
         rotation: .never,
         tokenURLHosts: [".dropboxapi.com", ".dropbox.com"],
-        userinfoMethod: "POST")
+        userinfoMethod: "POST",
+        revokesOnRemovalByDefault: false)
 }

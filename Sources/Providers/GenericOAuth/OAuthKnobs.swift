@@ -14,6 +14,9 @@ enum OAuthKnobs {
             fragment.knobForKey[key] = "\(service.uppercased())_\(suffix)"
             if let (name, value) = knob(suffix) { fragment.add(key, .string(value), source: name) }
         }
+        // HTCondor's credmon never revokes (contract §B.3.5: condor_credd sweeps the files of users without jobs, who
+        // stay logged in at the provider); a knob-configured service keeps that until the admin opts in.
+        fragment.add("revoke_on_removal", .boolean(false), source: "HTCondor's credmon never revokes; set true to revoke when condor_credd removes a credential")
         if let (name, value) = knob("RETURN_URL_SUFFIX") {
             fragment.notes.append("\(name) = \(value) stays in HTCondor's configuration: condor_credd builds the redirect URL from it.")
         }

@@ -12,6 +12,9 @@ public struct OAuthPreset: Sendable {
     public var refreshFraction: Double
     /// How tokens are revoked at this provider.
     public var revocation: RevocationStyle
+    /// Whether a fragment that does not say `revoke_on_removal` revokes when condor_credd removes a credential: yes
+    /// where the provider can revoke one grant, no where revocation ends more than this access point's (Dropbox).
+    public var revokesOnRemovalByDefault: Bool
     /// Extra authorization-request parameters the provider needs to hand out a refresh token (for the web login).
     public var authorizationParameters: [String: String]
     /// Whether the provider rotates refresh tokens (informational; the engine always keeps a returned one).
@@ -40,7 +43,9 @@ public struct OAuthPreset: Sendable {
     public init(issuer: String? = nil, authorizationURL: String? = nil, tokenURL: String? = nil, revocationURL: String? = nil,
                 userinfoURL: String? = nil, scopes: [String] = [], refreshFraction: Double = 0.5,
                 revocation: RevocationStyle = .rfc7009, authorizationParameters: [String: String] = [:],
-                rotation: Rotation = .configurable, tokenURLHosts: [String] = [], userinfoMethod: String = "GET") {
+                rotation: Rotation = .configurable, tokenURLHosts: [String] = [], userinfoMethod: String = "GET",
+                revokesOnRemovalByDefault: Bool? = nil) {
+        self.revokesOnRemovalByDefault = revokesOnRemovalByDefault ?? (revocation != .none)
         self.issuer = issuer
         self.authorizationURL = authorizationURL
         self.tokenURL = tokenURL

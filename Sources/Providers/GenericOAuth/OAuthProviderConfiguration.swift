@@ -54,7 +54,7 @@ public struct OAuthProviderConfiguration: Sendable {
                 .flatMap(ClientAuthentication.init(rawValue:)) ?? .post,
             scopes: fragment.stringList("scopes") ?? preset.scopes,
             refreshFraction: renewFraction(&fragment) ?? preset.refreshFraction,
-            revokeOnRemoval: fragment.bool("revoke_on_removal") ?? (preset.revocation != .none),
+            revokeOnRemoval: fragment.bool("revoke_on_removal") ?? preset.revokesOnRemovalByDefault,
             maxConcurrent: fragment.integer("max_concurrent", in: 1...256) ?? 16,
             timeout: .seconds(fragment.integer("timeout", in: 1...300, unit: "seconds") ?? 30),
             preset: preset)
