@@ -49,7 +49,8 @@ struct DropInProviderTests {
         let fixture = try WebFixture(fragments: [
             "drive.yaml": "name: drive\nkind: gdrive\nclient_id: credmon-web-test\nclient_secret_file: /nonexistent/drive.secret\n",
         ], publicOrigin: "https://credmon.example.org", serverConfiguration: .init(clients: [client]))
-        let key = try fixture.writeKeyFile([("drive", "")])
+        // condor_credd's ReturnUrl for drive (DRIVE_RETURN_URL_SUFFIX = /return/drive); it is sent verbatim.
+        let key = try fixture.writeKeyFile([("drive", "")], returnURL: "https://credmon.example.org/return/drive")
         try await fixture.test { client in
             let start = try await client.get("/key/\(key)")
             let login = try await client.pressLogin("drive", on: start, cookie: try start.sessionCookie())

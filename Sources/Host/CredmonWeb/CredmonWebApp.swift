@@ -62,7 +62,7 @@ public struct CredmonWebApp: Sendable {
     static func loadProviders(_ configuration: WebConfiguration, catalog: KindCatalog, http: any HTTPClient, logger: Logger) -> ProviderTable {
         let context = ProviderBuildContext(keyDirectory: configuration.keyDirectory, hostName: configuration.hostName,
                                            createMissingKeys: false,
-                                           allowSpecialCharacterNames: configuration.condorKnobs?.allowSpecialCharacterNames ?? false,
+                                           allowSpecialCharacterNames: configuration.allowsSpecialCharacterNames,
                                            readsClientSecrets: false, http: http, logger: logger)
         var fragments = ProviderTable.LoadResult(table: ProviderTable(), errors: [], failedFiles: [])
         if FileManager.default.fileExists(atPath: configuration.providersDirectory) {
@@ -92,8 +92,8 @@ public struct CredmonWebApp: Sendable {
         return (provider, byHost)
     }
 
-    /// The router: every route under the prefix, the security headers, the access log, the request limits and the
-    /// cross-site refusal.
+    /// The router: every route under the prefix, the security headers, the access log, the request limits, the
+    /// cross-site refusal and the provider's answers at a login's own return path.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let pages = Pages(prefix: configuration.prefix)
@@ -102,6 +102,7 @@ public struct CredmonWebApp: Sendable {
         router.middlewares.add(RequestLimitsMiddleware(limits: configuration.limits, pages: pages))
         router.middlewares.add(CrossSiteMiddleware(prefix: configuration.prefix, pages: pages, logger: logger))
         let routes = Routes(app: self, pages: pages)
+        router.middlewares.add(OAuthReturnMiddleware(routes: routes))
         if configuration.prefix.isEmpty {
             routes.add(to: router)
         } else {

@@ -51,16 +51,13 @@ struct LoginSession: Codable, Sendable, Equatable {
         var issuer: String?
         /// Whether the answer must carry `iss` (the issuer's metadata promises it; RFC 9207 §2.4).
         var issuerRequired: Bool?
+        /// The key file's `Provider` (the service without its handle): `/return/<it>` is this login's return route too.
+        var service: String?
 
         /// An answer later than this after the start is refused (the user has to press Login again).
         static let lifetime: TimeInterval = 600
 
         func isExpired(now: Date) -> Bool { now.timeIntervalSince1970 - started > Self.lifetime }
-
-        /// The last path segment of the redirect URI: the provider sends the browser back to `/return/<this>`.
-        var returnSegment: String? {
-            URLComponents(string: redirectURI).flatMap { $0.path.split(separator: "/").last.map(String.init) }
-        }
     }
 
     /// Adds (or moves to the front) the login of `key`, keeping services already logged in.

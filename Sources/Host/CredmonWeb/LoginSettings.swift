@@ -70,6 +70,7 @@ struct LoginSettings: Sendable {
         for scope in quirks?.requiredScopes ?? [] where !scopes.contains(scope) {
             scopes.append(scope)
         }
+        let redirectURI = try ReturnAddress.redirectURI(ad, fallback: fallbackRedirectURI)
         var requiresIssuerInAnswer = false
         if let issuer = fragment?.issuer {
             // Cached by the discovery; an issuer whose metadata cannot be had now is checked only when it sends iss.
@@ -78,19 +79,12 @@ struct LoginSettings: Sendable {
         var settings = LoginSettings(
             service: name, authorizationURL: authorization, tokenURL: token,
             client: ClientCredentials(id: clientID, secret: secret, authentication: fragment?.clientAuthentication ?? .post),
-            redirectURI: redirectURI(ad, fallback: fallbackRedirectURI),
+            redirectURI: redirectURI,
             requestScopes: scopes, resource: ad.audience.isEmpty ? nil : ad.audience,
             extraParameters: (quirks?.authorizationParameters ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             userinfoURL: userinfo, wantsNonce: scopes.contains("openid"), issuer: fragment?.issuer)
         settings.requiresIssuerInAnswer = requiresIssuerInAnswer
         return settings
-    }
-
-    /// condor_credd's `ReturnUrl` when it points at this service's return route, else this app's own.
-    static func redirectURI(_ ad: KeyFileService, fallback: String) -> String {
-        guard let given = ad.returnURL, let components = URLComponents(string: given), components.host != nil else { return fallback }
-        let path = components.path.lowercased()
-        return path.hasSuffix("/return/\(ad.tokenName.stem.lowercased())") || path.hasSuffix("/return/\(ad.provider.lowercased())") ? given : fallback
     }
 
     /// HTCondor scopes: comma- (or space-) separated.

@@ -20,10 +20,15 @@ extension Routes {
         let services = try readKeyFile(session.logins[loginIndex].key)
         guard let ad = services.first(where: { $0.tokenName.stem == name }) else { throw .unknownKey() }
         let settings = try await loginSettings(ad, service: name)
+        if ReturnAddress.route(ofRedirectURI: settings.redirectURI, prefix: app.configuration.prefix) == nil {
+            app.logger.notice("The return address (ReturnUrl) lies outside this app's prefix: the answer is taken only at /return/<service>",
+                              metadata: ["credmon.token": "\(name)", "credmon.prefix": "\(app.configuration.prefix)"])
+        }
         var pending = LoginSession.PendingAuthorization(
             state: RandomText.token(), codeVerifier: RandomText.codeVerifier(), nonce: settings.wantsNonce ? RandomText.token(bytes: 16) : nil,
             redirectURI: settings.redirectURI, started: app.configuration.now().timeIntervalSince1970, issuer: settings.issuer)
         pending.issuerRequired = settings.requiresIssuerInAnswer ? true : nil
+        pending.service = ad.provider
         session.logins[loginIndex].services[serviceIndex].pending = pending
         let url = settings.authorizationRequest(state: pending.state, codeChallenge: RandomText.codeChallenge(for: pending.codeVerifier), nonce: pending.nonce)
         var response = Response(status: .seeOther, headers: [.location: url.absoluteString])

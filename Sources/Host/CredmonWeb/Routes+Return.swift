@@ -6,10 +6,14 @@ import OAuthClient
 import Signers
 
 extension Routes {
-    /// `GET /return/<service>`: checks `state`, then that the answer belongs to that login (in time, at the service's
-    /// return address, from its issuer), exchanges the code (with the PKCE verifier), stores the credential and goes
-    /// back to `/`. The pending request is consumed whatever happens.
-    func finish(_ request: Request, route: String) async throws(WebProblem) -> Response {
+    /// The provider's answer, at `GET /return/<service>` or at the path of the login's `ReturnUrl` (``ReturnAddress``):
+    /// checks `state`, then that the answer belongs to that login (in time, at its return address, from its issuer),
+    /// exchanges the code (with the PKCE verifier), stores the credential and goes back to `/`. The pending request is
+    /// consumed whatever happens; the service comes from it, never from the path.
+    /// - Parameters:
+    ///   - route: the request's path relative to the prefix (``ReturnAddress/route(ofPath:prefix:)``).
+    ///   - named: the `<service>` of `/return/<service>`, nil on another path.
+    func finish(_ request: Request, route: String, named: String?) async throws(WebProblem) -> Response {
         let query = request.uri.queryParameters
         guard let state = query.get("state"), var session = session(of: request),
               let (loginIndex, serviceIndex) = session.locate(state: state),
@@ -17,7 +21,7 @@ extension Routes {
         session.logins[loginIndex].services[serviceIndex].pending = nil
         let name = session.logins[loginIndex].services[serviceIndex].name
         do {
-            try verify(pending, route: route, query: query, service: name)
+            try verify(pending, route: route, named: named, query: query, service: name)
             let (displayName, allDone) = try await complete(query: query, pending: pending, key: session.logins[loginIndex].key, service: name,
                                                             session: session.logins[loginIndex])
             session.logins[loginIndex].services[serviceIndex].loggedIn = true
@@ -35,14 +39,17 @@ extension Routes {
 
     /// Refuses an answer that came too late, at another service's return address, or from another issuer than the
     /// service's (RFC 9207: `iss` is checked when the provider sends it and the service's issuer is known, and required
-    /// when the issuer's metadata says it is always sent).
-    private func verify(_ pending: LoginSession.PendingAuthorization, route: String, query: Hummingbird.Parameters,
+    /// when the issuer's metadata says it is always sent). The return address is the redirect URI's path, or
+    /// `/return/<service>` naming the login's service (`Provider`) or token name.
+    private func verify(_ pending: LoginSession.PendingAuthorization, route: String, named: String?, query: Hummingbird.Parameters,
                         service name: String) throws(WebProblem) {
         if pending.isExpired(now: app.configuration.now()) {
             app.logger.notice("Login answer refused: the authorization expired", metadata: ["credmon.token": "\(name)"])
             throw .authorizationExpired(service: name)
         }
-        guard let expected = pending.returnSegment, (route.removingPercentEncoding ?? route) == expected else {
+        let atRedirectURI = ReturnAddress.route(ofRedirectURI: pending.redirectURI, prefix: app.configuration.prefix) == route
+        let namesThisService = named.map { $0 == name || $0 == pending.service } ?? false
+        guard atRedirectURI || namesThisService else {
             app.logger.warning("Login answer refused: it arrived at another service's return address", metadata: ["credmon.token": "\(name)"])
             throw .wrongService(service: name)
         }

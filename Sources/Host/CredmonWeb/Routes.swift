@@ -5,7 +5,8 @@ import OAuthClient
 import Signers
 
 /// The routes (contract §D.2): `/`, `/key/<hex>`, `/login/<service>` (POST from this app's own page only),
-/// `/return/<service>`, the issuer documents and the stylesheet.
+/// `/return/<service>`, the issuer documents and the stylesheet. A provider's answer at a login's own `ReturnUrl` path,
+/// whatever it is, goes to ``finish(_:route:named:)`` through ``OAuthReturnMiddleware``.
 struct Routes: Sendable {
     let app: CredmonWebApp
     let pages: Pages
@@ -17,7 +18,13 @@ struct Routes: Sendable {
         router.get("/key/:key") { request, context in await self.respondAsync { () async throws(WebProblem) in try await self.openKey(request, key: context.parameters.get("key") ?? "") } }
         router.post("/login/:service") { request, context in await self.respondAsync { () async throws(WebProblem) in try await self.startLogin(request, service: context.parameters.get("service") ?? "") } }
         router.get("/login/:service") { _, _ in self.loginNeedsButton() }
-        router.get("/return/:service") { request, context in await self.respondAsync { () async throws(WebProblem) in try await self.finish(request, route: context.parameters.get("service") ?? "") } }
+        router.get("/return/:service") { request, context in
+            await self.respondAsync { () async throws(WebProblem) in
+                let segment = context.parameters.get("service") ?? ""
+                return try await self.finish(request, route: ReturnAddress.route(ofPath: request.uri.path, prefix: self.app.configuration.prefix) ?? "",
+                                             named: segment.removingPercentEncoding ?? segment)
+            }
+        }
         // The issuer documents at the prefix, and under it for every local issuer whose URL path lies below the
         // prefix (`https://host/wlcg` → `/wlcg/.well-known/openid-configuration` with prefix `/`).
         let prefix = app.configuration.prefix
@@ -77,7 +84,8 @@ struct Routes: Sendable {
             } catch {
                 throw CondorKeyFile.ReadError.unreadable(error)
             }
-            services = try CondorKeyFile.read(key, in: directory, now: app.configuration.now())
+            services = try WebKeyFile.read(key, in: directory, now: app.configuration.now(),
+                                           allowSpecialCharacterNames: app.configuration.allowsSpecialCharacterNames)
         } catch {
             switch error {
             case .unreadable(let problem):

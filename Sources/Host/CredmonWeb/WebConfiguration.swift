@@ -41,6 +41,10 @@ public struct WebConfiguration: Sendable {
         self.limits = limits
     }
 
+    /// HTCondor's `CREDMON_ALLOW_SPECIAL_CHAR_NAMES` (default false), read as the daemon reads it: key files may then
+    /// name services with `_` (and `+ = .`), and a token name is the whole service name (contract §B.1.2).
+    public var allowsSpecialCharacterNames: Bool { condorKnobs?.allowSpecialCharacterNames ?? false }
+
     /// Cookies get `Secure` when users reach the app over https.
     public var usesHTTPS: Bool { publicOrigin?.lowercased().hasPrefix("https://") ?? false }
 
