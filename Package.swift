@@ -158,7 +158,7 @@ let package = Package(
         .testTarget(name: "OAuthTestServerTests", dependencies: ["OAuthTestServer"], swiftSettings: strictSettings),
         // The test kit: temporary directories, `eventually`, a manual clock, a scripted provider, a URLSession HTTP client.
         .target(name: "CredmonTestKit", dependencies: ["Engine"], path: "Tests/TestKit", swiftSettings: strictSettings),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "CredmonTestKit"], swiftSettings: strictSettings),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CredmonTestKit"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "SignersTests",
             dependencies: [
