@@ -33,17 +33,19 @@ public struct CredmonWebApp: Sendable {
         } catch {
             throw StartError(description: "this build's provider catalog is invalid: \(error)")
         }
-        self.configuration = configuration
         self.http = http
         self.logger = logger
         discovery = MetadataDiscovery(http: http)
-        let directory = CredentialDirectory(path: configuration.credentialDirectory)
+        // A symlinked $CD is served through its target, as the daemon does (resolved once, then used by path).
+        var configuration = configuration
         do {
-            try directory.prepare()
+            let directory = try CredentialDirectory(path: configuration.credentialDirectory).resolvedForUse()
+            configuration.credentialDirectory = directory.path
             codec = SessionCookieCodec(sessionKey: try SessionKeyFile.loadOrCreate(in: try directory.open()))
         } catch {
             throw StartError(description: "\(error)")
         }
+        self.configuration = configuration
         let table = Self.loadProviders(configuration, catalog: catalog, http: http, logger: logger)
         providers = table
         issuers = IssuerDocuments(issuers: table.names.compactMap { name in
