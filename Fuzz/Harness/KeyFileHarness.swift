@@ -45,6 +45,7 @@ enum KeyFileHarness {
             case .real(let real): literal = "\(real)"
             case .boolean(let flag): literal = flag ? "true" : "false"
             case .undefined: literal = "undefined"
+            case .error: literal = "error"  // the key-file reader never produces it
             }
             lines.append("\(name) = \(literal)")
         }

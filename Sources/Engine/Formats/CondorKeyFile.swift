@@ -33,17 +33,6 @@ public struct KeyFileService: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A literal value of an old-style ClassAd attribute.
-public enum ClassAdValue: Sendable, Equatable {
-    case string(String)
-    case integer(Int64)
-    case real(Double)
-    case boolean(Bool)
-    case undefined
-
-    public var stringValue: String? { if case .string(let text) = self { text } else { nil } }
-}
-
 /// Why a key file cannot be read: the file, the line and what is wrong.
 public struct KeyFileError: Error, Sendable, CustomStringConvertible, Equatable {
     public var path: String
