@@ -5,8 +5,8 @@ import Foundation
 ///
 /// HTCondor accepts `true`/`false` (any case, surrounding blanks ignored) and numbers (non-zero is true); anything
 /// else is evaluated as a ClassAd expression, and a value that does not evaluate (e.g. `yes`, `on`: undefined
-/// attribute references) silently becomes the knob's default. Credmon does not evaluate expressions: it reports
-/// such a value as an error naming the knob instead of guessing.
+/// attribute references) silently becomes the knob's default. Credmon does the same, but not silently: the knob's
+/// default applies and a warning names the knob (``problem(knob:value:default:)``).
 public enum CondorBoolean {
     /// The boolean, or nil when the text is not one HTCondor reads as a literal boolean or number.
     public static func parse(_ text: String) -> Bool? {
@@ -21,9 +21,10 @@ public enum CondorBoolean {
         return nil
     }
 
-    /// Why a value is refused, and what to write instead.
-    public static func problem(knob: String, value: String) -> (problem: String, fix: String) {
-        ("'\(value)' is not a boolean (HTCondor would evaluate it as an expression and, for words like yes/no/on, fall back to the default)",
+    /// Why a value is not read as a boolean, what applies instead, and what to write.
+    public static func problem(knob: String, value: String, default fallback: Bool) -> (problem: String, fix: String) {
+        ("'\(value)' is not a boolean HTCondor reads (it evaluates such text as an expression, which does not give a boolean), "
+            + "so the default, \(fallback), applies as in HTCondor",
          "write \(knob) = true or \(knob) = false")
     }
 }

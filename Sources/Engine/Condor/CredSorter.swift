@@ -43,6 +43,12 @@ public struct CredSorter: Sendable, Equatable {
         return .unknown
     }
 
+    /// Whether condor_credd finds `service` (lower case) in any spelling: a service configured only by
+    /// `<S>_CLIENT_ID` (knob names are case-insensitive); names in the provider lists match exactly, as in credd.
+    public func matchesAnyCase(_ service: String) -> Bool {
+        oauth2.isEmpty && clientIDServices.contains(service) && !(local + client + vault + pelican).contains(service)
+    }
+
     /// Every service the configuration names, with its type, in a stable order: local, client, OAuth2 (explicit,
     /// then by `<S>_CLIENT_ID`), Vault, Pelican. A name in two lists appears once, with credd's type.
     public var namedServices: [(service: String, type: CredentialType)] {

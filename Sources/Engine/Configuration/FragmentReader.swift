@@ -12,6 +12,12 @@ public struct FragmentReader {
     private var keyLines: [String: Int] = [:]
     private var consumed: Set<String> = []
     private var problems: [ConfigurationError] = []
+    /// Warnings recorded with ``warn(_:_:fix:)``: the fragment is used, but the admin should know.
+    public private(set) var warnings: [ConfigurationError] = []
+    /// True when the mapping was translated from HTCondor's knobs rather than written as a fragment: kinds accept
+    /// there, with a warning, values HTCondor accepts that a fragment may not have (contract: an issuer
+    /// condor_credd routes submits to must always mint).
+    public var fromHTCondorKnobs = false
     private let mappingLine: Int?
 
     /// Wraps a parsed mapping. Keys that are not plain strings, and repeated keys, are errors.
@@ -45,6 +51,12 @@ public struct FragmentReader {
     public mutating func fail(_ key: String?, _ problem: String, fix: String? = nil) {
         problems.append(ConfigurationError(file: file, line: key.flatMap { line(of: $0) } ?? mappingLine,
                                            key: key, problem: problem, fix: fix))
+    }
+
+    /// Records a warning about `key`: the value is used as written.
+    public mutating func warn(_ key: String?, _ problem: String, fix: String? = nil) {
+        warnings.append(ConfigurationError(file: file, line: key.flatMap { line(of: $0) } ?? mappingLine,
+                                           key: key, problem: problem, fix: fix, severity: .warning))
     }
 
     private mutating func node(_ key: String) -> Node? {

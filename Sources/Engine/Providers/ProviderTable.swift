@@ -7,10 +7,14 @@ public struct ProviderTable: Sendable {
     public struct Entry: Sendable {
         public var provider: any CredentialProvider
         public var file: String
+        /// Whether the entry also serves its name spelled in other cases (`Box.top` for a `box` entry): true for the
+        /// services HTCondor's `<S>_CLIENT_ID` knobs configure, whose names condor_credd matches case-insensitively.
+        public var matchesAnyCase: Bool
 
-        public init(provider: any CredentialProvider, file: String) {
+        public init(provider: any CredentialProvider, file: String, matchesAnyCase: Bool = false) {
             self.provider = provider
             self.file = file
+            self.matchesAnyCase = matchesAnyCase
         }
     }
 
@@ -29,9 +33,11 @@ public struct ProviderTable: Sendable {
         self.wildcardExclusions = wildcardExclusions
     }
 
-    /// The provider for a service: its own entry, else the wildcard's unless the service is excluded from it.
+    /// The provider for a service: its own entry (or, for an entry that ``Entry/matchesAnyCase``, its name in lower
+    /// case), else the wildcard's unless the service is excluded from it.
     public func provider(for service: String) -> (any CredentialProvider)? {
         if let entry = entries[service] { return entry.provider }
+        if let entry = entries[service.lowercased()], entry.matchesAnyCase { return entry.provider }
         guard let wildcard = entries[Self.wildcard], !wildcardExclusions.contains(service),
               !wildcardExclusions.contains(service.lowercased()) else { return nil }
         return wildcard.provider

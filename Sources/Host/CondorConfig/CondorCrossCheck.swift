@@ -43,8 +43,8 @@ public struct CondorCrossCheck {
         let sorter = effective.sorter ?? CredSorter(knobs: knobs)
         var findings: [CondorFinding] = []
         if case .invalid(let text) = knobs.boolean("CREDMON_ALLOW_SPECIAL_CHAR_NAMES") {
-            let (problem, fix) = CondorBoolean.problem(knob: "CREDMON_ALLOW_SPECIAL_CHAR_NAMES", value: text)
-            findings.append(.init(.error, service: nil, "CREDMON_ALLOW_SPECIAL_CHAR_NAMES: " + problem, fix: fix))
+            let (problem, fix) = CondorBoolean.problem(knob: "CREDMON_ALLOW_SPECIAL_CHAR_NAMES", value: text, default: false)
+            findings.append(.init(.warning, service: nil, "CREDMON_ALLOW_SPECIAL_CHAR_NAMES: " + problem, fix: fix))
         }
         for (service, file) in effective.overridden {
             findings.append(.init(.note, service: service, "the providers.d fragment \(file) wins over HTCondor's knobs for this service",

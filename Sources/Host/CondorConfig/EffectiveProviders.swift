@@ -5,6 +5,8 @@ import Engine
 /// A fragment wins over knobs for the same service (the admin's move to YAML is in progress).
 public struct EffectiveProviders: Sendable {
     public var table: ProviderTable
+    /// Every problem found; those of services still served (warnings, ignored knobs) have their service's entry in
+    /// ``table`` and no file in ``failedFiles``.
     public var errors: [ConfigurationError]
     /// Fragment files and knob-built services that failed (their previous providers are kept on reload).
     public var failedFiles: Set<String>
@@ -33,8 +35,12 @@ public struct EffectiveProviders: Sendable {
             }
             // A fragment for this service that failed to load still wins: the knobs must not silently take over.
             if failedFragmentServices.contains(fragment.service) { continue }
-            switch fragment.makeEntry(catalog: catalog, context: context, origin: knobs.origin) {
-            case .success(let entry): entries[fragment.service] = entry
+            let build = fragment.build(catalog: catalog, context: context, origin: knobs.origin)
+            result.errors.append(contentsOf: build.reports)
+            switch build.result {
+            case .success(var entry):
+                entry.matchesAnyCase = translator.sorter.matchesAnyCase(fragment.service)
+                entries[fragment.service] = entry
             case .failure(let errors):
                 result.errors.append(contentsOf: errors.errors)
                 result.failedFiles.insert(KnobFragment.file(service: fragment.service, origin: knobs.origin))

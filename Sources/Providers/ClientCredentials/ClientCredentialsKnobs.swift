@@ -42,8 +42,8 @@ enum ClientCredentialsKnobs {
             if let flag = CondorBoolean.parse(value) {
                 fragment.add("use_json", .boolean(flag), source: knob)
             } else {
-                let (text, fix) = CondorBoolean.problem(knob: knob, value: value)
-                problem(knob, text, fix: fix)
+                let (text, fix) = CondorBoolean.problem(knob: knob, value: value, default: true)
+                fragment.problems.append(ConfigurationError(file: file, key: knob, problem: text, fix: fix, severity: .warning))
             }
         }
         for setting in ["AUTHZ_TEMPLATE_EXPR", "AUTHZ_GROUP_TEMPLATE", "AUTHZ_GROUP_MAPFILE", "AUTHZ_GROUP_REQUIREMENT"] {

@@ -17,7 +17,7 @@ enum LocalIssuerKnobs {
         let keys: [(key: String, setting: String)] = [
             ("issuer", "ISSUER"), ("private_key", "PRIVATE_KEY"), ("key_id", "KEY_ID"), ("algorithm", "PRIVATE_KEY_ALGORITHM"),
             ("lifetime", "TOKEN_LIFETIME"), ("audience", "TOKEN_AUDIENCE"), ("profile", "TOKEN_VERSION"),
-            ("scopes", "AUTHZ_TEMPLATE"), ("group_scopes", "AUTHZ_GROUP_TEMPLATE"), ("group_mapfile", "AUTHZ_GROUP_MAPFILE"),
+            ("scopes", "AUTHZ_TEMPLATE"), ("scopes_expression", "AUTHZ_TEMPLATE_EXPR"), ("group_scopes", "AUTHZ_GROUP_TEMPLATE"), ("group_mapfile", "AUTHZ_GROUP_MAPFILE"),
             ("group_requirement", "AUTHZ_GROUP_REQUIREMENT"), ("use_json", "TOKEN_USE_JSON"),
         ]
         for (key, setting) in keys { fragment.knobForKey[key] = knobPattern(setting) }
@@ -60,11 +60,7 @@ enum LocalIssuerKnobs {
         }
         if let (knob, value) = lookup("TOKEN_VERSION") { add("profile", .string(value), knob) }
         if let (knob, value) = lookup("AUTHZ_TEMPLATE") { add("scopes", .string(value), knob) }
-        if let (knob, _) = lookup("AUTHZ_TEMPLATE_EXPR") {
-            fragment.problems.append(ConfigurationError(
-                file: file, key: knob, problem: "ClassAd scope expressions are not supported by Credmon",
-                fix: "put the scopes in LOCAL_CREDMON_AUTHZ_TEMPLATE ({username} is replaced) or in the fragment's scopes, and remove \(knob)"))
-        }
+        if let (knob, value) = lookup("AUTHZ_TEMPLATE_EXPR") { add("scopes_expression", .string(value), knob) }
         if let (knob, value) = lookup("AUTHZ_GROUP_TEMPLATE") { add("group_scopes", .string(value), knob) }
         if let (knob, value) = lookup("AUTHZ_GROUP_MAPFILE") { add("group_mapfile", .string(value), knob) }
         if let (knob, value) = lookup("AUTHZ_GROUP_REQUIREMENT") { add("group_requirement", .string(value), knob) }
@@ -72,8 +68,8 @@ enum LocalIssuerKnobs {
             if let flag = CondorBoolean.parse(value) {
                 add("use_json", .boolean(flag), knob)
             } else {
-                let (problem, fix) = CondorBoolean.problem(knob: knob, value: value)
-                fragment.problems.append(ConfigurationError(file: file, key: knob, problem: problem, fix: fix))
+                let (problem, fix) = CondorBoolean.problem(knob: knob, value: value, default: true)
+                fragment.problems.append(ConfigurationError(file: file, key: knob, problem: problem, fix: fix, severity: .warning))
             }
         }
         return fragment

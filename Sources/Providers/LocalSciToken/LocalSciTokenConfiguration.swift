@@ -14,6 +14,9 @@ public struct LocalSciTokenConfiguration: Sendable, Equatable {
     public var audience: [String]
     public var profile: TokenProfile
     public var scopes: ScopeTemplate
+    /// HTCondor's `AUTHZ_TEMPLATE_EXPR`: a ClassAd expression over `Username` whose string result is added to the
+    /// scopes (checked to parse when read).
+    public var scopesExpression: String?
     public var groupScopes: ScopeTemplate?
     public var groupMapFile: String?
     public var groupRequirement: String?
@@ -33,6 +36,7 @@ public struct LocalSciTokenConfiguration: Sendable, Equatable {
         ("audience", "list of aud values (required for scitoken:2.0)"),
         ("profile", "scitoken:2.0 (default), scitoken:1.0 or wlcg:1.0"),
         ("scopes", "scope template (default read:/user/{username} write:/user/{username})"),
+        ("scopes_expression", "a ClassAd expression over Username whose string result is added to the scopes (HTCondor's AUTHZ_TEMPLATE_EXPR)"),
         ("group_scopes", "scope template added once per group of the user ({groupname})"),
         ("group_mapfile", "file of '* <user> g1,g2' lines"),
         ("group_requirement", "a group the user must be in to get a non-empty token"),
@@ -40,12 +44,37 @@ public struct LocalSciTokenConfiguration: Sendable, Equatable {
         ("renew_fraction", "renew after this fraction of the lifetime (default 0.5)"),
     ]
 
+    private static func parse(_ text: String) -> Result<ClassAdExpression, ClassAdExpressionError> {
+        do { return .success(try ClassAdExpression(parsing: text)) } catch { return .failure(error) }
+    }
+
+    /// The longest lifetime a fragment may ask for: a day. HTCondor's knobs may ask for more (with a warning).
+    public static let longestFragmentLifetime = 86_400
+
+    /// `lifetime`: 1 s to a day in a fragment; from HTCondor's knobs up to ten years, warned about above a day.
+    static func lifetime(_ fragment: inout FragmentReader) -> Int {
+        guard fragment.fromHTCondorKnobs else {
+            return fragment.integer("lifetime", in: 1...longestFragmentLifetime, unit: "seconds") ?? 1200
+        }
+        guard let seconds = fragment.integer("lifetime", in: 1...315_360_000, unit: "seconds") else { return 1200 }
+        if seconds > longestFragmentLifetime {
+            fragment.warn("lifetime", "\(seconds) s is more than a day: tokens are minted with it, as HTCondor does (scitokens-cpp and "
+                          + "python-scitokens accept them), but a copied token stays usable that long and the WLCG profile asks for at most 6 hours",
+                          fix: "lower it to 1200 (HTCondor's default) unless jobs need it")
+        }
+        return seconds
+    }
+
     /// Reads a fragment; every problem is recorded in `fragment`.
     public static func read(name: String, fragment: inout FragmentReader, context: ProviderBuildContext) -> LocalSciTokenConfiguration? {
         let stem = name == "scitokens" ? "scitokens" : name
         let keyDirectory = context.keyDirectory
         let issuer = fragment.string("issuer", example: "https://\(context.hostName)") ?? "https://\(context.hostName)"
-        if let url = URL(string: issuer), url.scheme == "https", url.host != nil {} else {
+        if let url = URL(string: issuer), url.scheme == "https", url.host != nil {} else if fragment.fromHTCondorKnobs && !issuer.isEmpty {
+            fragment.warn("issuer", "'\(issuer)' is not an https URL: tokens are minted, as HTCondor does, but scitokens-cpp ('Issuer URL must be HTTPS') "
+                          + "and python-scitokens refuse to fetch this issuer's keys, so servers using them reject the tokens",
+                          fix: "use an https issuer, e.g. https://\(context.hostName)")
+        } else {
             fragment.fail("issuer", "'\(issuer)' is not an https URL", fix: "verifiers (scitokens-cpp, python-scitokens) require https, e.g. https://\(context.hostName)")
         }
         let privateKey = fragment.string("private_key") ?? (keyDirectory as NSString).appendingPathComponent("\(stem)-private.pem")
@@ -55,7 +84,7 @@ public struct LocalSciTokenConfiguration: Sendable, Equatable {
             fragment.fail("key_id", "'\(keyID)' is not a usable key id", fix: "use letters, digits, '-', '_' or '.'")
         }
         let algorithmName = fragment.choice("algorithm", of: SigningAlgorithm.allCases.map(\.rawValue)) ?? "ES256"
-        let lifetime = fragment.integer("lifetime", in: 1...86_400, unit: "seconds") ?? 1200
+        let lifetime = Self.lifetime(&fragment)
         let profileName = fragment.string("profile") ?? TokenProfile.scitoken2.rawValue
         let profile = TokenProfile(setting: profileName)
         if profile == nil {
@@ -80,6 +109,11 @@ public struct LocalSciTokenConfiguration: Sendable, Equatable {
         } else if ScopeTemplate(scopesText).expand(["username": "u"]).isEmpty {
             fragment.fail("scopes", "is empty", fix: "tokens need at least one scope")
         }
+        let scopesExpression = fragment.string("scopes_expression")
+        if let scopesExpression, case .failure(let error) = Self.parse(scopesExpression) {
+            fragment.fail("scopes_expression", error.description,
+                          fix: "use the ClassAd functions Credmon evaluates (strcat, ifThenElse, regexp, toLower, toUpper, substr, size, comparisons, && || !)")
+        }
         let groupScopesText = fragment.string("group_scopes")
         if let groupScopesText, let bad = ScopeTemplate.validate(groupScopesText, placeholders: ["groupname", "username"]) {
             fragment.fail("group_scopes", "unknown placeholder \(bad)", fix: "only {groupname} and {username} are replaced")
@@ -96,7 +130,7 @@ public struct LocalSciTokenConfiguration: Sendable, Equatable {
         return LocalSciTokenConfiguration(
             name: name, issuer: issuer, privateKeyPath: privateKey, publicKeyPath: publicKey, keyID: keyID,
             algorithm: algorithm, lifetime: lifetime, audience: audience, profile: profile,
-            scopes: ScopeTemplate(scopesText), groupScopes: groupScopesText.map(ScopeTemplate.init),
+            scopes: ScopeTemplate(scopesText), scopesExpression: scopesExpression, groupScopes: groupScopesText.map(ScopeTemplate.init),
             groupMapFile: groupMapFile, groupRequirement: groupRequirement, useJSON: useJSON, renewFraction: renewFraction)
     }
 }

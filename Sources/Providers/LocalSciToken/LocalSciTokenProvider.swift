@@ -12,6 +12,7 @@ public struct LocalSciTokenProvider: CredentialProvider {
     /// False while the configured private key does not exist yet (`credmon check` signs with a throw-away key).
     public let hasConfiguredKey: Bool
     private let groupMap: GroupMap?
+    private let scopesExpression: ScopeExpression?
     private let logger: Logger
     /// `["aud1","aud2"]` and `"issuer"`, encoded once.
     private let audienceJSON: [UInt8]
@@ -23,6 +24,8 @@ public struct LocalSciTokenProvider: CredentialProvider {
         self.logger = logger
         self.hasConfiguredKey = keyNote == nil
         self.groupMap = configuration.groupMapFile.map(GroupMap.init(path:))
+        // The configuration checked that it parses.
+        self.scopesExpression = configuration.scopesExpression.flatMap { try? ScopeExpression($0, logger: logger) }
         var audience: [UInt8] = []
         if !configuration.audience.isEmpty {
             audience.append(UInt8(ascii: "["))
@@ -49,6 +52,7 @@ public struct LocalSciTokenProvider: CredentialProvider {
             .init("use_json", "\(configuration.useJSON)"),
             .init("renew_fraction", "\(configuration.renewFraction)"),
         ]
+        if let expression = configuration.scopesExpression { settings.append(.init("scopes_expression", expression)) }
         if let groupScopes = configuration.groupScopes { settings.append(.init("group_scopes", groupScopes.text)) }
         if let file = configuration.groupMapFile { settings.append(.init("group_mapfile", file)) }
         if let group = configuration.groupRequirement { settings.append(.init("group_requirement", group)) }
@@ -83,6 +87,7 @@ public struct LocalSciTokenProvider: CredentialProvider {
         let validity = TokenValidity(issuedAt: Date(timeIntervalSince1970: Double(issuedAt)),
                                      expiresAt: Date(timeIntervalSince1970: Double(expiresAt)))
         var scopes = configuration.scopes.expand(["username": user])
+        if let scopesExpression { scopes += scopesExpression.scopes(for: user) }
         if configuration.groupScopes != nil || configuration.groupRequirement != nil, let groupMap {
             switch groupMap.groups(of: user) {
             case .success(let groups):

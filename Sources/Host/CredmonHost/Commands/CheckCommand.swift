@@ -58,10 +58,17 @@ struct CheckCommand: AsyncParsableCommand {
             if !findings.isEmpty { print("") }
             failingFindings = findings.filter { $0.severity == .error }.count
         }
-        guard loaded.errors.isEmpty, failingFindings == 0 else {
+        let warnings = loaded.errors.filter(\.isWarning)
+        let errors = loaded.errors.filter { !$0.isWarning }
+        if !warnings.isEmpty {
+            print("\(warnings.count) warning\(warnings.count == 1 ? "" : "s") (the providers are served as configured):")
+            for warning in warnings { print("  \(warning)") }
+            print("")
+        }
+        guard errors.isEmpty, failingFindings == 0 else {
             var standardError = FileHandle.standardError
-            print("\(loaded.errors.count) error\(loaded.errors.count == 1 ? "" : "s"):", to: &standardError)
-            for error in loaded.errors { print("  \(error)", to: &standardError) }
+            print("\(errors.count) error\(errors.count == 1 ? "" : "s"):", to: &standardError)
+            for error in errors { print("  \(error)", to: &standardError) }
             if failingFindings > 0 { print("\(failingFindings) cross-check error\(failingFindings == 1 ? "" : "s") (above)", to: &standardError) }
             throw ExitCode.failure
         }

@@ -180,7 +180,14 @@ struct Daemon {
     /// Logs the provider table and every fragment error.
     func report(_ loaded: ProviderTable.LoadResult) {
         for error in loaded.errors {
-            logger.error("Provider fragment rejected; fix it and send SIGHUP", metadata: ["credmon.error": "\(error)"])
+            let metadata: Logger.Metadata = ["credmon.error": "\(error)"]
+            if loaded.failedFiles.contains(error.file) {
+                logger.error("Provider fragment rejected; fix it and send SIGHUP", metadata: metadata)
+            } else if error.isWarning {
+                logger.warning("Provider configuration warning; the provider is served", metadata: metadata)
+            } else {
+                logger.error("Provider configuration ignored; the provider is served without it, fix it and send SIGHUP", metadata: metadata)
+            }
         }
         logger.info("Providers loaded", metadata: ["credmon.providers": "\(loaded.table.names.joined(separator: ","))"])
     }
