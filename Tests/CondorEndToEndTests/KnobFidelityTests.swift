@@ -50,6 +50,29 @@ struct KnobFidelityTests {
         #expect(condor.stopDaemon() == 0)
     }
 
+    @Test("AUTHZ_TEMPLATE_EXPR is evaluated per user, as HTCondor does: a string result is appended to the template's scopes")
+    func templateExpression() throws {
+        let site = try TemporarySite("template-expr")
+        let condor = try CondorHarness(label: "template-expr", fixture: "multi-issuer", configFile: try writeConfig(site, """
+        LOCAL_CREDMON_TOKEN_AUDIENCE = https://storage.example.org
+        LOCAL_CREDMON_AUTHZ_TEMPLATE = read:/user/{username}
+        LOCAL_CREDMON_AUTHZ_TEMPLATE_EXPR = ifThenElse(regexp("^adm", Username), strcat("write:/admin/", toUpper(Username)), undefined)
+        """))
+        defer { _ = condor.stopDaemon() }
+        try condor.storeLocalCredential(user: "admalice", token: "scitokens")
+        try condor.storeLocalCredential(user: "bob", token: "scitokens")
+        try condor.startDaemon()
+        #expect(eventually(timeout: 30) { condor.contents("admalice/scitokens.use") != nil && condor.contents("bob/scitokens.use") != nil }, "\(condor.log)")
+        func scope(_ user: String) throws -> String? {
+            let use = try #require(condor.contents("\(user)/scitokens.use"))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(use.utf8)) as? [String: Any])
+            return (object["access_token"] as? String).flatMap { claims(ofJWT: $0)?["scope"] as? String }
+        }
+        #expect(try scope("admalice") == "read:/user/admalice write:/admin/ADMALICE")
+        #expect(try scope("bob") == "read:/user/bob")
+        #expect(condor.stopDaemon() == 0)
+    }
+
     @Test("Box.top is refreshed for Box_CLIENT_ID (names are case-insensitive), and condor_credd's sweep of a knob-only service revokes nothing")
     func caseInsensitiveAndNoRevocation() throws {
         let client = (id: "ap-box", secret: "box-secret-51d7a2")
