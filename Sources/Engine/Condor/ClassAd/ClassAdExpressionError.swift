@@ -16,28 +16,39 @@ public struct ClassAdExpressionError: Error, Sendable, Equatable, CustomStringCo
         self.expression = Self.preview(expression)
         self.offset = offset
         self.construct = Self.preview(construct, limit: 40)
-        self.problem = problem
-        self.fix = fix
+        // Both may quote tokens of the expression: no control character reaches a log line.
+        self.problem = Self.printable(problem, limit: 400)
+        self.fix = Self.printable(fix, limit: 400)
     }
 
     public var description: String {
         "ClassAd expression \"\(expression)\": \(problem) at offset \(offset) (\(construct)); \(fix)"
     }
 
-    /// Printable text of at most `limit` characters: control and non-ASCII-printable characters as `\u{…}`.
-    static func preview(_ text: String, limit: Int = 120) -> String {
+    /// Printable text of at most about `limit` characters: control, line-separator and bidirectional-override
+    /// characters, backslashes and double quotes escaped (`\u{…}`, `\\`, `\"`).
+    static func preview(_ text: String, limit: Int = 120) -> String { escaped(text, limit: limit, quotes: true) }
+
+    /// As `preview`, with backslashes and quotes left as they are (for the problem and fix texts).
+    static func printable(_ text: String, limit: Int) -> String { escaped(text, limit: limit, quotes: false) }
+
+    static func escaped(_ text: String, limit: Int, quotes: Bool) -> String {
         var out = ""
-        var count = 0
+        var length = 0
         for scalar in text.unicodeScalars {
-            if count >= limit { return out + "…" }
+            if length >= limit { return out + "…" }
             let value = scalar.value
+            let piece: String
             if value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
-                || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value) || scalar == "\\" || scalar == "\"" {
-                out += scalar == "\\" ? "\\\\" : scalar == "\"" ? "\\\"" : "\\u{\(String(value, radix: 16))}"
+                || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value) {
+                piece = "\\u{\(String(value, radix: 16))}"
+            } else if quotes && (scalar == "\\" || scalar == "\"") {
+                piece = "\\" + String(scalar)
             } else {
-                out.unicodeScalars.append(scalar)
+                piece = String(scalar)
             }
-            count += 1
+            out += piece
+            length += piece.unicodeScalars.count
         }
         return out
     }
