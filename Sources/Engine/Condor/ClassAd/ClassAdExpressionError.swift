@@ -17,8 +17,8 @@ public struct ClassAdExpressionError: Error, Sendable, Equatable, CustomStringCo
         self.offset = offset
         self.construct = Self.preview(construct, limit: 40)
         // Both may quote tokens of the expression: no control character reaches a log line.
-        self.problem = Self.printable(problem, limit: 400)
-        self.fix = Self.printable(fix, limit: 400)
+        self.problem = Self.printable(problem, limit: 300)
+        self.fix = Self.printable(fix, limit: 300)
     }
 
     public var description: String {

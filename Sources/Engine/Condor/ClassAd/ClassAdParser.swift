@@ -49,7 +49,7 @@ struct ClassAdParser {
             default: return error(token, "the bitwise operator \(symbol) is not supported", "use the logical operators && and || or functions")
             }
         case .end: return error(token, "the expression ends early, after \(after)", "complete it")
-        default: return error(token, "unexpected \(token.text) after \(after)", "check for a missing operator, comma or parenthesis")
+        default: return error(token, "unexpected \(short(token)) after \(after)", "check for a missing operator, comma or parenthesis")
         }
     }
 
@@ -66,7 +66,7 @@ struct ClassAdParser {
             if current.kind == .end || { if case .unsupported = current.kind { true } else { false } }() {
                 throw unexpected(current, after: after)
             }
-            throw error(current, "expected \(symbol) after \(after), found \(current.text)", "add the missing \(symbol)")
+            throw error(current, "expected \(symbol) after \(after), found \(short(current))", "add the missing \(symbol)")
         }
         _ = advance()
     }
@@ -203,10 +203,10 @@ struct ClassAdParser {
             let next = tokens[min(index + 1, tokens.count - 1)]
             let scope = name.lowercased()
             if scope == "my" || scope == "target" {
-                throw error(token, "\(name).\(next.text): MY. and TARGET. are not reliable where HTCondor evaluates this knob (classad2 gives undefined, or the attribute once its process has handled a nested ad)",
+                throw error(token, "\(ClassAdExpressionError.printable(name, limit: 40)).\(short(next)): MY. and TARGET. are not reliable where HTCondor evaluates this knob (classad2 gives undefined, or the attribute once its process has handled a nested ad)",
                             "write the attribute name alone, e.g. Username")
             }
-            throw error(token, "\(name).\(next.text): attribute selection is not supported", "refer to the attribute by name, e.g. Username")
+            throw error(token, "\(ClassAdExpressionError.printable(name, limit: 40)).\(short(next)): attribute selection is not supported", "refer to the attribute by name, e.g. Username")
         }
         return .attribute(name.lowercased())
     }
@@ -260,17 +260,20 @@ struct ClassAdParser {
         case .elvis:
             return error(token, "the ?: (elvis) operator is not supported", "write ifThenElse(isUndefined(a), b, a)")
         case .missingLeftOperand:
-            return error(token, "\(token.text) needs a left operand", "write a =?= b or a =!= b")
+            return error(token, "\(short(token)) needs a left operand", "write a =?= b or a =!= b")
         case .operandExpected:
-            return error(token, "unexpected \(token.text) where an operand is expected", "put a value, attribute or function call there")
+            return error(token, "unexpected \(short(token)) where an operand is expected", "put a value, attribute or function call there")
         case .unknownFunction:
             let supported = ClassAdFunction.allCases.map { $0.rawValue + "()" }.joined(separator: ", ")
             let hint = token.text.lowercased() == "length" ? "HTCondor has no length() (it evaluates to error); use size(); " : ""
-            return error(token, "the function \(token.text)() is not supported", "\(hint)the supported functions are \(supported)")
+            return error(token, "the function \(short(token))() is not supported", "\(hint)the supported functions are \(supported)")
         case .argumentsUnclosed:
             if current.kind == .end { return unexpected(current, after: "an operator") }
             if case .unsupported = current.kind { return unexpected(current, after: "an argument") }
-            return error(current, "expected ) after the arguments of \(token.text)(), found \(current.text)", "add the missing ) or ,")
+            return error(current, "expected ) after the arguments of \(short(token))(), found \(short(current))", "add the missing ) or ,")
         }
     }
+
+    /// A token as quoted in a message: at most 40 characters (a string literal can be long).
+    func short(_ token: ClassAdToken) -> String { ClassAdExpressionError.printable(token.text, limit: 40) }
 }
