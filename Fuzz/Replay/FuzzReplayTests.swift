@@ -55,4 +55,7 @@ extension FuzzReplayTests {
 
     @Test("jwt-claims: JWTClaims.peek dates within 1970...2200, printable errors")
     func jwtClaims() { replay("jwt-claims", JWTClaimsHarness.check) }
+
+    @Test("classad-expr: ClassAdExpression parse and evaluate; printable refusals, deterministic values")
+    func classAdExpr() { replay("classad-expr", ClassAdExprHarness.check) }
 }
