@@ -80,7 +80,7 @@ struct KnobFidelityTests {
         defer { server.stop() }
         let site = try TemporarySite("box-case")
         let secretFile = site.url.appendingPathComponent("box.secret").path
-        FileManager.default.createFile(atPath: secretFile, contents: Data("\(client.secret)\n".utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: secretFile, contents: Data("\(client.secret)\n".utf8), attributes: [.posixPermissions: 0o600])
         let condor = try CondorHarness(label: "box-case", fixture: "multi-issuer", configFile: try writeConfig(site, """
         LOCAL_CREDMON_TOKEN_AUDIENCE = https://storage.example.org
         Box_CLIENT_ID = \(client.id)
