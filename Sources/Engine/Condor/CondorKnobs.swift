@@ -129,3 +129,16 @@ extension CondorKnobs: Equatable {
             && lhs.table.mapValues { "\($0.name)=\($0.value)" } == rhs.table.mapValues { "\($0.name)=\($0.value)" }
     }
 }
+
+extension CondorKnobs {
+    /// The knob of `credmon run --metrics-listen`.
+    public static let metricsListenKnob = "CREDMON_METRICS_LISTEN"
+    /// The knob of `credmon run --metrics-textfile`.
+    public static let metricsTextfileKnob = "CREDMON_METRICS_TEXTFILE"
+
+    /// `CREDMON_METRICS_LISTEN`: where the daemon serves `/metrics` (`HOST:PORT`), or nil.
+    public var metricsListen: String? { self[Self.metricsListenKnob] }
+
+    /// `CREDMON_METRICS_TEXTFILE`: the node_exporter textfile written after every pass, or nil.
+    public var metricsTextfile: String? { self[Self.metricsTextfileKnob] }
+}

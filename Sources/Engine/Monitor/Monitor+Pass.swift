@@ -60,13 +60,16 @@ extension Monitor {
         let applied = ContinuousClock.now
         await drain(work)
         passCount += 1
+        var completedAt: Date?
         do {
             try directory.touchCompleteMarker()
+            completedAt = clock.now()
         } catch {
             logger.error("Cannot touch CREDMON_COMPLETE", metadata: ["credmon.error": "\(error)"])
         }
         let summary = PassSummary(credentials: records.count, processed: work.count, renewed: renewedSincePass,
                                   failed: failedSincePass, duration: ContinuousClock.now - started)
+        if let metrics { recordPassMetrics(metrics, deep: deep, duration: summary.duration, completedAt: completedAt) }
         logger.log(level: passCount == 1 ? .info : .debug, passCount == 1 ? "First pass complete" : "Pass complete", metadata: [
             "credmon.credentials": "\(summary.credentials)", "credmon.processed": "\(summary.processed)",
             "credmon.renewed": "\(summary.renewed)", "credmon.failed": "\(summary.failed)",

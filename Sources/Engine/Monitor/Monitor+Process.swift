@@ -53,6 +53,14 @@ extension Monitor {
         }
         let (outcome, rotatedSeedStamp) = await renew(plan.record.id, fetch: fetch, current: current, seedStamp: seed.stamp,
                                                        provider: provider, in: userDirectory, now: now, logger: log)
+        if let metrics {
+            let label: MonitorMetrics.Outcome
+            switch outcome {
+            case .renewed: label = .success
+            case .failed(let error): label = MonitorMetrics.outcome(of: error)
+            }
+            metrics.requestEnded(provider: provider.profile.name, outcome: label)
+        }
         var record = plan.record
         if let rotatedSeedStamp { record.seedStamp = rotatedSeedStamp }
         let settled = CredentialDecision.settle(record, outcome: outcome, provider: provider, now: now,

@@ -28,11 +28,13 @@ extension Monitor {
             }
             let semaphore = await semaphore(for: provider)
             await semaphore?.acquire()
+            let started = ContinuousClock.now
             do {
                 answer = .success(try await (fetch ? provider.fetch(request) : provider.refresh(request)))
             } catch {
                 answer = .failure(error)
             }
+            metrics?.requestTook(provider: provider.profile.name, ContinuousClock.now - started)
             await semaphore?.release()
         } catch {
             answer = .failure(error)

@@ -3,6 +3,7 @@ extension Monitor {
     func enqueue(_ id: CredentialID) {
         guard !stopping else { return }
         workQueue.enqueue(id)
+        metrics?.queueDepth(workQueue.waiting)
     }
 
     /// One worker: takes credentials off the queue until the monitor stops.
@@ -15,7 +16,10 @@ extension Monitor {
 
     private func nextWork() async -> CredentialID? {
         if stopping || Task.isCancelled { return nil }
-        if let id = workQueue.take() { return id }
+        if let id = workQueue.take() {
+            metrics?.queueDepth(workQueue.waiting)
+            return id
+        }
         return await withCheckedContinuation { workQueue.park($0) }
     }
 

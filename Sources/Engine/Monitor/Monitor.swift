@@ -25,6 +25,8 @@ public actor Monitor: Service {
     let io = BlockingIO(threads: 16)
     private let reloadProviders: @Sendable (ProviderTable) async -> ProviderTable?
     let passCompleteCallback: @Sendable (PassSummary) -> Void
+    /// Nil unless ``MonitorConfiguration/metrics`` is on.
+    let metrics: MonitorMetrics?
 
     var table: ProviderTable
     var records: [CredentialID: CredentialRecord] = [:]
@@ -72,6 +74,7 @@ public actor Monitor: Service {
         self.table = providers
         self.reloadProviders = reload
         self.passCompleteCallback = onPassComplete
+        self.metrics = configuration.metrics ? MonitorMetrics() : nil
         self.directory = CredentialDirectory(path: configuration.credentialDirectory)
         self.vault = configuration.stateDirectory.map(RevocationVault.init(stateDirectory:))
         self.removal = CredentialRemoval(credentialDirectory: configuration.credentialDirectory, vault: vault)

@@ -31,6 +31,8 @@ public struct MonitorConfiguration: Sendable {
     public var revocationAttempts = 3
     /// Stop after the first full pass (`credmon run --once`).
     public var once = false
+    /// Count and time through swift-metrics (``MonitorMetrics``); off, the monitor does no work for metrics.
+    public var metrics = false
 
     public init(credentialDirectory: String) { self.credentialDirectory = credentialDirectory }
 }

@@ -13,6 +13,9 @@ struct WorkQueue {
     /// Nothing waits and nothing is being handled.
     var isIdle: Bool { head >= queue.count && inFlight.isEmpty }
 
+    /// How many credentials wait for a worker.
+    var waiting: Int { queue.count - head }
+
     /// Whether a worker has `id` now.
     func isInFlight(_ id: CredentialID) -> Bool { inFlight.contains(id) }
 

@@ -30,9 +30,21 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("once"), help: "Run one full pass and exit.")
     var once = false
 
+    @Option(name: .customLong("metrics-listen"),
+            help: "Serve Prometheus metrics at http://HOST:PORT/metrics (PORT alone: 127.0.0.1; default: knob CREDMON_METRICS_LISTEN, else off).")
+    var metricsListen: String?
+
+    @Option(name: .customLong("metrics-textfile"),
+            help: "Write the metrics to PATH after every pass, for node_exporter's textfile collector (default: knob CREDMON_METRICS_TEXTFILE, else off).")
+    var metricsTextfile: String?
+
     func validate() throws {
         guard scanInterval >= 1 else { throw ValidationError("--scan-interval must be at least 1 second") }
         guard (1...1024).contains(maxConcurrent) else { throw ValidationError("--max-concurrent must be from 1 to 1024") }
+        if let metricsListen, case .failure(let error) = MetricsAddress.parse(metricsListen) {
+            throw ValidationError("--metrics-listen: \(error)")
+        }
+        if metricsTextfile?.isEmpty == true { throw ValidationError("--metrics-textfile needs a path") }
     }
 
     func run() async throws {
@@ -53,9 +65,14 @@ struct RunCommand: AsyncParsableCommand {
         let control = LogLevelControl(LogLevelControl.level(debugFlag: debug, debugFlags: deployment.condorKnobs?.debugFlags))
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, destination: destination, control: control) }
         let logger = Logger(label: "credmon")
+        let listenFlag = metricsListen.flatMap { try? MetricsAddress.parse($0).get() }
+        let metrics = MetricsSettings.resolve(listenFlag: listenFlag, textfileFlag: metricsTextfile, knobs: deployment.condorKnobs)
+        for problem in metrics.problems {
+            logger.error("Metrics knob ignored; fix it and restart", metadata: ["credmon.error": "\(problem)"])
+        }
         let daemon = Daemon(deployment: deployment, logger: logger, log: destination,
                             scanInterval: scanInterval, maxConcurrent: maxConcurrent, once: once,
-                            levelControl: control, debugFlag: debug)
+                            levelControl: control, debugFlag: debug, metrics: metrics.settings)
         let code = await daemon.run()
         if code != 0 { throw ExitCode(code) }
     }

@@ -18,6 +18,8 @@ struct Daemon {
     var levelControl: LogLevelControl? = nil
     /// `-d`: debug logging whatever `<NAME>_DEBUG` says.
     var debugFlag = false
+    /// `--metrics-listen`, `--metrics-textfile` and their knobs (off by default).
+    var metrics = MetricsSettings()
 
     /// Runs to the end; returns the exit status.
     func run() async -> Int32 {
@@ -99,17 +101,21 @@ struct Daemon {
         configuration.once = once
         configuration.stateDirectory = deployment.stateDirectory
         configuration.allowSpecialCharacterNames = deployment.condorKnobs?.allowSpecialCharacterNames ?? false
+        // Bootstrapped before the monitor makes its metric handles; never when metrics are off.
+        let exporter = metrics.isOn ? MetricsExporter.bootstrapped() : nil
+        configuration.metrics = exporter != nil
         logger.debug("Monitor settings", metadata: [
             "credmon.scan_interval": "\(scanInterval)", "credmon.max_concurrent": "\(maxConcurrent)",
             "credmon.deep_pass_every": "\(configuration.deepPassEvery)", "credmon.once": "\(once)",
         ])
         let resolved = deployment
         let logger = self.logger
+        let textfile = exporter.flatMap { exporter in metrics.textfile.map { MetricsTextfileWriter(path: $0, exporter: exporter, logger: logger) } }
         let monitor = Monitor(configuration: configuration, providers: loaded.table, logger: logger, reload: { [self] current in
             let fresh = LocationOptions.loadProviders(resolved, createMissingKeys: true, http: http, logger: logger, knobsRead: knobsRead)
             report(fresh)
             return fresh.table.keepingPrevious(current, forFailedFiles: fresh.failedFiles)
-        })
+        }, onPassComplete: { _ in textfile?.passCompleted() })
         let status = StatusWriter(monitor: monitor, stateDirectory: deployment.stateDirectory,
                                   credentialDirectory: deployment.credentialDirectory, logger: logger)
         if once {
@@ -118,14 +124,22 @@ struct Daemon {
             logger.info("One pass done; exiting")
             return 0
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            // First in the list, so last to shut down: the monitor's last requests still have their client.
+            .init(service: http),
+            .init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: HangupListener(signals: hangups, monitor: monitor, log: log, logger: logger)),
+            .init(service: status),
+        ]
+        if let exporter, let address = metrics.listen {
+            do {
+                services.append(.init(service: try await MetricsEndpoint.start(address, exporter: exporter, logger: logger)))
+            } catch {
+                return fatal("Cannot serve metrics", error)
+            }
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [
-                // First in the list, so last to shut down: the monitor's last requests still have their client.
-                .init(service: http),
-                .init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: HangupListener(signals: hangups, monitor: monitor, log: log, logger: logger)),
-                .init(service: status),
-            ],
+            services: services,
             logger: Logger(label: "credmon.lifecycle", factory: { _ in SwiftLogNoOpLogHandler() })))
         do {
             let stopListener = Task {
