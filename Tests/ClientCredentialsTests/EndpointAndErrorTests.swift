@@ -86,7 +86,7 @@ struct EndpointAndErrorTests {
         let busy = await fixture.failure { _ = try await provider.refresh(fixture.request()) }
         #expect(busy?.disposition == .transient && busy?.retryAfter == 17)
         let quick = try fixture.provider(["timeout: 1"])
-        fixture.server.stop()
+        fixture.server.stopHoldingPort()
         let gone = await fixture.failure { _ = try await quick.fetch(fixture.request()) }
         #expect(gone?.disposition == .transient && gone?.code == .network)
     }

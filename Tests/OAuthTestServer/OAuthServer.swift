@@ -27,6 +27,8 @@ import Synchronization
 /// Limits: HTTP/1.x only (no TLS, no HTTP/2), one thread per connection, 64 KiB request heads, 1 MiB bodies.
 public final class OAuthServer: Sendable {
     private let http: HTTPServer
+    /// The socket ``stopHoldingPort()`` keeps bound.
+    private let heldPort = Mutex<Int32?>(nil)
     let settings: Mutex<Configuration>
     let store = Mutex(TokenStore())
     let faults = Mutex(FaultPlan())
@@ -44,7 +46,10 @@ public final class OAuthServer: Sendable {
         }
     }
 
-    deinit { http.stop() }
+    deinit {
+        http.stop()
+        if let fd = heldPort.withLock({ $0 }) { close(fd) }
+    }
 
     /// `http://127.0.0.1:<port>`.
     public var baseURL: URL { http.baseURL }
@@ -65,6 +70,14 @@ public final class OAuthServer: Sendable {
     /// Closes the listener and every connection and wakes every server thread (also those sleeping for
     /// `latency` or a fault); returns once they ended (at most ~5 s). Idempotent.
     public func stop() { http.stop() }
+
+    /// Stops serving but keeps the port bound without listening, until this server is released: connections are
+    /// refused (the server is gone) and no server another test starts meanwhile can be handed the same port.
+    public func stopHoldingPort() {
+        http.stop()
+        let held = try? Socket.listen(host: "127.0.0.1", port: UInt16(port), listening: false).fd
+        heldPort.withLock { $0 = held }
+    }
 
     // MARK: - Configuration
 

@@ -14,8 +14,9 @@ enum Socket {
         var description: String { "\(call): \(String(cString: strerror(code))) (errno \(code))" }
     }
 
-    /// A TCP listener bound to `host` (dotted IPv4) and `port` (0: ephemeral), listening.
-    static func listen(host: String, port: UInt16, backlog: Int32 = 1024) throws(Failure) -> (fd: Int32, port: UInt16) {
+    /// A TCP socket bound to `host` (dotted IPv4) and `port` (0: ephemeral), listening unless `listening` is false
+    /// (a bound socket that does not listen refuses connections and keeps the port from other servers).
+    static func listen(host: String, port: UInt16, backlog: Int32 = 1024, listening shouldListen: Bool = true) throws(Failure) -> (fd: Int32, port: UInt16) {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
@@ -40,9 +41,9 @@ enum Socket {
             throw Failure(call: "bind", code: code)
         }
         #if canImport(Glibc)
-        let listening = Glibc.listen(fd, backlog)
+        let listening = shouldListen ? Glibc.listen(fd, backlog) : 0
         #else
-        let listening = Darwin.listen(fd, backlog)
+        let listening = shouldListen ? Darwin.listen(fd, backlog) : 0
         #endif
         guard listening == 0 else {
             let code = errno

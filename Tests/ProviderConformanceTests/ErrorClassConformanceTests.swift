@@ -67,7 +67,7 @@ struct ErrorClassConformanceTests {
     func networkError(_ subject: ConformanceSubject) async throws {
         let fixture = try ConformanceFixture(rotate: subject.rotatesSeed)
         let seed = fixture.seed(for: subject).seed
-        fixture.server.stop()
+        fixture.server.stopHoldingPort()  // refused, and the port cannot go to another test's server
         // The HTTP client retries a refused connection until the request's deadline: keep it short.
         let error = try await refreshFailure(subject, fixture, seed: seed, keys: subject.keys(fixture).setting("timeout", to: "1"))
         #expect(error?.disposition == .transient)
