@@ -142,3 +142,12 @@ extension CondorKnobs {
     /// `CREDMON_METRICS_TEXTFILE`: the node_exporter textfile written after every pass, or nil.
     public var metricsTextfile: String? { self[Self.metricsTextfileKnob] }
 }
+
+extension CondorKnobs {
+    /// The knob of `credmon run --notify-command`: the notification command, its words separated by spaces.
+    public static let notifyCommandKnob = "CREDMON_NOTIFY_COMMAND"
+    /// The knob of `credmon run --expiry-warnings`: seconds before an expiry at which to warn.
+    public static let expiryWarningsKnob = "CREDMON_EXPIRY_WARNINGS"
+    /// The knob of `credmon run --metrics-per-user`.
+    public static let metricsPerUserKnob = "CREDMON_METRICS_PER_USER"
+}

@@ -81,9 +81,10 @@ extension KnobFragment {
         reader.fromHTCondorKnobs = true
         _ = reader.string("name")
         _ = reader.string("kind")
+        let expiry = ExpiryPolicy.read(&reader, lifetime: kindType.credentialLifetime)
         switch Self.makeProvider(kindType, name: service, reader: &reader, context: context) {
         case .success(let provider):
-            return Attempt(entry: ProviderTable.Entry(provider: provider, file: file), errors: [], warnings: reader.warnings)
+            return Attempt(entry: ProviderTable.Entry(provider: provider, file: file, expiry: expiry), errors: [], warnings: reader.warnings)
         case .failure(let errors):
             return Attempt(entry: nil, errors: errors.errors, warnings: reader.warnings)
         }

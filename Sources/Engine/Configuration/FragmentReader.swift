@@ -99,6 +99,32 @@ public struct FragmentReader {
         return value
     }
 
+    /// A list of whole numbers, each within `range`: a YAML sequence, or one number.
+    public mutating func integerList(_ key: String, in range: ClosedRange<Int>, unit: String = "") -> [Int]? {
+        guard let node = node(key) else { return nil }
+        let items: [Node]
+        switch node {
+        case .sequence(let sequence): items = Array(sequence)
+        case .scalar: items = [node]
+        default:
+            fail(key, "expected a list of whole numbers\(unit.isEmpty ? "" : " of \(unit)"), found a \(Self.shape(of: node))")
+            return nil
+        }
+        var values: [Int] = []
+        for item in items {
+            guard let value = item.int, item.scalar?.style == .plain else {
+                fail(key, "every item must be a whole number\(unit.isEmpty ? "" : " of \(unit)"), found \(Self.render(item))")
+                return nil
+            }
+            guard range.contains(value) else {
+                fail(key, "\(value) is out of range", fix: "use values from \(range.lowerBound) to \(range.upperBound)")
+                return nil
+            }
+            values.append(value)
+        }
+        return values
+    }
+
     /// A number within `range`.
     public mutating func number(_ key: String, in range: ClosedRange<Double>) -> Double? {
         guard let node = node(key) else { return nil }

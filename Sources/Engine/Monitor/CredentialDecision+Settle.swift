@@ -19,8 +19,9 @@ extension CredentialDecision {
 
     /// Step 3, after the provider: a renewed token is scheduled at its renewal point; a failure waits for a new `.top`
     /// (terminal, dormant) or backs off (anything else). `firstIssue` words the log line ("Issued" or "Renewed").
+    /// `lifetime` says how a rotated seed's expiry is estimated (``RefreshTokenExpiry``).
     static func settle(_ record: CredentialRecord, outcome: Outcome, provider: any CredentialProvider, now: Date,
-                       firstIssue: Bool, rules: Rules) -> Step {
+                       firstIssue: Bool, rules: Rules, lifetime: CredentialLifetime = .unknown) -> Step {
         var record = record
         let profile = provider.profile
         record.fingerprint = profile.fingerprint
@@ -35,7 +36,11 @@ extension CredentialDecision {
             record.lastRenewal = now
             record.consecutiveFailures = 0
             record.lastError = nil
-            if let seedExpiry = update.seedExpiresAt { record.seedExpiresAt = seedExpiry }
+            record.refusedByProvider = false
+            if let expiry = update.seedExpiry ?? rotatedSeedExpiry(update, lifetime: lifetime, now: now) {
+                record.expiry = expiry
+                record.expiryEstimatedForSeed = record.seedStamp?.modified
+            }
             let due = validity.map(provider.renewalDate(for:)) ?? now.addingTimeInterval(rules.unknownLifetimeRecheck)
             record.dueAt = due
             let note: Note = firstIssue ? .issued(expires: validity?.expiresAt, recovered: wasFailing)
@@ -57,13 +62,14 @@ extension CredentialDecision {
                 record.lastError = providerError.description + "; its .top and .use were removed: the next submission stores a new one"
                 record.dueAt = nil
                 record.validity = nil
-                record.seedExpiresAt = nil
+                record.refusedByProvider = true
                 return Step(record, .record, tally: .failed, note: .discarded(error: providerError.description))
             }
             record.consecutiveFailures += 1
             record.lastError = providerError?.description ?? "\(error)"
             let message = record.lastError ?? ""
             if providerError?.disposition == .terminal {
+                record.refusedByProvider = providerError?.code == .server("invalid_grant")
                 let note: Note? = record.state != .terminal ? .terminal(error: message) : nil
                 record.state = .terminal
                 record.dueAt = nil
@@ -78,5 +84,13 @@ extension CredentialDecision {
             record.dueAt = retry
             return Step(record, .record, scheduleAt: retry, tally: .failed, note: note)
         }
+    }
+
+    /// The expiry of a rotated refresh token, counted from `now` (``RefreshTokenExpiry``); nil when nothing rotated or
+    /// the kind keeps no refresh token.
+    static func rotatedSeedExpiry(_ update: CredentialUpdate, lifetime: CredentialLifetime, now: Date) -> CredentialExpiry? {
+        guard case .refreshToken(let maximum) = lifetime, let rotated = update.rotatedSeed,
+              let object = JSONValue.parseObject(rotated) else { return nil }
+        return RefreshTokenExpiry.estimate(from: object, issuedAt: now, maximum: maximum)
     }
 }

@@ -47,8 +47,21 @@ public struct CredentialRecord: Sendable {
     public var fingerprint: String?
     /// The `.top` whose copy is in the revocation vault.
     public var vaultStamp: FileStamp?
-    /// When the seed's own credential expires, where the provider said (a Vault token).
-    public var seedExpiresAt: Date?
+    /// When the long-lived credential (refresh token, Vault token) expires, and how that is known; nil: unknown.
+    public var expiry: CredentialExpiry?
+    /// The `.top` modification time (``FileStamp/modified``) ``expiry`` was estimated for: a different `.top` is
+    /// estimated anew.
+    public var expiryEstimatedForSeed: Int64?
+    /// Whether the provider refused the long-lived credential for good (a terminal `invalid_grant`, a Vault token
+    /// refused): ``CredentialHealth/revoked`` until its seed changes or a renewal succeeds.
+    public var refusedByProvider = false
+    /// The health last assessed (``HealthAssessment``); nil before the first assessment.
+    public var health: HealthAssessment?
+    /// The last state notified (nil: nothing, or `ok`), persisted with the expiry (``ExpiryStore``).
+    public var notified: HealthAssessment?
+
+    /// When the seed's own credential expires (kept under its old name for `status.json`'s `seedExpiresAt`).
+    public var seedExpiresAt: Date? { expiry?.expiresAt }
 
     public init(id: CredentialID) { self.id = id }
 }

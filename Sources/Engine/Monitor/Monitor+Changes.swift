@@ -37,6 +37,13 @@ extension Monitor {
 
     /// Stores a record, schedules it and counts it for the pass's figures.
     func commit(_ record: CredentialRecord, scheduleAt date: Date? = nil, tally: CredentialDecision.Tally? = nil) {
+        var record = record
+        let previous = records[record.id]
+        if assessHealth(&record, now: clock.now()) || previous?.expiry != record.expiry {
+            expiryStoreDirty = true
+            expiryTrigger.yield()
+        }
+        if !pendingNotices.isEmpty { expiryTrigger.yield() }
         records[record.id] = record
         if let date { scheduler.schedule(record.id, at: date) }
         switch tally {
@@ -53,6 +60,10 @@ extension Monitor {
     /// Forgets a credential's record; returns it if there was one.
     func forgetRecord(_ id: CredentialID) -> CredentialRecord? {
         guard let record = records.removeValue(forKey: id) else { return nil }
+        if record.expiry != nil || record.notified != nil {
+            expiryStoreDirty = true
+            expiryTrigger.yield()
+        }
         publishChange()
         return record
     }

@@ -69,6 +69,7 @@ extension Monitor {
         }
         let summary = PassSummary(credentials: records.count, processed: work.count, renewed: renewedSincePass,
                                   failed: failedSincePass, duration: ContinuousClock.now - started)
+        assessAllHealth(now: clock.now())
         if let metrics { recordPassMetrics(metrics, deep: deep, duration: summary.duration, completedAt: completedAt) }
         logger.log(level: passCount == 1 ? .info : .debug, passCount == 1 ? "First pass complete" : "Pass complete", metadata: [
             "credmon.credentials": "\(summary.credentials)", "credmon.processed": "\(summary.processed)",

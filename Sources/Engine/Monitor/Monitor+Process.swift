@@ -6,7 +6,7 @@ extension Monitor {
     /// carries out its steps (the provider call, the writes, the record). Runs off the actor (file I/O and signing
     /// in parallel); only reading the record and committing the new one hop onto it.
     nonisolated func process(_ id: CredentialID) async {
-        let (provider, previous) = await begin(id)
+        let (provider, previous, lifetime) = await begin(id)
         let now = clock.now()
         let stem = id.token.stem
         var log = logger
@@ -43,10 +43,12 @@ extension Monitor {
             await carryOut(triage, provider: provider, in: userDirectory, logger: log)
             return
         }
-        let seedChanged = triage.record.seedStamp != seed.stamp
-        let (access, current) = observeAccess(of: triage.record, seedChanged: seedChanged, provider: provider,
+        var examined = triage.record
+        let seedChanged = examined.seedStamp != seed.stamp
+        if seedChanged { estimateExpiry(&examined, seed: seed, lifetime: lifetime, in: userDirectory) }
+        let (access, current) = observeAccess(of: examined, seedChanged: seedChanged, provider: provider,
                                             in: userDirectory, logger: log)
-        let plan = CredentialDecision.plan(triage.record, seed: seed, access: access, provider: provider, now: now, rules: rules)
+        let plan = CredentialDecision.plan(examined, seed: seed, access: access, provider: provider, now: now, rules: rules)
         guard case .renew(let fetch) = plan.action else {
             await carryOut(plan, provider: provider, in: userDirectory, logger: log)
             return
@@ -64,7 +66,8 @@ extension Monitor {
         var record = plan.record
         if let rotatedSeedStamp { record.seedStamp = rotatedSeedStamp }
         let settled = CredentialDecision.settle(record, outcome: outcome, provider: provider, now: now,
-                                                firstIssue: current == nil && previous?.lastRenewal == nil, rules: rules)
+                                                firstIssue: current == nil && previous?.lastRenewal == nil, rules: rules,
+                                                lifetime: lifetime)
         await carryOut(settled, provider: provider, in: userDirectory, logger: log)
     }
 
@@ -108,8 +111,19 @@ extension Monitor {
         await commit(record, scheduleAt: step.scheduleAt, tally: step.tally)
     }
 
-    private func begin(_ id: CredentialID) -> ((any CredentialProvider)?, CredentialRecord?) {
-        (table.provider(for: id.token.service), records[id])
+    /// The provider, the record (a first-seen credential takes what ``ExpiryStore`` kept of it), and the lifetime of
+    /// the provider's credentials.
+    private func begin(_ id: CredentialID) -> ((any CredentialProvider)?, CredentialRecord?, CredentialLifetime) {
+        let entry = table.entry(for: id.token.service)
+        var record = records[id]
+        if record == nil, let kept = restoredExpiry.removeValue(forKey: id) {
+            var restored = CredentialRecord(id: id)
+            restored.expiry = kept.expiry
+            restored.expiryEstimatedForSeed = kept.estimatedForSeed
+            restored.notified = kept.notified
+            record = restored
+        }
+        return (entry?.provider, record, entry?.expiry.lifetime ?? .unknown)
     }
 
     private func report(problem: String, logger: Logger) {

@@ -47,6 +47,14 @@ public actor Monitor: Service {
     var passWaiter: CheckedContinuation<Void, Never>?
     var semaphores: [String: AsyncSemaphore] = [:]
     var stopping = false
+    /// Notifications decided and not yet sent (``expiryLoop()`` sends them after writing the store).
+    var pendingNotices: [(Notice, NotifyCommand)] = []
+    /// Whether ``ExpiryStore`` must be written.
+    var expiryStoreDirty = false
+    /// What ``ExpiryStore`` kept from before the start, taken by each credential when first seen.
+    var restoredExpiry: [CredentialID: ExpiryStore.Entry] = [:]
+    nonisolated let expiryTriggers: AsyncStream<Void>
+    nonisolated let expiryTrigger: AsyncStream<Void>.Continuation
     private var reloadPending = false
     var rescanPending = false
 
@@ -84,6 +92,14 @@ public actor Monitor: Service {
                                               backoff: configuration.backoff, unknownLifetimeRecheck: configuration.scanInterval)
         (passTriggers, passTrigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (stopSignals, stopSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (expiryTriggers, expiryTrigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        if let stateDirectory = configuration.stateDirectory {
+            do {
+                restoredExpiry = try ExpiryStore.read(from: stateDirectory, allowSpecialCharacters: configuration.allowSpecialCharacterNames)
+            } catch {
+                logger.warning("Cannot read the expiry store; expiries are estimated anew", metadata: ["credmon.error": "\(error)"])
+            }
+        }
     }
 
     /// Re-reads the providers and runs a full pass (SIGHUP). Several requests while a pass runs make one more pass.
@@ -129,6 +145,7 @@ public actor Monitor: Service {
             self.requestStop()
         }
         await watcher?.shutdown()
+        await flushExpiryStore()
         io.shutdown()
     }
 
@@ -137,6 +154,7 @@ public actor Monitor: Service {
             loops.addTask { await self.passLoop() }
             loops.addTask { await self.schedulerLoop() }
             loops.addTask { await self.periodicLoop() }
+            loops.addTask { await self.expiryLoop() }
             if let watcher = self.watcher {
                 loops.addTask { await watcher.run() }
                 loops.addTask { await self.watchLoop(watcher) }
@@ -150,6 +168,7 @@ public actor Monitor: Service {
     private func beginStopping() {
         stopping = true
         passTrigger.finish()
+        expiryTrigger.finish()
         watcher?.stop()
         workQueue.stop()
         scheduler.wake()

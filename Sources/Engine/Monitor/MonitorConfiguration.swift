@@ -33,6 +33,13 @@ public struct MonitorConfiguration: Sendable {
     public var once = false
     /// Count and time through swift-metrics (``MonitorMetrics``); off, the monitor does no work for metrics.
     public var metrics = false
+    /// With ``metrics``: also label the credential-health metrics by user (off by default: one series per user).
+    public var metricsPerUser = false
+    /// Seconds before a credential's expiry at which to warn, largest first, where its fragment sets none
+    /// (`CREDMON_EXPIRY_WARNINGS`, `--expiry-warnings`).
+    public var expiryWarnings: [TimeInterval] = ExpiryPolicy.defaultWarnings
+    /// The notification command where a fragment names none (`CREDMON_NOTIFY_COMMAND`, `--notify-command`).
+    public var notifyCommand: NotifyCommand?
 
     public init(credentialDirectory: String) { self.credentialDirectory = credentialDirectory }
 }

@@ -6,7 +6,8 @@ import Synchronization
 /// backend (the daemon's is Prometheus). Made only when ``MonitorConfiguration/metrics`` is on, so a monitor without
 /// metrics does no work for them; handles are made once per provider (and state), never per token.
 ///
-/// Names start with `credmon_`; no label carries a user name.
+/// Names start with `credmon_`; no label carries a user name unless ``MonitorConfiguration/metricsPerUser`` asks for it
+/// (the health metrics then carry `user`).
 public final class MonitorMetrics: Sendable {
     /// The metric names, for the exporter's documentation and the tests.
     public enum Name {
@@ -17,7 +18,10 @@ public final class MonitorMetrics: Sendable {
         public static let queueDepth = "credmon_queue_depth"
         public static let backoffs = "credmon_backoffs"
         public static let credentials = "credmon_credentials"
-        public static let all = [tokenRequests, tokenRequestDuration, passDuration, lastComplete, queueDepth, backoffs, credentials]
+        public static let longLivedCredentials = "credmon_long_lived_credentials"
+        public static let expirySeconds = "credmon_credential_expiry_seconds"
+        public static let all = [tokenRequests, tokenRequestDuration, passDuration, lastComplete, queueDepth, backoffs, credentials,
+                                 longLivedCredentials, expirySeconds]
     }
 
     /// The outcome label of a token request: the engine's own classification of failures.
@@ -42,6 +46,27 @@ public final class MonitorMetrics: Sendable {
     private let backoffs = Gauge(label: Name.backoffs)
     private let providers = Mutex<[String: ProviderHandles]>([:])
     private let credentialGauges = Mutex<[CredentialKey: Gauge]>([:])
+    private let healthGauges = Mutex<[HealthKey: Gauge]>([:])
+    private let expiryGauges = Mutex<[HealthKey: Gauge]>([:])
+
+    /// A health series: provider, user (with the per-user switch) and state (empty for the expiry gauge).
+    public struct HealthKey: Hashable, Sendable {
+        public var provider: String
+        public var user: String?
+        public var state: String
+        public init(provider: String, user: String?, state: String) {
+            self.provider = provider
+            self.user = user
+            self.state = state
+        }
+
+        var dimensions: [(String, String)] {
+            var dimensions = [("provider", provider)]
+            if let user { dimensions.append(("user", user)) }
+            if !state.isEmpty { dimensions.append(("state", state)) }
+            return dimensions
+        }
+    }
 
     public init() {}
 
@@ -93,6 +118,43 @@ public final class MonitorMetrics: Sendable {
                 }
             }
             for (key, gauge) in gauges where !seen.contains(key) { gauge.record(0) }
+        }
+    }
+
+    /// Long-lived credentials by provider (and user) and health; every health state of a provider is present, 0 when
+    /// none is in it.
+    public func health(_ counts: [HealthKey: Int], perUser: Bool) {
+        var complete = counts
+        if !perUser {
+            for provider in Set(counts.keys.map(\.provider)) {
+                for state in CredentialHealth.allCases {
+                    complete[HealthKey(provider: provider, user: nil, state: state.rawValue), default: 0] += 0
+                }
+            }
+        }
+        healthGauges.withLock { gauges in
+            for (key, count) in complete {
+                let gauge = gauges[key] ?? Gauge(label: Name.longLivedCredentials, dimensions: key.dimensions)
+                gauges[key] = gauge
+                gauge.record(count)
+            }
+            for (key, gauge) in gauges where complete[key] == nil { gauge.record(0) }
+        }
+    }
+
+    /// Seconds until the earliest not yet expired long-lived credential expires, by provider (and user); a series
+    /// whose credentials are gone or no longer have a known expiry is removed.
+    public func earliestExpiry(_ seconds: [HealthKey: TimeInterval], perUser: Bool) {
+        expiryGauges.withLock { gauges in
+            for (key, value) in seconds {
+                let gauge = gauges[key] ?? Gauge(label: Name.expirySeconds, dimensions: key.dimensions)
+                gauges[key] = gauge
+                gauge.record(value.rounded())
+            }
+            for (key, gauge) in gauges where seconds[key] == nil {
+                gauge.destroy()
+                gauges[key] = nil
+            }
         }
     }
 

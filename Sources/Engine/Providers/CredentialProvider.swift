@@ -151,13 +151,14 @@ public struct CredentialUpdate: Sendable {
     public var metadata: [UInt8]?
     /// After a web login: who logged in, and what the answer says for the login's own checks.
     public var login: LoginOutcome?
-    /// When the seed's own credential expires, where the provider knows (a Vault token's `expire_time`): shown in
-    /// `credmon status`.
-    public var seedExpiresAt: Date?
+    /// When the seed's own credential expires, where the provider knows (a Vault token's `expire_time`, an answer's
+    /// `refresh_expires_in`): shown in `credmon status` and watched (``CredentialHealth``). Nil: the engine estimates it
+    /// from a rotated seed, or keeps what it knew.
+    public var seedExpiry: CredentialExpiry?
 
     public init(accessTokenFile: [UInt8], validity: TokenValidity?, rotatedSeed: [UInt8]? = nil, metadata: [UInt8]? = nil,
-                login: LoginOutcome? = nil, seedExpiresAt: Date? = nil) {
-        self.seedExpiresAt = seedExpiresAt
+                login: LoginOutcome? = nil, seedExpiry: CredentialExpiry? = nil) {
+        self.seedExpiry = seedExpiry
         self.accessTokenFile = accessTokenFile
         self.validity = validity
         self.rotatedSeed = rotatedSeed

@@ -32,6 +32,10 @@ public protocol ProviderKind: Sendable {
     /// The part this kind plays in credmon-web. Default: ``WebRole/none``.
     static var webRole: WebRole { get }
 
+    /// What is known of the life of this kind's long-lived credentials (what `refresh_token_lifetime` may set, how
+    /// ``CredentialHealth`` is assessed). Default: ``CredentialLifetime/unknown``.
+    static var credentialLifetime: CredentialLifetime { get }
+
     /// Whether a provider of this kind may be named `*`: it then serves every service no other provider serves (and
     /// HTCondor's knobs give to no other credential type), as `VAULT_CREDMON_PROVIDER_NAMES = *` does. Default: false.
     static var servesWildcard: Bool { get }
@@ -57,6 +61,7 @@ extension ProviderKind {
     public static var serviceNames: [String] { [] }
     public static var webRole: WebRole { .none }
     public static var servesWildcard: Bool { false }
+    public static var credentialLifetime: CredentialLifetime { .unknown }
     public static func knobFragment(service: String, knobs: CondorKnobs) -> KnobFragment? { nil }
 }
 

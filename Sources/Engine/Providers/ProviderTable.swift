@@ -10,8 +10,12 @@ public struct ProviderTable: Sendable {
         /// Whether the entry also serves its name spelled in other cases (`Box.top` for a `box` entry): true for the
         /// services HTCondor's `<S>_CLIENT_ID` knobs configure, whose names condor_credd matches case-insensitively.
         public var matchesAnyCase: Bool
+        /// How its credentials are watched for expiry (the fragment's common keys).
+        public var expiry: ExpiryPolicy
 
-        public init(provider: any CredentialProvider, file: String, matchesAnyCase: Bool = false) {
+        public init(provider: any CredentialProvider, file: String, matchesAnyCase: Bool = false,
+                    expiry: ExpiryPolicy = ExpiryPolicy(lifetime: .unknown)) {
+            self.expiry = expiry
             self.provider = provider
             self.file = file
             self.matchesAnyCase = matchesAnyCase
@@ -35,12 +39,15 @@ public struct ProviderTable: Sendable {
 
     /// The provider for a service: its own entry (or, for an entry that ``Entry/matchesAnyCase``, its name in lower
     /// case), else the wildcard's unless the service is excluded from it.
-    public func provider(for service: String) -> (any CredentialProvider)? {
-        if let entry = entries[service] { return entry.provider }
-        if let entry = entries[service.lowercased()], entry.matchesAnyCase { return entry.provider }
+    public func provider(for service: String) -> (any CredentialProvider)? { entry(for: service)?.provider }
+
+    /// The entry that serves a service, as ``provider(for:)`` finds it.
+    public func entry(for service: String) -> Entry? {
+        if let entry = entries[service] { return entry }
+        if let entry = entries[service.lowercased()], entry.matchesAnyCase { return entry }
         guard let wildcard = entries[Self.wildcard], !wildcardExclusions.contains(service),
               !wildcardExclusions.contains(service.lowercased()) else { return nil }
-        return wildcard.provider
+        return wildcard
     }
 
     /// Names in order.
@@ -151,8 +158,9 @@ public struct ProviderTable: Sendable {
                            fix: "give each fragment its own name")
         }
         do {
+            let expiry = ExpiryPolicy.read(&fragment, lifetime: kind.credentialLifetime)
             let provider = try kind.makeProvider(name: name, fragment: &fragment, context: context)
-            return .success(Entry(provider: provider, file: path))
+            return .success(Entry(provider: provider, file: path, expiry: expiry))
         } catch {
             return .failure(error)
         }

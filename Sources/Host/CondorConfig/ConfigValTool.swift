@@ -1,4 +1,5 @@
 import Foundation
+import Engine
 
 /// HTCondor's configuration read through `condor_config_val`, HTCondor's own parser: macros, includes, `if`
 /// blocks, metaknobs (`use feature:OAUTH`) and `_CONDOR_<NAME>` environment overrides mean what they mean to

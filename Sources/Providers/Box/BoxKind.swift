@@ -15,5 +15,7 @@ public enum BoxKind: OAuthPresetKind {
         refreshFraction: 0.95,
         revocation: .rfc7009,
         rotation: .always,
-        tokenURLHosts: [".box.com"])
+        tokenURLHosts: [".box.com"],
+        // "A refresh token is valid for 60 days"; every refresh returns a new one, and the 60 days start again.
+        refreshTokenLifetime: 60 * 86_400)
 }

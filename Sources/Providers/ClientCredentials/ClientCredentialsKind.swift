@@ -6,6 +6,8 @@ import OAuthClient
 /// shipped, never manages (§F.1-7): `scope` (not `scopes`), a form-encoded body, the fallback lifetime applied.
 public enum ClientCredentialsKind: ProviderKind {
     public static let kind = "client-credentials"
+    /// The site's client secret is the only long-lived part, and no user logs in for it.
+    public static var credentialLifetime: CredentialLifetime { .never }
     public static let summary = "tokens from an OAuth 2.0 client-credentials grant, one per user (HTCondor's CLIENT_CREDMON)"
     public static var credentialType: CondorCredentialType { .localClient }
     public static var servesUnrecognisedServices: Bool { true }

@@ -18,5 +18,7 @@ public enum DropboxKind: OAuthPresetKind {
         rotation: .never,
         tokenURLHosts: [".dropboxapi.com", ".dropbox.com"],
         userinfoMethod: "POST",
-        revokesOnRemovalByDefault: false)
+        revokesOnRemovalByDefault: false,
+        // Dropbox's offline refresh tokens do not expire by themselves.
+        refreshTokenLifetime: 0)
 }

@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 
 /// What a provider kind knows about its service before the fragment says anything: endpoints, scopes, traits.
 public struct OAuthPreset: Sendable {
@@ -23,6 +24,10 @@ public struct OAuthPreset: Sendable {
     public var tokenURLHosts: [String]
     /// How the user-info endpoint is called: `GET`, or `POST` without a body (Dropbox).
     public var userinfoMethod: String
+    /// How long a refresh token lives from the login or its last rotation, where the provider documents it (Box 60
+    /// days, Microsoft 90 days); 0 when it does not expire (Dropbox); nil when unknown. A fragment's
+    /// `refresh_token_lifetime` overrides it.
+    public var refreshTokenLifetime: TimeInterval?
 
     /// How a provider revokes.
     public enum RevocationStyle: String, Sendable {
@@ -44,7 +49,8 @@ public struct OAuthPreset: Sendable {
                 userinfoURL: String? = nil, scopes: [String] = [], refreshFraction: Double = 0.5,
                 revocation: RevocationStyle = .rfc7009, authorizationParameters: [String: String] = [:],
                 rotation: Rotation = .configurable, tokenURLHosts: [String] = [], userinfoMethod: String = "GET",
-                revokesOnRemovalByDefault: Bool? = nil) {
+                revokesOnRemovalByDefault: Bool? = nil, refreshTokenLifetime: TimeInterval? = nil) {
+        self.refreshTokenLifetime = refreshTokenLifetime
         self.revokesOnRemovalByDefault = revokesOnRemovalByDefault ?? (revocation != .none)
         self.issuer = issuer
         self.authorizationURL = authorizationURL

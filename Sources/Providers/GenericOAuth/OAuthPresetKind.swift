@@ -12,6 +12,7 @@ extension OAuthPresetKind {
     public static var tokenURLHosts: [String] { preset.tokenURLHosts }
     public static var serviceNames: [String] { [kind] }
     public static var webRole: WebRole { .oauthLogin(preset.loginQuirks) }
+    public static var credentialLifetime: CredentialLifetime { .refreshToken(maximum: preset.refreshTokenLifetime) }
 
     public static func knobFragment(service: String, knobs: CondorKnobs) -> KnobFragment? {
         OAuthKnobs.fragment(service: service, kind: kind, knobs: knobs)

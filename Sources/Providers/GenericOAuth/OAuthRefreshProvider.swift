@@ -82,7 +82,11 @@ public struct OAuthRefreshProvider: CredentialProvider, WebLoginProvider {
         let rotated = rotation(of: seed, from: refreshToken, to: response.refreshToken)
         do {
             let accessFile = try response.accessTokenFile(issuedAt: request.now)
-            return CredentialUpdate(accessTokenFile: accessFile.bytes, validity: accessFile.validity, rotatedSeed: rotated)
+            // What the answer itself says of the refresh token's life (its JWT `exp`, `refresh_expires_in`); else the
+            // engine estimates it from the rotated seed, or keeps what it knew.
+            let seedExpiry = RefreshTokenExpiry.estimate(from: response.object, issuedAt: request.now, maximum: nil)
+            return CredentialUpdate(accessTokenFile: accessFile.bytes, validity: accessFile.validity, rotatedSeed: rotated,
+                                    seedExpiry: seedExpiry)
         } catch {
             var failure = ProviderError.transient(.unusableToken, "\(OAuth2Client.endpoint(tokenURL)): \(error.problem)")
             failure.rotatedSeed = rotated

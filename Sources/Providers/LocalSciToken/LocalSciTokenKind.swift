@@ -6,6 +6,8 @@ import Signers
 /// `kind: local-scitoken`: tokens signed with a local key (HTCondor's LOCAL_CREDMON, its bugs fixed).
 public enum LocalSciTokenKind: ProviderKind {
     public static let kind = "local-scitoken"
+    /// A local issuer signs with its own key: nothing long-lived expires.
+    public static var credentialLifetime: CredentialLifetime { .never }
     public static let summary = "SciTokens / WLCG tokens signed with a local key"
     public static var credentialType: CondorCredentialType { .localIssuer }
     public static var servesUnrecognisedServices: Bool { true }

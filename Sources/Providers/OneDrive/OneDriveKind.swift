@@ -13,5 +13,7 @@ public enum OneDriveKind: OAuthPresetKind {
         scopes: ["offline_access", "Files.ReadWrite.All"],
         revocation: .none,
         rotation: .oldStaysValid,
-        tokenURLHosts: [".microsoftonline.com"])
+        tokenURLHosts: [".microsoftonline.com"],
+        // Microsoft: 90 days, replaced on every use (the new one lives 90 days again); not configurable.
+        refreshTokenLifetime: 90 * 86_400)
 }

@@ -8,6 +8,8 @@ import OAuthClient
 /// goes to token endpoints the fragment trusts, and TLS verification is never turned off.
 public enum TokenExchangeKind: ProviderKind {
     public static let kind = "token-exchange"
+    /// After the exchange, a refresh token keeps the credential alive (estimated like an OAuth one).
+    public static var credentialLifetime: CredentialLifetime { .refreshToken(maximum: nil) }
     public static let summary = "RFC 8693 exchange of a storer's subject token, then refresh (HTCondor's Pelican credmon)"
     public static var credentialType: CondorCredentialType { .pelican }
     public static var servesUnrecognisedServices: Bool { true }

@@ -6,6 +6,8 @@ import Foundation
 /// the secret that hands out access tokens.
 public enum VaultKind: ProviderKind {
     public static let kind = "vault"
+    /// The Vault token's TTL, from `auth/token/lookup-self` at every renewal.
+    public static var credentialLifetime: CredentialLifetime { .reportedByProvider }
     public static let summary = "access tokens from a Vault/OpenBao server (htgettoken, htvault-config)"
     public static var credentialType: CondorCredentialType { .vault }
     public static var servesUnrecognisedServices: Bool { true }

@@ -74,7 +74,7 @@ struct VaultProvider: CredentialProvider {
             return try? await connection.send(HTTPRequest(method: "GET", url: lookupURL, headers: [("X-Vault-Token", vaultToken)], timeout: .seconds(configuration.timeout)))
         }
         return CredentialUpdate(accessTokenFile: Array((token + "\n").utf8), validity: validity(of: token, written: request.now),
-                                seedExpiresAt: seedExpiry)
+                                seedExpiry: seedExpiry.map { CredentialExpiry(expiresAt: $0, source: .vaultTokenTTL) })
     }
 
     /// The seed and the Vault token to use: the `.top`'s own, or for a handle record its parent's (contract §C.4.3).

@@ -38,7 +38,25 @@ struct RunCommand: AsyncParsableCommand {
             help: "Write the metrics to PATH after every pass, for node_exporter's textfile collector (default: knob CREDMON_METRICS_TEXTFILE, else off).")
     var metricsTextfile: String?
 
+    @Flag(name: .customLong("metrics-per-user"),
+          help: "Label the credential-health metrics by user (one series per user; default: knob CREDMON_METRICS_PER_USER, else off).")
+    var metricsPerUser = false
+
+    @Option(name: .customLong("notify-command"),
+            help: "Run PATH (no shell, no arguments) when a credential is expiring, expired, revoked or in order again, where a fragment's notify_command names none (default: knob CREDMON_NOTIFY_COMMAND).")
+    var notifyCommand: String?
+
+    @Option(name: .customLong("expiry-warnings"),
+            help: "Seconds before a credential's expiry at which to warn, comma-separated (default: knob CREDMON_EXPIRY_WARNINGS, else 604800,86400).")
+    var expiryWarnings: String?
+
     func validate() throws {
+        if let notifyCommand, let problem = NotifyCommand.problem(with: [notifyCommand]) {
+            throw ValidationError("--notify-command \(problem)")
+        }
+        if let expiryWarnings, case .failure(let problem) = ExpiryPolicy.parseWarnings(expiryWarnings) {
+            throw ValidationError("--expiry-warnings: \(problem)")
+        }
         guard scanInterval >= 1 else { throw ValidationError("--scan-interval must be at least 1 second") }
         guard (1...1024).contains(maxConcurrent) else { throw ValidationError("--max-concurrent must be from 1 to 1024") }
         if let metricsListen, case .failure(let error) = MetricsAddress.parse(metricsListen) {
@@ -66,13 +84,19 @@ struct RunCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, destination: destination, control: control) }
         let logger = Logger(label: "credmon")
         let listenFlag = metricsListen.flatMap { try? MetricsAddress.parse($0).get() }
-        let metrics = MetricsSettings.resolve(listenFlag: listenFlag, textfileFlag: metricsTextfile, knobs: deployment.condorKnobs)
+        let metrics = MetricsSettings.resolve(listenFlag: listenFlag, textfileFlag: metricsTextfile, perUserFlag: metricsPerUser,
+                                              knobs: deployment.condorKnobs)
         for problem in metrics.problems {
             logger.error("Metrics knob ignored; fix it and restart", metadata: ["credmon.error": "\(problem)"])
         }
+        let notifications = NotificationSettings.resolve(commandFlag: notifyCommand, warningsFlag: expiryWarnings, knobs: deployment.condorKnobs)
+        for problem in notifications.problems {
+            logger.error("Notification knob ignored; fix it and restart", metadata: ["credmon.error": "\(problem)"])
+        }
         let daemon = Daemon(deployment: deployment, logger: logger, log: destination,
                             scanInterval: scanInterval, maxConcurrent: maxConcurrent, once: once,
-                            levelControl: control, debugFlag: debug, metrics: metrics.settings)
+                            levelControl: control, debugFlag: debug, metrics: metrics.settings,
+                            notifications: notifications.settings)
         let code = await daemon.run()
         if code != 0 { throw ExitCode(code) }
     }

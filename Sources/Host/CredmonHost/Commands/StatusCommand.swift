@@ -31,14 +31,14 @@ struct StatusCommand: AsyncParsableCommand {
         let age = Int(now - report.generatedAt)
         let alive = kill(report.pid, 0) == 0
         print("daemon pid \(report.pid) (\(alive ? "running" : "not running")), status written \(age)s ago, credential directory \(report.credentialDirectory)")
-        // The seed's own expiry (a Vault token's) only when some credential has one.
-        let seeds = report.credentials.contains { $0.seedExpiresAt != nil }
-        let header = ["USER", "TOKEN", "PROVIDER", "STATE", "EXPIRES"] + (seeds ? ["TOP EXPIRES"] : [])
+        // CREDENTIAL and TOP EXPIRES: the long-lived credential behind the token (refresh token, Vault token).
+        let header = ["USER", "TOKEN", "PROVIDER", "STATE", "EXPIRES", "CREDENTIAL", "TOP EXPIRES"]
             + ["RENEWED", "NEXT", "FAILURES", "LAST ERROR"]
         let rows = [header] + report.credentials.map { entry -> [String] in
             func when(_ date: Double?) -> String { date.map { Self.relative($0 - now) } ?? "-" }
-            var row: [String] = [entry.user, entry.token, entry.provider ?? "-", entry.state, when(entry.expiresAt)]
-            if seeds { row.append(when(entry.seedExpiresAt)) }
+            var row: [String] = [entry.user, entry.token, entry.provider ?? "-", entry.state, when(entry.expiresAt),
+                                 entry.credentialState ?? "-"]
+            row.append(entry.credentialExpirySource == "never" ? "never" : when(entry.credentialExpiresAt ?? entry.seedExpiresAt))
             row += [when(entry.lastRenewal), when(entry.nextDue), String(entry.consecutiveFailures), entry.lastError ?? ""]
             return row
         }

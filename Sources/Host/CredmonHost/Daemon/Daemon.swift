@@ -20,6 +20,8 @@ struct Daemon {
     var debugFlag = false
     /// `--metrics-listen`, `--metrics-textfile` and their knobs (off by default).
     var metrics = MetricsSettings()
+    /// `--notify-command`, `--expiry-warnings` and their knobs.
+    var notifications = NotificationSettings()
 
     /// Runs to the end; returns the exit status.
     func run() async -> Int32 {
@@ -104,6 +106,9 @@ struct Daemon {
         // Bootstrapped before the monitor makes its metric handles; never when metrics are off.
         let exporter = metrics.isOn ? MetricsExporter.bootstrapped() : nil
         configuration.metrics = exporter != nil
+        configuration.metricsPerUser = metrics.perUser
+        configuration.notifyCommand = notifications.notifyCommand
+        configuration.expiryWarnings = notifications.expiryWarnings
         logger.debug("Monitor settings", metadata: [
             "credmon.scan_interval": "\(scanInterval)", "credmon.max_concurrent": "\(maxConcurrent)",
             "credmon.deep_pass_every": "\(configuration.deepPassEvery)", "credmon.once": "\(once)",

@@ -14,8 +14,40 @@ public struct StatusReport: Codable, Sendable {
         public var lastRenewal: Double?
         public var consecutiveFailures: Int
         public var lastError: String?
-        /// When the seed's own credential (a Vault token) expires, where the provider said.
+        /// When the seed's own credential (a Vault token, a refresh token) expires, where known: the same date as
+        /// ``credentialExpiresAt`` (the older name, kept).
         public var seedExpiresAt: Double?
+        /// The long-lived credential's health: `ok`, `expiring`, `expired`, `revoked`; null for a credential no
+        /// provider serves (or refuses).
+        public var credentialState: String?
+        /// When the long-lived credential expires (epoch seconds); null when unknown or never.
+        public var credentialExpiresAt: Double?
+        /// How that is known (``CredentialExpiry/Source``), `unknown` when it is not.
+        public var credentialExpirySource: String?
+
+        private enum CodingKeys: String, CodingKey {
+            case user, token, service, provider, state, expiresAt, nextDue, lastRenewal, consecutiveFailures, lastError, seedExpiresAt
+            case credentialState, credentialExpiresAt, credentialExpirySource
+        }
+
+        /// As decoded, with the three `credential…` keys always written (null when unknown).
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(user, forKey: .user)
+            try container.encode(token, forKey: .token)
+            try container.encode(service, forKey: .service)
+            try container.encodeIfPresent(provider, forKey: .provider)
+            try container.encode(state, forKey: .state)
+            try container.encodeIfPresent(expiresAt, forKey: .expiresAt)
+            try container.encodeIfPresent(nextDue, forKey: .nextDue)
+            try container.encodeIfPresent(lastRenewal, forKey: .lastRenewal)
+            try container.encode(consecutiveFailures, forKey: .consecutiveFailures)
+            try container.encodeIfPresent(lastError, forKey: .lastError)
+            try container.encodeIfPresent(seedExpiresAt, forKey: .seedExpiresAt)
+            try container.encode(credentialState, forKey: .credentialState)
+            try container.encode(credentialExpiresAt, forKey: .credentialExpiresAt)
+            try container.encode(credentialExpirySource, forKey: .credentialExpirySource)
+        }
     }
 
     public var generatedAt: Double
@@ -45,6 +77,11 @@ public struct StatusReport: Codable, Sendable {
             if !first { out.raw(",") }
             first = false
             out.raw("{\"consecutiveFailures\":\(record.consecutiveFailures)")
+            out.raw(",\"credentialExpiresAt\":")
+            if let value = record.expiry?.expiresAt { out.raw("\(ExternalTime.epochSeconds(value))") } else { out.raw("null") }
+            out.raw(",\"credentialExpirySource\":"); out.string(record.expiry?.source.rawValue ?? "unknown")
+            out.raw(",\"credentialState\":")
+            if let health = record.health?.health { out.string(health.rawValue) } else { out.raw("null") }
             if let value = record.validity?.expiresAt { out.raw(",\"expiresAt\":\(value.timeIntervalSince1970)") }
             if let value = record.lastError { out.raw(",\"lastError\":"); out.string(value) }
             if let value = record.lastRenewal { out.raw(",\"lastRenewal\":\(value.timeIntervalSince1970)") }

@@ -7,19 +7,22 @@ public struct MetricsSettings: Sendable, Equatable {
     public var listen: MetricsAddress?
     /// The node_exporter textfile written after every pass (nil: none).
     public var textfile: String?
+    /// Whether the credential-health metrics carry a `user` label (`--metrics-per-user`, `CREDMON_METRICS_PER_USER`).
+    public var perUser = false
 
-    public init(listen: MetricsAddress? = nil, textfile: String? = nil) {
+    public init(listen: MetricsAddress? = nil, textfile: String? = nil, perUser: Bool = false) {
         self.listen = listen
         self.textfile = textfile
+        self.perUser = perUser
     }
 
     public var isOn: Bool { listen != nil || textfile != nil }
 
     /// The settings in force: each flag, else its knob. A knob that is not an address is an error the daemon logs
     /// (it then serves no endpoint); a bad flag is refused by the command line before.
-    public static func resolve(listenFlag: MetricsAddress?, textfileFlag: String?,
+    public static func resolve(listenFlag: MetricsAddress?, textfileFlag: String?, perUserFlag: Bool = false,
                                knobs: CondorKnobs?) -> (settings: MetricsSettings, problems: [String]) {
-        var settings = MetricsSettings(listen: listenFlag, textfile: textfileFlag)
+        var settings = MetricsSettings(listen: listenFlag, textfile: textfileFlag, perUser: perUserFlag)
         var problems: [String] = []
         if settings.listen == nil, let text = knobs?.metricsListen {
             switch MetricsAddress.parse(text) {
@@ -28,6 +31,13 @@ public struct MetricsSettings: Sendable, Equatable {
             }
         }
         if settings.textfile == nil { settings.textfile = knobs?.metricsTextfile }
+        if !perUserFlag, let text = knobs?[CondorKnobs.metricsPerUserKnob] {
+            if let value = CondorBoolean.parse(text) {
+                settings.perUser = value
+            } else {
+                problems.append(CondorBoolean.problem(knob: CondorKnobs.metricsPerUserKnob, value: text, default: false).problem)
+            }
+        }
         return (settings, problems)
     }
 }

@@ -4,31 +4,41 @@ import Glibc
 /// Runs a helper program with a deadline: it gets its own process group, its standard output and error are read
 /// until both close, and if it has not finished by the deadline the whole group is killed (`SIGKILL`). Nothing it
 /// leaves behind (a child holding a pipe open) can make the caller wait past the deadline.
-struct BoundedProcess {
+public struct BoundedProcess: Sendable {
     /// What the program did.
-    struct Outcome {
+    public struct Outcome: Sendable {
         /// The exit status, or 128 + the signal that ended it.
-        var status: Int32
-        var output: [UInt8]
-        var error: [UInt8]
+        public var status: Int32
+        public var output: [UInt8]
+        public var error: [UInt8]
     }
 
     /// Why it has no outcome.
-    enum Failure: Error {
+    public enum Failure: Error, Sendable {
         case cannotStart(String)
         case timedOut
         case outputTooLarge
     }
 
-    var path: String
-    var arguments: [String]
-    var environment: [String: String]
+    public var path: String
+    public var arguments: [String]
+    /// The whole environment of the program (nothing is inherited).
+    public var environment: [String: String]
     /// Seconds the program may run.
-    var timeout: TimeInterval
+    public var timeout: TimeInterval
     /// The largest standard output (and error) kept: beyond it the program is killed.
-    var outputLimit = 64 << 20
+    public var outputLimit = 64 << 20
 
-    func run() throws(Failure) -> Outcome {
+    public init(path: String, arguments: [String], environment: [String: String], timeout: TimeInterval, outputLimit: Int = 64 << 20) {
+        self.path = path
+        self.arguments = arguments
+        self.environment = environment
+        self.timeout = timeout
+        self.outputLimit = outputLimit
+    }
+
+    /// Runs the program to its end (blocking the calling thread, at most ``timeout``).
+    public func run() throws(Failure) -> Outcome {
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         guard Self.makePipe(&outPipe) else { throw .cannotStart(String(cString: strerror(errno))) }
         guard Self.makePipe(&errPipe) else {
