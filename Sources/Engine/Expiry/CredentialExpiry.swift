@@ -45,8 +45,22 @@ public enum CredentialLifetime: Sendable, Equatable {
     case reportedByProvider
 
     /// Whether a `.top` is worth reading to estimate the expiry.
-    var estimatesFromSeed: Bool {
+    public var estimatesFromSeed: Bool {
         if case .refreshToken = self { return true }
         return false
+    }
+
+    /// The expiry a `.top` (`seed`, nil when unread) modified at `modified` tells, for credentials of this lifetime
+    /// (nil: unknown until the provider says, or at all).
+    public func expiry(ofSeed seed: [UInt8]?, modified: Date) -> CredentialExpiry? {
+        switch self {
+        case .never: return .never
+        case .unknown, .reportedByProvider: return nil
+        case .refreshToken(let maximum):
+            guard let seed, case .json(let object) = SeedFile.parse(seed) else {
+                return RefreshTokenExpiry.configured(maximum, issuedAt: modified)
+            }
+            return RefreshTokenExpiry.estimate(from: object, issuedAt: modified, maximum: maximum)
+        }
     }
 }

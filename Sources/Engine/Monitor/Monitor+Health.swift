@@ -10,19 +10,8 @@ extension Monitor {
         if record.expiryEstimatedForSeed == seed.stamp.modified, record.expiry != nil { return }
         record.refusedByProvider = false
         record.expiryEstimatedForSeed = seed.stamp.modified
-        switch lifetime {
-        case .never:
-            record.expiry = .never
-        case .unknown, .reportedByProvider:
-            record.expiry = nil
-        case .refreshToken(let maximum):
-            let bytes = try? userDirectory.readFile(record.id.token.stem + ".top")
-            guard let bytes, case .json(let object) = SeedFile.parse(bytes) else {
-                record.expiry = RefreshTokenExpiry.configured(maximum, issuedAt: seed.modified)
-                return
-            }
-            record.expiry = RefreshTokenExpiry.estimate(from: object, issuedAt: seed.modified, maximum: maximum)
-        }
+        let bytes = lifetime.estimatesFromSeed ? (try? userDirectory.readFile(record.id.token.stem + ".top")) ?? nil : nil
+        record.expiry = lifetime.expiry(ofSeed: bytes, modified: seed.modified)
     }
 
     /// Assesses a credential's health now: one log line when it changes, and a notification when ``NoticeRule`` says
@@ -44,20 +33,10 @@ extension Monitor {
         if send, let command = entry.expiry.notifyCommand.map({ NotifyCommand(argv: $0) }) ?? configuration.notifyCommand {
             let notice = Notice(user: record.id.user, service: record.id.token.service, token: record.id.token.stem,
                                 health: assessment.health, threshold: assessment.threshold, expiresAt: record.expiry?.expiresAt,
-                                loginHint: Self.loginHint(for: record.id, health: assessment.health, lifetime: entry.expiry.lifetime))
+                                loginHint: LoginHint.text(for: record.id, health: assessment.health, lifetime: entry.expiry.lifetime))
             pendingNotices.append((notice, command))
         }
         return changed
-    }
-
-    /// What the user should do, in one sentence (`CREDMON_LOGIN_HINT`, credmon-web's index page).
-    public nonisolated static func loginHint(for id: CredentialID, health: CredentialHealth, lifetime: CredentialLifetime) -> String {
-        if health == .ok { return "Nothing to do: the credential is in order." }
-        if lifetime == .reportedByProvider {
-            return "Submit a job again: HTCondor runs htgettoken, which stores a new Vault token (log in when it asks)."
-        }
-        let handle = id.token.handle.map { " -H \($0)" } ?? ""
-        return "Run 'condor_store_cred delete-oauth -s \(id.token.service)\(handle)' and submit again: condor_credd then writes a fresh login link."
     }
 
     private func logHealth(_ assessment: HealthAssessment, of record: CredentialRecord) {

@@ -13,6 +13,8 @@ struct Pages {
         var displayName: String?
         /// ``LoginSession/KeyLogin/id`` of the key file the service comes from.
         var loginID: String
+        /// The stored credential's expiry and, when it is expiring or worse, what to do.
+        var outlook: CredentialOutlook?
     }
 
     func layout(title: String, user: String?, body: String) -> String {
@@ -99,9 +101,39 @@ struct Pages {
                     </form>
                     """
             }
-            list += "<li class=\"card\"><h2>\(name) Login\(owner)</h2>\(state)</li>\n"
+            list += "<li class=\"card\"><h2>\(name) Login\(owner)</h2>\(state)\(outlook(card, id: uniqueID))</li>\n"
         }
         return list + "</ul>"
+    }
+
+    /// The card's expiry line and, when the credential is expiring or worse, the hint (`expiry-<name>`, `hint-<name>`).
+    private func outlook(_ card: ServiceCard, id uniqueID: (String) -> String) -> String {
+        guard let outlook = card.outlook else { return "" }
+        let line: String
+        switch outlook.health {
+        case .ok, .expiring:
+            line = outlook.neverExpires ? "The stored credential does not expire."
+                : outlook.expiresAt.map { "The stored credential lasts until \(Self.utc($0))." } ?? ""
+        case .expired:
+            line = "The stored credential expired" + (outlook.expiresAt.map { " on \(Self.utc($0))." } ?? ".")
+        case .revoked:
+            line = "The stored credential was revoked."
+        }
+        var html = line.isEmpty ? "" : "<p class=\"expiry\" id=\"\(HTMLText.escape(uniqueID("expiry-" + card.name)))\">\(HTMLText.escape(line))</p>"
+        if let hint = outlook.hint {
+            let lead = outlook.health == .expiring ? "It expires soon. " : ""
+            html += "<p class=\"warning\" role=\"alert\" id=\"\(HTMLText.escape(uniqueID("hint-" + card.name)))\">\(HTMLText.escape(lead + hint))</p>"
+        }
+        return html
+    }
+
+    /// A date as `2026-12-09 10:00 UTC`.
+    static func utc(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: date)
     }
 
     func problem(_ problem: WebProblem) -> String {

@@ -50,7 +50,7 @@ struct Routes: Sendable {
     /// `GET /`: the services of this browser's logins.
     func index(_ request: Request) throws(WebProblem) -> Response {
         let session = session(of: request)
-        let cards = (session?.logins ?? []).flatMap(Self.cards)
+        let cards = (session?.logins ?? []).flatMap(cards)
         return Self.page(pages.index(cards: cards, csrf: session?.csrf ?? ""))
     }
 
@@ -61,14 +61,26 @@ struct Routes: Sendable {
         let services = try readKeyFile(key)
         var session = session(of: request) ?? LoginSession.fresh()
         session.open(key: key, user: services[0].localUser, services: services.map(\.tokenName.stem))
-        var response = Self.page(pages.keyLogin(user: session.logins[0].user, cards: Self.cards(session.logins[0]), csrf: session.csrf))
+        var response = Self.page(pages.keyLogin(user: session.logins[0].user, cards: cards(session.logins[0]), csrf: session.csrf))
         setCookie(session, on: &response)
         return response
     }
 
-    static func cards(_ login: LoginSession.KeyLogin) -> [Pages.ServiceCard] {
-        login.services.map {
-            Pages.ServiceCard(name: $0.name, user: login.user, loggedIn: $0.loggedIn, displayName: $0.displayName, loginID: login.id)
+    /// The cards of a login; a service whose `.top` is stored says until when it lasts (``CredentialOutlook``).
+    func cards(_ login: LoginSession.KeyLogin) -> [Pages.ServiceCard] {
+        let configuration = app.configuration
+        let warnings = CredentialOutlook.defaultWarnings(configuration.condorKnobs)
+        let now = configuration.now()
+        return login.services.map { service in
+            var card = Pages.ServiceCard(name: service.name, user: login.user, loggedIn: service.loggedIn, displayName: service.displayName,
+                                         loginID: login.id)
+            if let token = TokenName(stem: service.name, allowSpecialCharacters: configuration.allowsSpecialCharacterNames) {
+                card.outlook = CredentialOutlook.of(CredentialID(user: login.user, token: token),
+                                                    entry: app.providers.entry(for: token.service),
+                                                    credentialDirectory: configuration.credentialDirectory,
+                                                    defaultWarnings: warnings, now: now)
+            }
+            return card
         }
     }
 
