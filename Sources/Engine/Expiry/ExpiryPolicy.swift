@@ -87,3 +87,20 @@ public struct ExpiryPolicy: Sendable, Equatable {
         public var description: String
     }
 }
+
+extension ExpiryPolicy {
+    /// The effective settings, for `credmon check` (after the provider's own).
+    public var settings: [ProviderProfile.Setting] {
+        var settings: [ProviderProfile.Setting] = []
+        switch lifetime {
+        case .refreshToken(let maximum?): settings.append(.init("refresh_token_lifetime", maximum == 0 ? "0 (does not expire)" : "\(Int(maximum))"))
+        case .refreshToken(nil): settings.append(.init("refresh_token_lifetime", "unknown (the refresh token's exp or refresh_expires_in, where sent)"))
+        case .never: settings.append(.init("credential_expiry", "never"))
+        case .reportedByProvider: settings.append(.init("credential_expiry", "the Vault token's TTL"))
+        case .unknown: break
+        }
+        settings.append(.init("expiry_warnings", warnings.map { $0.map { String(Int($0)) }.joined(separator: ", ") } ?? "global (CREDMON_EXPIRY_WARNINGS, default 604800, 86400)"))
+        settings.append(.init("notify_command", notifyCommand?.joined(separator: " ") ?? "global (CREDMON_NOTIFY_COMMAND, default none)"))
+        return settings
+    }
+}

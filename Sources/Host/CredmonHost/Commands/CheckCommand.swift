@@ -36,8 +36,9 @@ struct CheckCommand: AsyncParsableCommand {
             guard let entry = loaded.table.entries[name] else { continue }
             let profile = entry.provider.profile
             print("\(name)  (kind \(profile.kind), from \(entry.file))")
-            let width = profile.settings.map(\.key.count).max() ?? 0
-            for setting in profile.settings {
+            let settings = profile.settings + entry.expiry.settings
+            let width = settings.map(\.key.count).max() ?? 0
+            for setting in settings {
                 print("    " + setting.key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + setting.value)
             }
             print("")
