@@ -26,6 +26,12 @@ public enum ExpiryStore {
 
     /// Writes `entries` to `stateDirectory`.
     public static func write(_ entries: [CredentialID: Entry], to stateDirectory: String) throws {
+        let directory = try DirectoryHandle.open(path: stateDirectory)
+        try AtomicWriter.write(serialize(entries), to: fileName, in: directory, mode: 0o600, durability: .atomic)
+    }
+
+    /// The file's bytes for `entries`.
+    public static func serialize(_ entries: [CredentialID: Entry]) -> Data {
         var list: [JSONValue] = []
         list.reserveCapacity(entries.count)
         for (id, entry) in entries.sorted(by: { $0.key < $1.key }) {
@@ -41,9 +47,7 @@ public enum ExpiryStore {
             }
             list.append(.object(object))
         }
-        let bytes = JSONValue.serialize(["version": .integer(1), "credentials": .array(list)])
-        let directory = try DirectoryHandle.open(path: stateDirectory)
-        try AtomicWriter.write(bytes, to: fileName, in: directory, mode: 0o600, durability: .atomic)
+        return JSONValue.serialize(["version": .integer(1), "credentials": .array(list)])
     }
 
     /// Reads the entries back; a missing file is empty, a damaged one is a ``FormatError`` (the caller logs it and
@@ -51,7 +55,13 @@ public enum ExpiryStore {
     public static func read(from stateDirectory: String, allowSpecialCharacters: Bool) throws -> [CredentialID: Entry] {
         let path = stateDirectory + "/" + fileName
         guard let contents = try SafeFile.read(path: path, limit: sizeLimit) else { return [:] }
-        guard let object = JSONValue.parseObject(contents.bytes), case .array(let list)? = object["credentials"] else {
+        return try parse(contents.bytes, path: path, allowSpecialCharacters: allowSpecialCharacters)
+    }
+
+    /// The entries of a store file's bytes (`path` names it in errors). Lines with a bad name are dropped, values out
+    /// of range are left out.
+    public static func parse(_ bytes: [UInt8], path: String, allowSpecialCharacters: Bool) throws(FormatError) -> [CredentialID: Entry] {
+        guard let object = JSONValue.parseObject(bytes), case .array(let list)? = object["credentials"] else {
             throw FormatError(path: path, problem: "not a JSON object with a credentials list; it is rewritten from what the daemon sees")
         }
         var entries: [CredentialID: Entry] = [:]
