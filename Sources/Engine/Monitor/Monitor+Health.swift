@@ -80,9 +80,9 @@ extension Monitor {
     func expiryLoop() async {
         for await _ in expiryTriggers {
             if stopping { break }
-            await flushExpiryStore()
+            let wrote = await flushExpiryStore()
             await sendPendingNotices()
-            if pendingNotices.isEmpty {
+            if wrote, pendingNotices.isEmpty {
                 try? await clock.sleep(until: clock.now().addingTimeInterval(Self.expiryWriteInterval))
             }
         }
@@ -91,9 +91,10 @@ extension Monitor {
     /// The least time between two writes of the expiry store while no notification waits.
     static let expiryWriteInterval: TimeInterval = 2
 
-    /// Writes the expiry store if it changed (nothing without a state directory).
-    func flushExpiryStore() async {
-        guard expiryStoreDirty, let stateDirectory = configuration.stateDirectory else { return }
+    /// Writes the expiry store if it changed (nothing without a state directory); returns whether it wrote.
+    @discardableResult
+    func flushExpiryStore() async -> Bool {
+        guard expiryStoreDirty, let stateDirectory = configuration.stateDirectory else { return false }
         expiryStoreDirty = false
         let entries = ExpiryStore.entries(of: records.values)
         do {
@@ -101,6 +102,7 @@ extension Monitor {
         } catch {
             logger.warning("Cannot write the expiry store", metadata: ["credmon.error": "\(error)"])
         }
+        return true
     }
 
     private func sendPendingNotices() async {

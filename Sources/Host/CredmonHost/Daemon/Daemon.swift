@@ -109,6 +109,11 @@ struct Daemon {
         configuration.metricsPerUser = metrics.perUser
         configuration.notifyCommand = notifications.notifyCommand
         configuration.expiryWarnings = notifications.expiryWarnings
+        if let program = notifications.notifyCommand?.argv.first, access(program, X_OK) != 0 {
+            logger.error("The notification command is not an executable file; notifications fail until it is", metadata: [
+                "credmon.command": "\(program)", "credmon.error": "\(String(cString: strerror(errno)))",
+            ])
+        }
         logger.debug("Monitor settings", metadata: [
             "credmon.scan_interval": "\(scanInterval)", "credmon.max_concurrent": "\(maxConcurrent)",
             "credmon.deep_pass_every": "\(configuration.deepPassEvery)", "credmon.once": "\(once)",
