@@ -161,6 +161,10 @@ struct ExpiryTests {
         #expect(read.count == 2)
         #expect(read[record.id] == ExpiryStore.Entry(expiry: record.expiry, estimatedForSeed: record.expiryEstimatedForSeed, notified: record.notified))
         #expect(read[plain.id]?.expiry == .never)
+        try ExpiryStore.write(ExpiryStore.entries(of: [record]), to: state.path, credentialDirectory: "/var/lib/condor/oauth_credentials")
+        #expect(try ExpiryStore.read(from: state.path, credentialDirectory: "/var/lib/condor/oauth_credentials", allowSpecialCharacters: false).count == 1)
+        #expect(try ExpiryStore.read(from: state.path, credentialDirectory: "/other/credentials", allowSpecialCharacters: false).isEmpty,
+                "another directory's store (a shared state directory) is not this one's")
 
         _ = try state.write(ExpiryStore.fileName, "{\"credentials\": 5")
         #expect(throws: FormatError.self) { try ExpiryStore.read(from: state.path, allowSpecialCharacters: false) }

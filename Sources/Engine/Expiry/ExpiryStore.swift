@@ -24,14 +24,15 @@ public enum ExpiryStore {
         return kept
     }
 
-    /// Writes `entries` to `stateDirectory`.
-    public static func write(_ entries: [CredentialID: Entry], to stateDirectory: String) throws {
+    /// Writes `entries` of the credential directory `credentialDirectory` to `stateDirectory`.
+    public static func write(_ entries: [CredentialID: Entry], to stateDirectory: String, credentialDirectory: String? = nil) throws {
         let directory = try DirectoryHandle.open(path: stateDirectory)
-        try AtomicWriter.write(serialize(entries), to: fileName, in: directory, mode: 0o600, durability: .atomic)
+        try AtomicWriter.write(serialize(entries, credentialDirectory: credentialDirectory), to: fileName, in: directory, mode: 0o600,
+                               durability: .atomic)
     }
 
-    /// The file's bytes for `entries`.
-    public static func serialize(_ entries: [CredentialID: Entry]) -> Data {
+    /// The file's bytes for `entries` (of `credentialDirectory`, when given).
+    public static func serialize(_ entries: [CredentialID: Entry], credentialDirectory: String? = nil) -> Data {
         var list: [JSONValue] = []
         list.reserveCapacity(entries.count)
         for (id, entry) in entries.sorted(by: { $0.key < $1.key }) {
@@ -47,14 +48,23 @@ public enum ExpiryStore {
             }
             list.append(.object(object))
         }
-        return JSONValue.serialize(["version": .integer(1), "credentials": .array(list)])
+        var file: [String: JSONValue] = ["version": .integer(1), "credentials": .array(list)]
+        if let credentialDirectory { file["credentialDirectory"] = .string(credentialDirectory) }
+        return JSONValue.serialize(file)
     }
 
     /// Reads the entries back; a missing file is empty, a damaged one is a ``FormatError`` (the caller logs it and
     /// starts afresh: the expiries are estimated again, and a notification may repeat).
-    public static func read(from stateDirectory: String, allowSpecialCharacters: Bool) throws -> [CredentialID: Entry] {
+    /// A store written for another credential directory (a state directory two daemons share) is not this one's: it
+    /// reads as empty.
+    public static func read(from stateDirectory: String, credentialDirectory: String? = nil,
+                            allowSpecialCharacters: Bool) throws -> [CredentialID: Entry] {
         let path = stateDirectory + "/" + fileName
         guard let contents = try SafeFile.read(path: path, limit: sizeLimit) else { return [:] }
+        if let credentialDirectory, let written = JSONValue.parseObject(contents.bytes)?["credentialDirectory"]?.stringValue,
+           written != credentialDirectory {
+            return [:]
+        }
         return try parse(contents.bytes, path: path, allowSpecialCharacters: allowSpecialCharacters)
     }
 

@@ -97,8 +97,9 @@ extension Monitor {
         guard expiryStoreDirty, let stateDirectory = configuration.stateDirectory else { return false }
         expiryStoreDirty = false
         let entries = ExpiryStore.entries(of: records.values)
+        let credentialDirectory = configuration.credentialDirectory
         do {
-            try await io.run { try ExpiryStore.write(entries, to: stateDirectory) }
+            try await io.run { try ExpiryStore.write(entries, to: stateDirectory, credentialDirectory: credentialDirectory) }
         } catch {
             logger.warning("Cannot write the expiry store", metadata: ["credmon.error": "\(error)"])
         }

@@ -95,7 +95,8 @@ public actor Monitor: Service {
         (expiryTriggers, expiryTrigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         if let stateDirectory = configuration.stateDirectory {
             do {
-                restoredExpiry = try ExpiryStore.read(from: stateDirectory, allowSpecialCharacters: configuration.allowSpecialCharacterNames)
+                restoredExpiry = try ExpiryStore.read(from: stateDirectory, credentialDirectory: configuration.credentialDirectory,
+                                                      allowSpecialCharacters: configuration.allowSpecialCharacterNames)
             } catch {
                 logger.warning("Cannot read the expiry store; expiries are estimated anew", metadata: ["credmon.error": "\(error)"])
             }
