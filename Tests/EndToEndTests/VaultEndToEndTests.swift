@@ -57,6 +57,11 @@ struct VaultEndToEndTests {
         #expect(eventually(timeout: 10) { (entry(daemon, "alice", "igwn")?["seedExpiresAt"] as? Double) != nil })
         let expiry = try #require(entry(daemon, "alice", "igwn")?["seedExpiresAt"] as? Double)
         #expect(abs(expiry - (Date().timeIntervalSince1970 + 28 * 86400)) < 600, "lookup-self: 28 days left")
+        // Issue 12: the Vault token's TTL is the credential's expiry, the same date to the second; 28 days is `ok`.
+        let watched = try #require(entry(daemon, "alice", "igwn"))
+        #expect(watched["credentialExpirySource"] as? String == "vault_token_ttl", "\(watched)")
+        #expect((watched["credentialExpiresAt"] as? NSNumber)?.int64Value == Int64(expiry.rounded()), "\(watched)")
+        #expect(watched["credentialState"] as? String == "ok", "\(watched)")
         let shown = try daemon.command("status")
         #expect(shown.stdout.contains("TOP EXPIRES") && (shown.stdout.contains("in 27d") || shown.stdout.contains("in 28d")), "\(shown.stdout)")
         #expect(!daemon.log.contains(token), "the Vault token is never logged")
