@@ -2,12 +2,14 @@
 #   make                 build credmon and credmon-web
 #   make install         install into $(DESTDIR)$(PREFIX); then see docs/UPGRADING.md
 #   make uninstall       remove what install put there (keeps /etc/credmon/providers.d and your keys)
-# Variables: DESTDIR, PREFIX (/usr), SBINDIR ($(PREFIX)/sbin), SYSCONFDIR (/etc), SWIFT (swift).
+# Variables: DESTDIR, PREFIX (/usr), SBINDIR ($(PREFIX)/sbin), LIBEXECDIR ($(PREFIX)/libexec: the notification script),
+#            SYSCONFDIR (/etc), SWIFT (swift).
 
 SWIFT      ?= swift
 PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
 DOCDIR     ?= $(PREFIX)/share/doc/credmon
+LIBEXECDIR ?= $(PREFIX)/libexec
 SYSCONFDIR ?= /etc
 INSTALL    ?= install
 
@@ -36,11 +38,15 @@ install: build
 	$(INSTALL) -m 0644 deploy/apache/credmon-web.conf $(DESTDIR)$(DOCDIR)/web/apache-credmon-web.conf
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	$(INSTALL) -m 0644 deploy/logrotate/credmon $(DESTDIR)$(SYSCONFDIR)/logrotate.d/credmon
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(LIBEXECDIR)/credmon
+	$(INSTALL) -m 0755 deploy/notify/credmon-notify-mail $(DESTDIR)$(LIBEXECDIR)/credmon/credmon-notify-mail
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(DOCDIR)/monitoring
+	$(INSTALL) -m 0644 deploy/monitoring/credmon-alerts.yml deploy/monitoring/credmon-dashboard.json deploy/monitoring/README.md $(DESTDIR)$(DOCDIR)/monitoring/
 	@# The HTCondor snippet is not enabled behind the admin's back: it lands in the doc directory; copy it to
 	@# $(SYSCONFDIR)/condor/config.d/ (or change the one CREDMON_OAUTH line) when you switch.
 	@echo "installed $(PRODUCTS) into $(DESTDIR)$(SBINDIR); next: docs/UPGRADING.md"
 
 uninstall:
 	for product in credmon credmon-web; do rm -f $(DESTDIR)$(SBINDIR)/$$product; done
-	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR)/credmon
 	rm -f $(DESTDIR)$(SYSCONFDIR)/logrotate.d/credmon
