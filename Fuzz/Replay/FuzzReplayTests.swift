@@ -58,4 +58,7 @@ extension FuzzReplayTests {
 
     @Test("classad-expr: ClassAdExpression parse and evaluate; printable refusals, deterministic values")
     func classAdExpr() { replay("classad-expr", ClassAdExprHarness.check) }
+
+    @Test("expiry: ExpiryStore parse/serialize round trip, refresh-token expiry estimates, expiry_warnings text; bounded dates, printable refusals")
+    func expiry() { replay("expiry", ExpiryHarness.check) }
 }
