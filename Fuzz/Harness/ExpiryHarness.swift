@@ -66,6 +66,10 @@ enum ExpiryHarness {
             }
             let twice = Array(ExpiryStore.serialize(again))
             try fuzzExpect(twice == written, "serialize is not stable: \(fuzzPreview(written)) then \(fuzzPreview(twice))")
+            // Naming the credential directory (as the daemon writes it) changes nothing the entries read back as.
+            let named = Array(ExpiryStore.serialize(entries, credentialDirectory: "/var/lib/condor/oauth_credentials"))
+            let namedAgain = try? ExpiryStore.parse(named, path: "expiry.json", allowSpecialCharacters: allowSpecial)
+            try fuzzExpect(namedAgain == entries, "the store written with its credential directory reads differently: \(fuzzPreview(named))")
 
             var stems: [String: ExpiryStore.Entry] = [:]
             for (id, entry) in entries { stems[id.user + "/" + id.token.stem] = entry }
