@@ -70,6 +70,12 @@ extension OAuthServer {
         public var accessTokenLifetime: Int
         /// Refresh token lifetime in seconds from its issue; nil: they never expire.
         public var refreshTokenLifetime: Int?
+        /// Token answers that carry a refresh token also carry `refresh_expires_in` (Keycloak): the seconds that refresh
+        /// token has left (rounded). Only when it expires (`refreshTokenLifetime`). Default: off.
+        public var includeRefreshExpiresIn: Bool = false
+        /// What refresh tokens look like: opaque strings (the default) or JWTs whose `exp` tells their expiry (INDIGO
+        /// IAM), see ``RefreshTokenFormat``.
+        public var refreshTokenFormat: RefreshTokenFormat = .opaque
         /// Without rotation, leave `refresh_token` out of refresh responses (the client must keep the old one).
         /// With rotation the new token is always sent.
         public var omitRefreshTokenInRefreshResponse: Bool

@@ -93,7 +93,10 @@ extension OAuthServer {
         ]
         if issue.includesExpiresIn { body["expires_in"] = issue.expiresIn }
         if let issuedTokenType = issue.issuedTokenType { body["issued_token_type"] = issuedTokenType }
-        if let refreshToken = issue.refreshToken { body["refresh_token"] = refreshToken }
+        if let refreshToken = issue.refreshToken {
+            body["refresh_token"] = refreshToken
+            if let left = refreshExpiresIn(refreshToken) { body["refresh_expires_in"] = left }
+        }
         if let openID = issue.openID {
             body["id_token"] = idToken(subject: openID.subject, nonce: configuration.idTokenNonceOverride ?? openID.nonce, client: client)
         }

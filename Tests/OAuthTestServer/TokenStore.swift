@@ -113,9 +113,12 @@ struct TokenStore: Sendable {
     }
 
     mutating func issueRefreshToken(grantID: String, configuration: OAuthServer.Configuration) -> String {
-        let token = TokenStore.makeToken("rt-")
-        refreshTokens[token] = RefreshRecord(grantID: grantID, issuedAt: now,
-                                             expiresAt: configuration.refreshTokenLifetime.map { now.addingTimeInterval(TimeInterval($0)) })
+        let expiresAt = configuration.refreshTokenLifetime.map { now.addingTimeInterval(TimeInterval($0)) }
+        let token = switch configuration.refreshTokenFormat {
+        case .opaque: TokenStore.makeToken("rt-")
+        case .jwt: jwtRefreshToken(grantID: grantID, issuedAt: now, expiresAt: expiresAt)
+        }
+        refreshTokens[token] = RefreshRecord(grantID: grantID, issuedAt: now, expiresAt: expiresAt)
         grants[grantID]?.refreshTokens.append(token)
         grants[grantID]?.currentRefreshToken = token
         return token
@@ -385,6 +388,9 @@ struct TokenStore: Sendable {
         for answer in order { if let found = answer() { return found } }
         return ["active": false]
     }
+
+    /// When a refresh token this store issued expires (nil: unknown token, or one that does not expire).
+    func refreshTokenExpiry(_ token: String) -> Date? { refreshTokens[token]?.expiresAt }
 
     func grant(forRefreshToken token: String) -> OAuthServer.Grant? { refreshTokens[token].flatMap { grants[$0.grantID] } }
 
