@@ -13,6 +13,21 @@ enum Fragments {
         \(extra)
         """
     }
+
+    /// A `kind: oauth2` provider (by default taking client and token URL from each credential's `.meta`, as the web
+    /// login writes it), with `notify_command` when given (a flow list, each item quoted).
+    static func oauth(name: String = "issuer", kind: String = "oauth2", notifyCommand: [String]? = nil, extra: String = "") -> String {
+        let notify = notifyCommand.map { argv in
+            "notify_command: [" + argv.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+                .joined(separator: ", ") + "]"
+        } ?? ""
+        return """
+            name: \(name)
+            kind: \(kind)
+            \(notify)
+            \(extra)
+            """
+    }
 }
 
 /// Decodes the payload of the JWT inside a `.use` file.
