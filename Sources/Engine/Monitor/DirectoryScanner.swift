@@ -134,6 +134,13 @@ public struct DirectoryScanner: Sendable {
         return (merged, listings)
     }
 
+    /// The stamp of a user directory now (nil when it is not a directory), to compare with a listing's.
+    public func userStamp(_ user: String) -> FileStamp? {
+        guard let rootHandle = try? DirectoryHandle.open(path: root),
+              let status = try? FileStatus.at(rootHandle.descriptor, user, path: ""), status.type == .directory else { return nil }
+        return status.stamp
+    }
+
     /// Scans one user directory (always listing it) and appends what it finds.
     public func scanUser(_ user: String, into result: inout Result) {
         guard let rootHandle = try? DirectoryHandle.open(path: root) else { return }

@@ -66,16 +66,18 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
     /// Watches a user directory (idempotent). Returns false when the kernel refused (watch limit).
     @discardableResult
     public func watchUser(_ user: String) -> Bool {
-        let wd = inotify_add_watch(inotifyFD, root + "/" + user, Self.userMask)
-        if wd < 0 {
-            if errno == ENOSPC { lock.withLock { watchLimitReached = true } }
-            return false
-        }
+        // The watch is added and recorded under the lock: an event the reading thread gets for it at once waits for
+        // the record instead of being dropped as an unknown watch.
         lock.withLock {
+            let wd = inotify_add_watch(inotifyFD, root + "/" + user, Self.userMask)
+            if wd < 0 {
+                if errno == ENOSPC { watchLimitReached = true }
+                return false
+            }
             userByWatch[wd] = user
             watchByUser[user] = wd
+            return true
         }
-        return true
     }
 
     /// Whether a user directory is watched.

@@ -29,9 +29,20 @@ extension Monitor {
             }
         }
         sweepLeftovers(after: scan, first: passCount == 0, deep: deep)
+        var lateArrivals: [CredentialID] = []
         if let watcher {
             let hadLimit = watcher.watchLimitReached
-            for user in scan.users where !watcher.isWatching(user) { watcher.watchUser(user) }
+            var newlyWatched: [String] = []
+            for user in scan.users where !watcher.isWatching(user) {
+                if watcher.watchUser(user) { newlyWatched.append(user) }
+            }
+            // A file that arrived after the scan listed a user and before its watch existed raised no event: a
+            // directory that changed since its listing is listed again (one stat per newly watched user).
+            for user in newlyWatched where scanner.userStamp(user) != listings[user] {
+                var found = DirectoryScanner.Result()
+                scanner.scanUser(user, into: &found)
+                lateArrivals += found.credentials.map(\.id)
+            }
             if watcher.watchLimitReached && !hadLimit {
                 logger.warning("inotify watch limit reached; some users rely on the periodic pass",
                                metadata: ["credmon.watched": "\(watcher.watchedUsers)", "credmon.fix": "raise fs.inotify.max_user_watches"])
@@ -53,6 +64,7 @@ extension Monitor {
                 work.insert(id)
             }
         }
+        work.formUnion(lateArrivals)
         if deep, let vault {
             for id in vault.entries() where !seen.contains(id) { work.insert(id) }
         }
@@ -60,6 +72,8 @@ extension Monitor {
         let applied = ContinuousClock.now
         await drain(work)
         passCount += 1
+        // Health before the marker: whoever sees CREDMON_COMPLETE (or scrapes after it) sees this pass's health.
+        assessAllHealth(now: clock.now())
         var completedAt: Date?
         do {
             try directory.touchCompleteMarker()
@@ -69,7 +83,6 @@ extension Monitor {
         }
         let summary = PassSummary(credentials: records.count, processed: work.count, renewed: renewedSincePass,
                                   failed: failedSincePass, duration: ContinuousClock.now - started)
-        assessAllHealth(now: clock.now())
         if let metrics { recordPassMetrics(metrics, deep: deep, duration: summary.duration, completedAt: completedAt) }
         logger.log(level: passCount == 1 ? .info : .debug, passCount == 1 ? "First pass complete" : "Pass complete", metadata: [
             "credmon.credentials": "\(summary.credentials)", "credmon.processed": "\(summary.processed)",

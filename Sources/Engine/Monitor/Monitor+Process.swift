@@ -121,6 +121,8 @@ extension Monitor {
             restored.expiry = kept.expiry
             restored.expiryEstimatedForSeed = kept.estimatedForSeed
             restored.notified = kept.notified
+            // What was notified is the health last known: an unchanged credential logs no new line after a restart.
+            restored.health = kept.notified
             record = restored
         }
         return (entry?.provider, record, entry?.expiry.lifetime ?? .unknown)
