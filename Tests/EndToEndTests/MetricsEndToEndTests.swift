@@ -52,8 +52,13 @@ struct MetricsEndToEndTests {
         #expect(written.typedNames.allSatisfy { $0.hasPrefix("credmon_") }, "\(written.typedNames.sorted())")
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: textfile.path)[.posixPermissions] as? Int)
         #expect(mode == 0o644, "mode \(String(mode, radix: 8))")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: textfile.deletingLastPathComponent().path)
-        #expect(leftovers == ["credmon.prom"], "\(leftovers)")
+        // A write may be under way at any moment (its temporary file then exists); none is left behind.
+        var leftovers: [String] = []
+        let clean = eventually(timeout: 10, interval: 0.05) {
+            leftovers = (try? FileManager.default.contentsOfDirectory(atPath: textfile.deletingLastPathComponent().path)) ?? []
+            return leftovers == ["credmon.prom"]
+        }
+        #expect(clean, "\(leftovers)")
         #expect(try LoopbackHTTP.get(port: port, path: "/other").status == 404)
     }
 

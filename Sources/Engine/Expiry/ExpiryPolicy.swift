@@ -75,7 +75,7 @@ public struct ExpiryPolicy: Sendable, Equatable {
         var values: [Int] = []
         for item in text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }) {
             guard let seconds = Int(item), warningRange.contains(seconds) else {
-                return .failure(WarningProblem(description: "'\(item)' is not a number of seconds from 60 to 31536000 (a year)"))
+                return .failure(WarningProblem(description: "'\(SafeText.printable(String(item), limit: 40))' is not a number of seconds from 60 to 31536000 (a year)"))
             }
             values.append(seconds)
         }

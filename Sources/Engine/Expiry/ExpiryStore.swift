@@ -81,12 +81,14 @@ public enum ExpiryStore {
             else { continue }
             var entry = Entry()
             if let source = item["source"]?.stringValue.flatMap(CredentialExpiry.Source.init(rawValue:)) {
+                // Whole seconds, as written: a store read and written again is the same store.
                 let date = item["expiresAt"].flatMap { try? ExternalTime.timestamp($0, field: "expiresAt") }
+                    .map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded()) }
                 entry.expiry = CredentialExpiry(expiresAt: date, source: source)
             }
             if case .integer(let seed)? = item["seedModified"] { entry.estimatedForSeed = seed }
             if let health = item["notified"]?.stringValue.flatMap(CredentialHealth.init(rawValue:)) {
-                let threshold = item["threshold"]?.numberValue.flatMap { (60...31_536_000).contains($0) ? $0 : nil }
+                let threshold = item["threshold"]?.numberValue.map { $0.rounded() }.flatMap { (60...31_536_000).contains($0) ? $0 : nil }
                 entry.notified = HealthAssessment(health, threshold: threshold)
             }
             entries[CredentialID(user: user, token: token)] = entry
