@@ -1,11 +1,16 @@
 // credmon-bench: measures the real `credmon` daemon on a synthetic credential directory.
 //
-//   swift build -c release && .build/release/credmon-bench [--users 1000,10000] [--samples 200] [--binary PATH] [--dir BASE]
+//   swift build -c release && .build/release/credmon-bench [--users 1000,10000] [--samples 200] [--steady SECONDS]
+//       [--metrics] [--binary PATH] [--dir BASE]
 //
 // For each user count N it writes N `<user>/scitokens.top` files as condor_credd does, starts `credmon run`, and
 // reports: the first pass (duration, tokens/s, as the daemon logs it), steady passes with nothing due (the daemon's
-// own pass timings, scan interval 1 s), the latency from a new `.top` to its `.use` without SIGHUP (inotify on the
-// benchmark side, p50/p99), and the daemon's peak RSS (VmHWM).
+// own pass timings, scan interval 1 s, over a window of --steady seconds, default 4, that opens at the first pass
+// that lists no directory again; median, p90, and the daemon's CPU time per pass in that window, which also counts
+// the work after the logged duration: health, metrics, the textfile), the latency from a new `.top` to its `.use`
+// without SIGHUP (inotify on the benchmark side, p50/p99), and the daemon's peak RSS (VmHWM).
+// --metrics runs the daemon with `--metrics-textfile <run dir>/credmon.prom --metrics-listen 127.0.0.1:<free port>`
+// (metrics are off without it, as by default) and scrapes /metrics once in the middle of the steady window.
 import Engine
 import Foundation
 import Glibc
@@ -13,6 +18,8 @@ import Glibc
 struct Options {
     var users = [1000, 10000]
     var samples = 200
+    var steadySeconds = 4
+    var metrics = false
     var binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         .appendingPathComponent("credmon").path
     var baseDirectory = FileManager.default.temporaryDirectory.path
@@ -23,10 +30,12 @@ struct Options {
             switch argument {
             case "--users": users = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--samples": samples = Int(iterator.next() ?? "") ?? samples
+            case "--steady": steadySeconds = max(1, Int(iterator.next() ?? "") ?? steadySeconds)
+            case "--metrics": metrics = true
             case "--binary": binary = iterator.next() ?? binary
             case "--dir": baseDirectory = iterator.next() ?? baseDirectory
             default:
-                FileHandle.standardError.write(Data("usage: credmon-bench [--users 1000,10000] [--samples N] [--binary PATH] [--dir BASE]\n".utf8))
+                FileHandle.standardError.write(Data("usage: credmon-bench [--users 1000,10000] [--samples N] [--steady SECONDS] [--metrics] [--binary PATH] [--dir BASE]\n".utf8))
                 exit(2)
             }
         }
@@ -36,12 +45,21 @@ struct Options {
 struct Result {
     var users: Int
     var firstPassMilliseconds: Double
+    /// The daemon's CPU time from its start to the end of the first pass (clock ticks, exited threads included).
+    var firstPassCPUMilliseconds: Double
     var steadyPassMilliseconds: [Double]
     var latencyMilliseconds: [Double]
     var peakRSSKiB: Int
     var anonymousKiB: Int
     var fileKiB: Int
     var postBurstPassMilliseconds: [Double]
+    /// The daemon's CPU time over the steady window divided by the passes in it (schedstat, and clock ticks).
+    var steadyCPUPerPassMilliseconds: Double
+    var steadyCPUTicksPerPassMilliseconds: Double
+    var steadyWindowPasses: Int
+    /// With --metrics: the scrape in the steady window and the textfile's size at the end.
+    var scrape: (status: String, bytes: Int, milliseconds: Double)?
+    var textfileBytes: Int?
 }
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
@@ -146,18 +164,47 @@ func run(users: Int, options: Options) throws -> Result {
     """.write(toFile: providers + "/scitokens.yaml", atomically: true, encoding: .utf8)
     for index in 0..<users { writeTop(credentials, user: "user\(index)") }
 
-    let process = try startDaemon(binary: options.binary, root: root, extra: ["--scan-interval", "1", "--debug"])
+    var extra = ["--scan-interval", "1", "--debug"]
+    var metricsPort: Int?
+    let textfile = root + "/credmon.prom"
+    if options.metrics {
+        guard let port = DaemonProbes.freeLoopbackPort() else {
+            throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "no free loopback port"])
+        }
+        metricsPort = port
+        extra += ["--metrics-textfile", textfile, "--metrics-listen", "127.0.0.1:\(port)"]
+    }
+    let process = try startDaemon(binary: options.binary, root: root, extra: extra)
     defer { stopDaemon(process) }
+    let pid = process.processIdentifier
     guard let firstPass = waitForFirstPass(log: log) else {
         throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "no first pass in 120 s; see \(log)"])
     }
-    // Steady passes: nothing is due (tokens live 1200 s), scan interval 1 s.
-    sleep(4)
-    let passes = logLines(log).filter { $0.contains(" Pass complete") && $0.contains("credmon.processed=0") }
-    // Steady: nothing due and no user directory changed. Post-burst: the directories written in the last 2 s are
-    // listed again once (see DirectoryScanner).
-    let steady = passes.filter { $0.contains("credmon.listed=0 ") }.compactMap { metadataValue($0, "credmon.duration_ms") }
+    let firstPassCPU = DaemonProbes.cpuTicksMilliseconds(pid: pid)
+    // Steady passes: nothing is due (tokens live 1200 s), scan interval 1 s. Steady: nothing due and no user
+    // directory changed. Post-burst: the directories written in the last 2 s are listed again once (see
+    // DirectoryScanner); every 10th pass is deep and lists them all again (counted with these). The window opens at
+    // the first steady pass (polled every 100 ms, at most 30 s).
+    func passLines() -> [Substring] { logLines(log).filter { $0.contains(" Pass complete") && $0.contains("credmon.processed=0") } }
+    let settleDeadline = Date().addingTimeInterval(30)
+    while Date() < settleDeadline && !passLines().contains(where: { $0.contains("credmon.listed=0 ") }) { usleep(100_000) }
+    let passesBefore = passLines().count
+    let cpuBefore = DaemonProbes.cpuMilliseconds(pid: pid), ticksBefore = DaemonProbes.cpuTicksMilliseconds(pid: pid)
+    var scrape: (status: String, bytes: Int, milliseconds: Double)?
+    if let metricsPort {
+        usleep(UInt32(options.steadySeconds) * 500_000)
+        scrape = DaemonProbes.scrape(port: metricsPort)
+        usleep(UInt32(options.steadySeconds) * 500_000)
+    } else {
+        sleep(UInt32(options.steadySeconds))
+    }
+    let cpuAfter = DaemonProbes.cpuMilliseconds(pid: pid), ticksAfter = DaemonProbes.cpuTicksMilliseconds(pid: pid)
+    let passes = passLines()
+    let windowPasses = passes.count - passesBefore
+    let steadyLines = passes.dropFirst(passesBefore).filter { $0.contains("credmon.listed=0 ") }
+    let steady = steadyLines.compactMap { metadataValue($0, "credmon.duration_ms") }
     let postBurst = passes.filter { !$0.contains("credmon.listed=0 ") }.compactMap { metadataValue($0, "credmon.duration_ms") }
+    let textfileBytes = options.metrics ? (try? FileManager.default.attributesOfItem(atPath: textfile)[.size] as? Int) ?? -1 : nil
     // Latency from a new .top to its .use, no SIGHUP.
     var latencies: [Double] = []
     for sample in 0..<options.samples {
@@ -171,10 +218,12 @@ func run(users: Int, options: Options) throws -> Result {
             latencies.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
         }
     }
-    let pid = process.processIdentifier
-    return Result(users: users, firstPassMilliseconds: firstPass, steadyPassMilliseconds: steady, latencyMilliseconds: latencies,
+    return Result(users: users, firstPassMilliseconds: firstPass, firstPassCPUMilliseconds: firstPassCPU, steadyPassMilliseconds: steady, latencyMilliseconds: latencies,
                   peakRSSKiB: memory(pid: pid, "VmHWM"), anonymousKiB: memory(pid: pid, "RssAnon"), fileKiB: memory(pid: pid, "RssFile"),
-                  postBurstPassMilliseconds: postBurst)
+                  postBurstPassMilliseconds: postBurst,
+                  steadyCPUPerPassMilliseconds: windowPasses > 0 ? (cpuAfter - cpuBefore) / Double(windowPasses) : .nan,
+                  steadyCPUTicksPerPassMilliseconds: windowPasses > 0 ? (ticksAfter - ticksBefore) / Double(windowPasses) : .nan,
+                  steadyWindowPasses: windowPasses, scrape: scrape, textfileBytes: textfileBytes)
 }
 
 if CommandLine.arguments.count >= 3 && CommandLine.arguments[1] == "--oauth" {
@@ -222,7 +271,7 @@ func fileSystem(of path: String) -> String {
 }
 let baseFileSystem = fileSystem(of: options.baseDirectory)
 print("credmon-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores (\(cpu)), binary \(options.binary)")
-print("directory \(options.baseDirectory) on \(baseFileSystem)")
+print("directory \(options.baseDirectory) on \(baseFileSystem); metrics \(options.metrics ? "on (--metrics-textfile, --metrics-listen 127.0.0.1)" : "off"); steady window \(options.steadySeconds) s")
 print(String(format: "%8@ %12@ %12@ %14@ %10@ %10@ %10@ %9@", "users", "first pass", "tokens/s", "steady pass", "lat p50", "lat p99", "lat max", "peak RSS"))
 for users in options.users {
     do {
@@ -233,10 +282,17 @@ for users in options.users {
                      steadyMedian, result.steadyPassMilliseconds.count,
                      percentile(result.latencyMilliseconds, 50), percentile(result.latencyMilliseconds, 99),
                      result.latencyMilliseconds.max() ?? .nan, Double(result.peakRSSKiB) / 1024))
-        print(String(format: "         steady passes: median %.1f ms, max %.1f ms; passes right after the first (re-listing): %@; memory now: %.1f MiB anonymous + %.1f MiB mapped files",
+        print(String(format: "         steady passes: median %.1f ms, max %.1f ms; passes that listed directories again (right after the first, and every 10th, deep): %@; memory now: %.1f MiB anonymous + %.1f MiB mapped files",
                      steadyMedian, result.steadyPassMilliseconds.max() ?? .nan,
                      result.postBurstPassMilliseconds.map { String(format: "%.0f ms", $0) }.joined(separator: ", "),
                      Double(result.anonymousKiB) / 1024, Double(result.fileKiB) / 1024))
+        print(String(format: "         daemon CPU from start to the end of the first pass %.0f ms; steady window: %d passes, p90 %.1f ms; daemon CPU per pass %.1f ms (clock ticks: %.1f ms)",
+                     result.firstPassCPUMilliseconds, result.steadyWindowPasses, percentile(result.steadyPassMilliseconds, 90),
+                     result.steadyCPUPerPassMilliseconds, result.steadyCPUTicksPerPassMilliseconds))
+        if options.metrics {
+            let scrape = result.scrape.map { String(format: "%@, %d bytes in %.2f ms", $0.status, $0.bytes, $0.milliseconds) } ?? "failed"
+            print("         metrics: textfile \(result.textfileBytes ?? -1) bytes; one scrape of /metrics: \(scrape)")
+        }
         if result.latencyMilliseconds.count < options.samples {
             print("  warning: \(options.samples - result.latencyMilliseconds.count) latency samples timed out")
         }
