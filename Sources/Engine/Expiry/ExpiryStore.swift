@@ -15,10 +15,16 @@ public enum ExpiryStore {
     /// The largest file read back (about 150 bytes a credential).
     static let sizeLimit = 64 << 20
 
-    /// The entries of `records` worth keeping: those with an expiry or a notification.
+    /// Whether a record has anything the store keeps: an expiry that cannot be told again from its kind alone (not
+    /// `never`), or a notification. A local issuer's credentials have none: 10,000 of them write an empty store.
+    public static func keeps(_ record: CredentialRecord) -> Bool {
+        (record.expiry != nil && record.expiry != .never) || record.notified != nil
+    }
+
+    /// The entries of `records` worth keeping (``keeps(_:)``).
     public static func entries(of records: some Collection<CredentialRecord>) -> [CredentialID: Entry] {
         var kept: [CredentialID: Entry] = [:]
-        for record in records where record.expiry != nil || record.notified != nil {
+        for record in records where keeps(record) {
             kept[record.id] = Entry(expiry: record.expiry, estimatedForSeed: record.expiryEstimatedForSeed, notified: record.notified)
         }
         return kept

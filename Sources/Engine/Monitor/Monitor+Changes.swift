@@ -39,7 +39,8 @@ extension Monitor {
     func commit(_ record: CredentialRecord, scheduleAt date: Date? = nil, tally: CredentialDecision.Tally? = nil) {
         var record = record
         let previous = records[record.id]
-        if assessHealth(&record, now: clock.now()) || previous?.expiry != record.expiry {
+        let notifiedChanged = assessHealth(&record, now: clock.now())
+        if notifiedChanged || (previous?.expiry != record.expiry && (ExpiryStore.keeps(record) || previous.map(ExpiryStore.keeps) == true)) {
             expiryStoreDirty = true
             expiryTrigger.yield()
         }
@@ -60,7 +61,7 @@ extension Monitor {
     /// Forgets a credential's record; returns it if there was one.
     func forgetRecord(_ id: CredentialID) -> CredentialRecord? {
         guard let record = records.removeValue(forKey: id) else { return nil }
-        if record.expiry != nil || record.notified != nil {
+        if ExpiryStore.keeps(record) {
             expiryStoreDirty = true
             expiryTrigger.yield()
         }
