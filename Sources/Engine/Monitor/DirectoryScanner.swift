@@ -134,11 +134,14 @@ public struct DirectoryScanner: Sendable {
         return (merged, listings)
     }
 
-    /// The stamp of a user directory now (nil when it is not a directory), to compare with a listing's.
-    public func userStamp(_ user: String) -> FileStamp? {
-        guard let rootHandle = try? DirectoryHandle.open(path: root),
-              let status = try? FileStatus.at(rootHandle.descriptor, user, path: ""), status.type == .directory else { return nil }
-        return status.stamp
+    /// The users among `users` whose directory's stamp is not `listings`' (changed since listed, or gone): one stat
+    /// each, the root opened once.
+    public func changedSinceListing(_ users: [String], listings: Listings) -> [String] {
+        guard !users.isEmpty, let rootHandle = try? DirectoryHandle.open(path: root) else { return users }
+        return users.filter { user in
+            let status = try? FileStatus.at(rootHandle.descriptor, user, path: "")
+            return status?.stamp != listings[user]
+        }
     }
 
     /// Scans one user directory (always listing it) and appends what it finds.

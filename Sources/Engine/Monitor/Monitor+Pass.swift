@@ -38,7 +38,7 @@ extension Monitor {
             }
             // A file that arrived after the scan listed a user and before its watch existed raised no event: a
             // directory that changed since its listing is listed again (one stat per newly watched user).
-            for user in newlyWatched where scanner.userStamp(user) != listings[user] {
+            for user in scanner.changedSinceListing(newlyWatched, listings: listings) {
                 var found = DirectoryScanner.Result()
                 scanner.scanUser(user, into: &found)
                 lateArrivals += found.credentials.map(\.id)
