@@ -20,7 +20,8 @@ struct ExpiryKnobTests {
         let notices = site.url.appendingPathComponent("notices")
         try FileManager.default.createDirectory(at: notices, withIntermediateDirectories: true)
         let script = site.url.appendingPathComponent("notify").path
-        try "#!/bin/sh\n/usr/bin/env > \(notices.path)/$$.env\necho \"$1\" >> \(notices.path)/$$.env\n"
+        // Written aside and renamed: a dump is read only once complete (the environment, then argv[1]).
+        try "#!/bin/sh\n/usr/bin/env > \(notices.path)/.$$\necho \"$1\" >> \(notices.path)/.$$\nmv \(notices.path)/.$$ \(notices.path)/$$.env\n"
             .write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
         let textfile = site.url.appendingPathComponent("credmon.prom").path
@@ -46,7 +47,7 @@ struct ExpiryKnobTests {
         try condor.startDaemon()
 
         func dumps() -> [[String: String]] {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: notices.path)) ?? []
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: notices.path)) ?? []).filter { $0.hasSuffix(".env") }
             return names.compactMap { name in
                 guard let text = try? String(contentsOfFile: notices.appendingPathComponent(name).path, encoding: .utf8),
                       text.hasSuffix("\n"), text.contains("CREDMON_STATE=") else { return nil }
