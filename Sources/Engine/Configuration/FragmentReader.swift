@@ -88,8 +88,13 @@ public struct FragmentReader {
     /// An integer within `range`.
     public mutating func integer(_ key: String, in range: ClosedRange<Int>, unit: String = "") -> Int? {
         guard let node = node(key) else { return nil }
+        return wholeNumber(node, key: key, in: range, expected: "expected a whole number", unit: unit)
+    }
+
+    /// `node` as a plain whole number within `range`, else an error about `key` (`expected` leads its text).
+    private mutating func wholeNumber(_ node: Node, key: String, in range: ClosedRange<Int>, expected: String, unit: String) -> Int? {
         guard let value = node.int, node.scalar?.style == .plain else {
-            fail(key, "expected a whole number\(unit.isEmpty ? "" : " of \(unit)"), found \(Self.render(node))")
+            fail(key, "\(expected)\(unit.isEmpty ? "" : " of \(unit)"), found \(Self.render(node))")
             return nil
         }
         guard range.contains(value) else {
@@ -112,14 +117,7 @@ public struct FragmentReader {
         }
         var values: [Int] = []
         for item in items {
-            guard let value = item.int, item.scalar?.style == .plain else {
-                fail(key, "every item must be a whole number\(unit.isEmpty ? "" : " of \(unit)"), found \(Self.render(item))")
-                return nil
-            }
-            guard range.contains(value) else {
-                fail(key, "\(value) is out of range", fix: "use values from \(range.lowerBound) to \(range.upperBound)")
-                return nil
-            }
+            guard let value = wholeNumber(item, key: key, in: range, expected: "every item must be a whole number", unit: unit) else { return nil }
             values.append(value)
         }
         return values

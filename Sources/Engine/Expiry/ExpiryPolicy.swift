@@ -19,13 +19,6 @@ public struct ExpiryPolicy: Sendable, Equatable {
     /// The default warning thresholds: 7 days and 1 day before the expiry.
     public static let defaultWarnings: [TimeInterval] = [604_800, 86_400]
 
-    /// The keys, with what they mean, for `credmon check` and the docs.
-    public static let keys: [(String, String)] = [
-        ("refresh_token_lifetime", "seconds a refresh token lives from the login or its last rotation (0: it does not expire)"),
-        ("expiry_warnings", "seconds before a credential's expiry at which to warn (default [604800, 86400])"),
-        ("notify_command", "argv of the command run when a credential's state changes (default: credmon run --notify-command)"),
-    ]
-
     /// Reads the keys from a fragment of a kind whose credentials live `lifetime`; errors name the key and line.
     public static func read(_ fragment: inout FragmentReader, lifetime: CredentialLifetime) -> ExpiryPolicy {
         var policy = ExpiryPolicy(lifetime: lifetime)

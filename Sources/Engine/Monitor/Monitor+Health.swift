@@ -58,21 +58,19 @@ extension Monitor {
     /// to assess (no known expiry, in order, nothing notified) are passed over without a lookup.
     func assessAllHealth(now: Date) {
         var storeChanged = false
-        var visible = false
-        for id in Array(records.keys) {
-            guard var record = records[id] else { continue }
+        var changed: [CredentialRecord] = []
+        for var record in records.values {
             if record.expiry?.expiresAt == nil, !record.refusedByProvider, record.notified == nil,
                record.health == nil || record.health?.health == .ok { continue }
             let before = record.health
-            if assessHealth(&record, now: now) { storeChanged = true }
-            if record.health != before || storeChanged {
-                records[id] = record
-                visible = true
-            }
+            let notifiedChanged = assessHealth(&record, now: now)
+            storeChanged = storeChanged || notifiedChanged
+            if notifiedChanged || record.health != before { changed.append(record) }
         }
+        for record in changed { records[record.id] = record }
         if storeChanged { expiryStoreDirty = true }
         if storeChanged || !pendingNotices.isEmpty { expiryTrigger.yield() }
-        if visible { publishChange() }
+        if !changed.isEmpty { publishChange() }
     }
 
     /// Keeps ``ExpiryStore`` and sends the notifications: the store is written before a notification is sent, so
