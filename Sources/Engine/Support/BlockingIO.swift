@@ -39,13 +39,15 @@ final class BlockingIO: Sendable {
 
         init(limit: Int) { self.limit = limit }
 
-        /// Queues `job`, starting a thread if none is idle; false once shut down.
+        /// Queues `job`, starting a thread unless an idle one is left for it; false once shut down. An idle thread
+        /// counts until it wakes: jobs queued faster than idle threads wake each need their own thread (a job must
+        /// never wait behind one that blocks).
         func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
             condition.lock()
             defer { condition.unlock() }
             guard !stopped else { return false }
             jobs.append(job)
-            if idle == 0 && threads < limit {
+            if jobs.count - jobsHead > idle && threads < limit {
                 let index = threads
                 threads += 1
                 let thread = Thread { [self] in serve() }
