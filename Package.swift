@@ -31,11 +31,14 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
+        // System calls Swift's Glibc module does not declare (getdents64), for the engine's directory listing.
+        .target(name: "CSystemCalls", path: "Sources/CSystemCalls"),
         // The core: the credential-directory contract, the provider protocol and table, the monitor.
         // No network, no crypto.
         .target(
             name: "Engine",
             dependencies: [
+                "CSystemCalls",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

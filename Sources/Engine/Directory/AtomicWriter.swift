@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// How hard a write works to survive a crash.
 public enum Durability: Sendable {
@@ -23,26 +24,24 @@ public enum AtomicWriter {
         mode: mode_t = 0o400,
         durability: Durability
     ) throws(SystemError) {
-        let temporary = temporaryPrefix + name + "." + randomSuffix()
-        let fd = openat(directory.descriptor, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let temporary = temporaryPrefix + name + "." + uniqueSuffix()
+        // Created with its final mode when the umask leaves that mode whole (the descriptor is writable whatever the
+        // mode says); otherwise 0600 and a chmod before the rename.
+        let createdWithFinalMode = ProcessUmask.value & mode == 0
+        let fd = openat(directory.descriptor, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                        createdWithFinalMode ? mode : 0o600)
         guard fd >= 0 else { throw SystemError("create temporary file", path: directory.childPath(temporary)) }
         var renamed = false
         defer {
             close(fd)
             if !renamed { unlinkat(directory.descriptor, temporary, 0) }
         }
-        let contiguous = Array(bytes)
-        var offset = 0
-        while offset < contiguous.count {
-            let n = contiguous.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("write", path: directory.childPath(temporary))
-            }
-            offset += n
+        let written: Bool? = bytes.withContiguousStorageIfAvailable { writeAll(fd, UnsafeRawBufferPointer($0)) }
+        if !(written ?? Array(bytes).withUnsafeBytes { writeAll(fd, $0) }) {
+            throw SystemError("write", path: directory.childPath(temporary))
         }
         if durability == .durable, fsync(fd) != 0 { throw SystemError("fsync", path: directory.childPath(temporary)) }
-        guard fchmod(fd, mode) == 0 else { throw SystemError("chmod", path: directory.childPath(temporary)) }
+        if !createdWithFinalMode, fchmod(fd, mode) != 0 { throw SystemError("chmod", path: directory.childPath(temporary)) }
         guard renameat(directory.descriptor, temporary, directory.descriptor, name) == 0 else {
             throw SystemError("rename into place", path: directory.childPath(name))
         }
@@ -61,9 +60,27 @@ public enum AtomicWriter {
         return removed
     }
 
-    private static func randomSuffix() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let value = generator.next() as UInt64
-        return String(value, radix: 36)
+    /// Writes every byte (retrying short writes and EINTR); false with errno set on failure.
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += n
+        }
+        return true
     }
+
+    /// `<pid>-<counter>`: unique among the writers sharing a directory (the daemon and credmon-web are separate
+    /// processes) without a system call; `O_EXCL` refuses a name that exists all the same.
+    private static func uniqueSuffix() -> String {
+        let count = temporaryCounter.add(1, ordering: .relaxed).newValue
+        return String(processID, radix: 36) + "-" + String(count, radix: 36)
+    }
+
+    private static let processID = getpid()
+    private static let temporaryCounter = Atomic<UInt64>(0)
 }

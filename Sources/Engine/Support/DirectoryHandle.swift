@@ -1,9 +1,13 @@
+import CSystemCalls
 import Glibc
+import Synchronization
 
 /// An open directory file descriptor, opened without following symlinks, used for `*at` system calls.
 public final class DirectoryHandle: @unchecked Sendable {
     public let descriptor: Int32
     public let path: String
+    /// Whether ``entries()`` read the descriptor before (the next listing rewinds it first).
+    private let listedBefore = Atomic<Bool>(false)
 
     private init(descriptor: Int32, path: String) {
         self.descriptor = descriptor
@@ -34,31 +38,43 @@ public final class DirectoryHandle: @unchecked Sendable {
         public var type: FileStatus.FileType?
     }
 
-    /// Lists the directory (without `.` and `..`).
+    /// Lists the directory (without `.` and `..`): `getdents64(2)` on the handle's own descriptor, so a listing
+    /// costs its reads and nothing else (no `opendir` around them).
     public func entries() throws(SystemError) -> [Entry] {
-        let dupFD = dup(descriptor)
-        guard dupFD >= 0, let dir = fdopendir(dupFD) else {
+        if listedBefore.exchange(true, ordering: .relaxed), lseek(descriptor, 0, SEEK_SET) != 0 {
             throw SystemError("read directory", path: path)
         }
-        defer { closedir(dir) }
-        rewinddir(dir)
+        let capacity = 32 * 1024
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+        defer { buffer.deallocate() }
         var result: [Entry] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+        while true {
+            let count = credmon_getdents64(descriptor, buffer, capacity)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("read directory", path: path)
             }
-            if name == "." || name == ".." { continue }
-            let type: FileStatus.FileType?
-            switch Int32(entry.pointee.d_type) {
-            case Int32(DT_REG): type = .regular
-            case Int32(DT_DIR): type = .directory
-            case Int32(DT_LNK): type = .symlink
-            case Int32(DT_UNKNOWN): type = nil
-            default: type = .other
+            if count == 0 { return result }
+            var offset = 0
+            // struct linux_dirent64: d_ino (8 bytes), d_off (8), d_reclen (2), d_type (1), d_name (NUL-terminated).
+            while offset + 19 < count {
+                let record = buffer + offset
+                let length = Int(record.loadUnaligned(fromByteOffset: 16, as: UInt16.self))
+                guard length > 19, offset + length <= count else { throw SystemError("read directory", path: path, errno: EIO) }
+                offset += length
+                let namePointer = (record + 19).assumingMemoryBound(to: CChar.self)
+                if namePointer[0] == 0x2E && (namePointer[1] == 0 || (namePointer[1] == 0x2E && namePointer[2] == 0)) { continue }
+                let type: FileStatus.FileType?
+                switch Int32(record.load(fromByteOffset: 18, as: UInt8.self)) {
+                case Int32(DT_REG): type = .regular
+                case Int32(DT_DIR): type = .directory
+                case Int32(DT_LNK): type = .symlink
+                case Int32(DT_UNKNOWN): type = nil
+                default: type = .other
+                }
+                result.append(Entry(name: String(cString: namePointer), type: type))
             }
-            result.append(Entry(name: name, type: type))
         }
-        return result
     }
 
     /// Reads a regular file below this directory without following symlinks or blocking; at most `limit` bytes
