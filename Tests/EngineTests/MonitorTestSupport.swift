@@ -18,7 +18,7 @@ final class MonitorHarness: @unchecked Sendable {
     private let finished = Locked(false)
     private let task = Locked<Task<Void, Never>?>(nil)
 
-    init(providers: [ScriptedProvider], configure: (inout MonitorConfiguration) -> Void = { _ in }) throws {
+    init(providers: [any CredentialProvider], configure: (inout MonitorConfiguration) -> Void = { _ in }) throws {
         root = try TemporaryDirectory("engine-monitor")
         credentialDirectory = try root.makeDirectory("creds", mode: 0o700)
         start = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())

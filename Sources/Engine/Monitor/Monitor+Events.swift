@@ -17,6 +17,11 @@ extension Monitor {
             case .credentialFile(let user, let stem, let file, let removed):
                 guard let token = TokenName(stem: stem, allowSpecialCharacters: configuration.allowSpecialCharacterNames) else { continue }
                 let id = CredentialID(user: user, token: token)
+                if file == .access, workQueue.isInFlight(id) {
+                    // Settled when the worker is done (its own write, most likely, or a removal to wait out).
+                    accessEventsWhileBusy[id] = removed ? .removed : .written
+                    continue
+                }
                 if file == .access, removed, deferAfterRemoval(id) { continue }
                 if file == .access, !removed, isOwnAccessWrite(id) { continue }
                 enqueue(id)
@@ -50,11 +55,28 @@ extension Monitor {
         return true
     }
 
-    /// True when a `.use` event is the monitor's own write: the credential is being handled right now, or the file is
-    /// exactly as the monitor last wrote or saw it. (An outside write at the very moment Credmon writes the same
+    /// A `.use` event that arrived while a worker had the credential, once the worker is done. A write: unless the
+    /// worker wrote a `.use` itself (the event was its own write), someone else did (a web login's token while the
+    /// credential waited for it), and the credential is looked at again. A removal: waited out as any other.
+    func settleAccessEventWhileBusy(_ id: CredentialID) {
+        guard let event = accessEventsWhileBusy.removeValue(forKey: id) else { return }
+        switch event {
+        case .removed:
+            if !deferAfterRemoval(id) { enqueue(id) }
+        case .written:
+            guard let record = records[id], record.state == .pending || record.accessStamp == nil else { return }
+            enqueue(id)
+        }
+    }
+
+    /// A `.use` event kept until its credential's worker is done.
+    enum AccessEventWhileBusy: Sendable {
+        case written, removed
+    }
+
+    /// True when a `.use` event is the monitor's own write: the file is exactly as the monitor last wrote or saw it. (An outside write at the very moment Credmon writes the same
     /// `.use` is caught by the next deep pass.)
     private func isOwnAccessWrite(_ id: CredentialID) -> Bool {
-        if workQueue.isInFlight(id) { return true }
         guard let record = records[id], record.state != .pending, let known = record.accessStamp else { return false }
         let path = configuration.credentialDirectory + "/" + id.user + "/" + id.token.stem + ".use"
         return (try? FileStatus.of(path: path))??.stamp == known

@@ -16,8 +16,17 @@ extension Monitor {
         renewedSincePass = 0
         failedSincePass = 0
         let scan: DirectoryScanner.Result
+        let hadLimit = watcher?.watchLimitReached ?? false
         do {
-            (scan, listings) = try await scanner.scan(parallelism: configuration.scanParallelism, previous: listings, now: clock.now(), deep: deep)
+            // A directory is watched before it is listed: whatever arrives after its listing raises an event.
+            var watchFirst: (@Sendable (String) -> Void)?
+            if let watcher {
+                watchFirst = { user in
+                    if !watcher.isWatching(user) { _ = watcher.watchUser(user) }
+                }
+            }
+            (scan, listings) = try await scanner.scan(parallelism: configuration.scanParallelism, previous: listings, now: clock.now(),
+                                                      deep: deep, beforeListing: watchFirst)
         } catch {
             logger.error("Cannot scan the credential directory", metadata: ["credmon.error": "\(error)"])
             return PassSummary(credentials: records.count, processed: 0, renewed: 0, failed: 0, duration: ContinuousClock.now - started)
@@ -31,13 +40,13 @@ extension Monitor {
         sweepLeftovers(after: scan, first: passCount == 0, deep: deep)
         var lateArrivals: [CredentialID] = []
         if let watcher {
-            let hadLimit = watcher.watchLimitReached
             var newlyWatched: [String] = []
             for user in scan.users where !watcher.isWatching(user) {
                 if watcher.watchUser(user) { newlyWatched.append(user) }
             }
-            // A file that arrived after the scan listed a user and before its watch existed raised no event: a
-            // directory that changed since its listing is listed again (one stat per newly watched user).
+            // Users not listed in this scan (unchanged since an earlier one) and not watched yet (the watch limit, a
+            // watcher started late): a file that arrived after their listing and before their watch raised no event,
+            // so a directory that changed since its listing is listed again (one stat per newly watched user).
             for user in scanner.changedSinceListing(newlyWatched, listings: listings) {
                 var found = DirectoryScanner.Result()
                 scanner.scanUser(user, into: &found)
@@ -68,9 +77,12 @@ extension Monitor {
         if deep, let vault {
             for id in vault.entries() where !seen.contains(id) { work.insert(id) }
         }
-        for id in work.sorted() { enqueue(id) }
+        enqueuePass(work, listed: scan.credentials)
         let applied = ContinuousClock.now
         await drain(work)
+        // Empty by now, or nearly: this gives back the storage a first pass over thousands of credentials grew.
+        passSnapshots = [:]
+        if accessEventsWhileBusy.isEmpty { accessEventsWhileBusy = [:] }
         passCount += 1
         // Health before the marker: whoever sees CREDMON_COMPLETE (or scrapes after it) sees this pass's health.
         assessAllHealth(now: clock.now())

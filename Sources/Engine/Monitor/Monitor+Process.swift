@@ -6,77 +6,145 @@ extension Monitor {
     /// carries out its steps (the provider call, the writes, the record). Runs off the actor (file I/O and signing
     /// in parallel); only reading the record and committing the new one hop onto it.
     nonisolated func process(_ id: CredentialID) async {
-        let (provider, previous, lifetime) = await begin(id)
-        let now = clock.now()
-        let stem = id.token.stem
+        await process(await begin(id), now: clock.now())
+    }
+
+    /// Handles one assigned credential (see ``process(_:)``).
+    nonisolated func process(_ assignment: Assignment, now: Date) async {
+        let log = credentialLogger(assignment.id)
+        switch examine(assignment, now: now, logger: log) {
+        case .removed(let userDirectoryGone):
+            await removed(assignment.id, provider: assignment.provider, userDirectoryGone: userDirectoryGone, logger: log)
+        case .problem(let problem):
+            await report(problem: problem, logger: log)
+        case .decided(let step, let userDirectory):
+            if let commit = prepare(step, provider: assignment.provider, in: userDirectory, logger: log) { await self.commit(commit) }
+        case .renew(let renewal):
+            let (outcome, rotatedSeedStamp) = await renew(renewal, now: now, logger: log)
+            let step = settle(renewal, outcome: outcome, rotatedSeedStamp: rotatedSeedStamp, assignment: assignment, now: now)
+            if let commit = prepare(step, provider: renewal.provider, in: renewal.userDirectory, logger: log) { await self.commit(commit) }
+        }
+    }
+
+    /// A credential as a worker takes it on: its provider, its record, the lifetime of the provider's credentials.
+    struct Assignment: Sendable {
+        var id: CredentialID
+        var provider: (any CredentialProvider)?
+        var previous: CredentialRecord?
+        var lifetime: CredentialLifetime
+        /// The files as this pass's scan found them moments ago (nil: stat them now). Dropped when anything else
+        /// asks for the credential meanwhile (see ``Monitor/enqueue(_:)``).
+        var listed: CredentialSnapshot?
+    }
+
+    /// What the files and the decision say about a credential before any provider call.
+    enum Examination {
+        /// Gone: its `.top` (or its user's directory) no longer exists.
+        case removed(userDirectoryGone: Bool)
+        /// Skipped, with the reason to report once.
+        case problem(String)
+        /// Decided without the provider: a step to carry out.
+        case decided(CredentialDecision.Step, DirectoryHandle)
+        /// To be renewed by its provider.
+        case renew(Renewal)
+    }
+
+    /// A renewal the decision asked for, with what its provider call and its settling need.
+    struct Renewal: @unchecked Sendable {
+        var plan: CredentialDecision.Step
+        var fetch: Bool
+        var current: AccessTokenFile?
+        var seedStamp: FileStamp
+        var provider: any CredentialProvider
+        var userDirectory: DirectoryHandle
+    }
+
+    /// The record, schedule and tally of a step, ready for ``commit(_:)``.
+    struct Commit: Sendable {
+        var record: CredentialRecord
+        var scheduleAt: Date?
+        var tally: CredentialDecision.Tally?
+    }
+
+    /// The logger of one credential's operation.
+    nonisolated func credentialLogger(_ id: CredentialID) -> Logger {
         var log = logger
         log[metadataKey: "credmon.user"] = "\(id.user)"
-        log[metadataKey: "credmon.token"] = "\(stem)"
+        log[metadataKey: "credmon.token"] = "\(id.token.stem)"
+        return log
+    }
 
+    /// Reads the credential's files (blocking) and decides, up to the provider call.
+    nonisolated func examine(_ assignment: Assignment, now: Date, logger log: Logger) -> Examination {
+        let id = assignment.id
+        let stem = id.token.stem
         let userDirectory: DirectoryHandle
         let seedStatus: FileStatus?
         do {
             userDirectory = try DirectoryHandle.open(path: configuration.credentialDirectory + "/" + id.user)
-            seedStatus = try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))
-        } catch {
-            if error.errno == ENOENT || error.errno == ENOTDIR {
-                await removed(id, provider: provider, userDirectoryGone: true, logger: log)
+            if let listed = assignment.listed {
+                seedStatus = listed.seed
             } else {
-                await report(problem: "\(error)", logger: log)
+                seedStatus = try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))
             }
-            return
+        } catch {
+            if error.errno == ENOENT || error.errno == ENOTDIR { return .removed(userDirectoryGone: true) }
+            return .problem("\(error)")
         }
-        guard let seedStatus else {
-            await removed(id, provider: provider, logger: log)
-            return
-        }
+        guard let seedStatus else { return .removed(userDirectoryGone: false) }
         guard seedStatus.type == .regular else {
-            await report(problem: "\(userDirectory.childPath(stem + ".top")) is not a regular file (symlinks are never followed); ignored", logger: log)
-            return
+            return .problem("\(userDirectory.childPath(stem + ".top")) is not a regular file (symlinks are never followed); ignored")
         }
         let seed = CredentialDecision.Seed(stamp: seedStatus.stamp, owner: seedStatus.uid,
                                            modified: Date(timeIntervalSince1970: seedStatus.modified.epochSeconds))
 
-        let triage = CredentialDecision.triage(previous ?? CredentialRecord(id: id), seed: seed, provider: provider,
-                                               daemonUser: Self.daemonUser)
-        guard triage.action == .examine, let provider else {
-            await carryOut(triage, provider: provider, in: userDirectory, logger: log)
-            return
-        }
+        let triage = CredentialDecision.triage(assignment.previous ?? CredentialRecord(id: id), seed: seed,
+                                               provider: assignment.provider, daemonUser: Self.daemonUser)
+        guard triage.action == .examine, let provider = assignment.provider else { return .decided(triage, userDirectory) }
         var examined = triage.record
         let seedChanged = examined.seedStamp != seed.stamp
-        if seedChanged { estimateExpiry(&examined, seed: seed, lifetime: lifetime, in: userDirectory) }
+        if seedChanged { estimateExpiry(&examined, seed: seed, lifetime: assignment.lifetime, in: userDirectory) }
+        let listedAccess: FileStatus?? = assignment.listed.map { snapshot -> FileStatus? in snapshot.access }
         let (access, current) = observeAccess(of: examined, seedChanged: seedChanged, provider: provider,
-                                            in: userDirectory, logger: log)
+                                            listed: listedAccess, in: userDirectory, logger: log)
         let plan = CredentialDecision.plan(examined, seed: seed, access: access, provider: provider, now: now, rules: rules)
-        guard case .renew(let fetch) = plan.action else {
-            await carryOut(plan, provider: provider, in: userDirectory, logger: log)
-            return
-        }
-        let (outcome, rotatedSeedStamp) = await renew(plan.record.id, fetch: fetch, current: current, seedStamp: seed.stamp,
-                                                       provider: provider, in: userDirectory, now: now, logger: log)
+        guard case .renew(let fetch) = plan.action else { return .decided(plan, userDirectory) }
+        return .renew(Renewal(plan: plan, fetch: fetch, current: current, seedStamp: seed.stamp, provider: provider,
+                              userDirectory: userDirectory))
+    }
+
+    /// Settles a renewal's outcome into the step to carry out (and counts it in the metrics).
+    nonisolated func settle(_ renewal: Renewal, outcome: CredentialDecision.Outcome, rotatedSeedStamp: FileStamp?,
+                            assignment: Assignment, now: Date) -> CredentialDecision.Step {
         if let metrics {
             let label: MonitorMetrics.Outcome
             switch outcome {
             case .renewed: label = .success
             case .failed(let error): label = MonitorMetrics.outcome(of: error)
             }
-            metrics.requestEnded(provider: provider.profile.name, outcome: label)
+            metrics.requestEnded(provider: renewal.provider.profile.name, outcome: label)
         }
-        var record = plan.record
+        var record = renewal.plan.record
         if let rotatedSeedStamp { record.seedStamp = rotatedSeedStamp }
-        let settled = CredentialDecision.settle(record, outcome: outcome, provider: provider, now: now,
-                                                firstIssue: current == nil && previous?.lastRenewal == nil, rules: rules,
-                                                lifetime: lifetime)
-        await carryOut(settled, provider: provider, in: userDirectory, logger: log)
+        return CredentialDecision.settle(record, outcome: outcome, provider: renewal.provider, now: now,
+                                         firstIssue: renewal.current == nil && assignment.previous?.lastRenewal == nil,
+                                         rules: rules, lifetime: assignment.lifetime)
     }
 
     /// The `.use` as the decision needs it, and its parsed content when it was read (the provider gets it). A `.use`
     /// whose stamp the record knows is not read again unless the `.top` changed.
+    /// `listed` is the `.use`'s status as the pass's scan found it (`.some(nil)`: absent), nil to stat it now.
     nonisolated func observeAccess(of record: CredentialRecord, seedChanged: Bool, provider: any CredentialProvider,
-                                   in userDirectory: DirectoryHandle, logger: Logger) -> (CredentialDecision.Access, AccessTokenFile?) {
+                                   listed: FileStatus??, in userDirectory: DirectoryHandle,
+                                   logger: Logger) -> (CredentialDecision.Access, AccessTokenFile?) {
         let name = record.id.token.stem + ".use"
-        guard let status = try? FileStatus.at(userDirectory.descriptor, name, path: "") else { return (.absent, nil) }
+        let observed: FileStatus?
+        if let listed {
+            observed = listed
+        } else {
+            observed = (try? FileStatus.at(userDirectory.descriptor, name, path: "")) ?? nil
+        }
+        guard let status = observed else { return (.absent, nil) }
         guard status.type == .regular else {
             logger.warning("The .use is not a regular file; it will be replaced", metadata: ["credmon.path": "\(userDirectory.childPath(name))"])
             return (.absent, nil)
@@ -101,19 +169,24 @@ extension Monitor {
         return (CredentialDecision.Access(present: true, stamp: stamp, validity: nil, modified: modified), nil)
     }
 
-    /// Carries out a step: its log line, the vault's copy, the record.
-    private nonisolated func carryOut(_ step: CredentialDecision.Step, provider: (any CredentialProvider)?,
-                                      in userDirectory: DirectoryHandle, logger: Logger) async {
+    /// Carries out the blocking part of a step (its log line, the vault's copy); returns what to commit.
+    nonisolated func prepare(_ step: CredentialDecision.Step, provider: (any CredentialProvider)?,
+                             in userDirectory: DirectoryHandle, logger: Logger) -> Commit? {
         if let note = step.note { Self.log(note, provider: provider?.profile.name ?? "", logger: logger) }
-        guard step.action == .record else { return }
+        guard step.action == .record else { return nil }
         var record = step.record
         if step.keepsCopy, let provider { rememberSeed(&record, in: userDirectory, provider: provider, logger: logger) }
-        await commit(record, scheduleAt: step.scheduleAt, tally: step.tally)
+        return Commit(record: record, scheduleAt: step.scheduleAt, tally: step.tally)
+    }
+
+    /// Stores what ``prepare(_:provider:in:logger:)`` returned.
+    func commit(_ commit: Commit) {
+        self.commit(commit.record, scheduleAt: commit.scheduleAt, tally: commit.tally)
     }
 
     /// The provider, the record (a first-seen credential takes what ``ExpiryStore`` kept of it), and the lifetime of
     /// the provider's credentials.
-    private func begin(_ id: CredentialID) -> ((any CredentialProvider)?, CredentialRecord?, CredentialLifetime) {
+    func begin(_ id: CredentialID) -> Assignment {
         let entry = table.entry(for: id.token.service)
         var record = records[id]
         if record == nil, let kept = restoredExpiry.removeValue(forKey: id) {
@@ -125,10 +198,11 @@ extension Monitor {
             restored.health = kept.notified
             record = restored
         }
-        return (entry?.provider, record, entry?.expiry.lifetime ?? .unknown)
+        return Assignment(id: id, provider: entry?.provider, previous: record, lifetime: entry?.expiry.lifetime ?? .unknown,
+                          listed: passSnapshots.removeValue(forKey: id))
     }
 
-    private func report(problem: String, logger: Logger) {
+    func report(problem: String, logger: Logger) {
         reportOnce(problem) { logger.warning("Credential skipped", metadata: ["credmon.problem": "\(problem)"]) }
     }
 }

@@ -5,17 +5,18 @@ extension Monitor {
     /// Asks the provider for a token (`fetch` or `refresh`) and writes what it answers with ``CredentialFiles`` (the
     /// one writer of the on-disk contract, credmon-web's too): the effects of a
     /// ``CredentialDecision/Action/renew(fetch:)``. Returns the outcome for
-    /// ``CredentialDecision/settle(_:outcome:provider:now:firstIssue:rules:)`` and the new `.top`'s stamp when a
+    /// ``CredentialDecision/settle(_:outcome:provider:now:firstIssue:rules:lifetime:)`` and the new `.top`'s stamp when a
     /// rotated seed was written (also that of a failed or unusable answer: its refresh token may be the only live one).
     ///
     /// The provider's slot is held for the provider call only (it bounds the load on the provider); the files are
-    /// read before it is taken and written after it is released, so that the disk never keeps the next request waiting.
-    nonisolated func renew(_ id: CredentialID, fetch: Bool, current: AccessTokenFile?, seedStamp: FileStamp?,
-                           provider: any CredentialProvider, in userDirectory: DirectoryHandle, now: Date,
-                           logger: Logger) async -> (CredentialDecision.Outcome, FileStamp?) {
+    /// read before it is taken and written after it is released (on ``BlockingIO``), so that the disk never keeps the
+    /// next request waiting.
+    nonisolated func renew(_ renewal: Renewal, now: Date, logger: Logger) async -> (CredentialDecision.Outcome, FileStamp?) {
+        let provider = renewal.provider, userDirectory = renewal.userDirectory
+        let id = renewal.plan.record.id
         let stem = id.token.stem
         let answer: Result<CredentialUpdate, any Error>
-        var request = CredentialRequest(id: id, current: current, now: now)
+        var request = CredentialRequest(id: id, current: renewal.current, now: now)
         do {
             if provider.profile.traits.readsSeed {
                 request.seed = try userDirectory.readFile(stem + ".top").map(SeedFile.parse)
@@ -30,7 +31,7 @@ extension Monitor {
             await semaphore?.acquire()
             let started = ContinuousClock.now
             do {
-                answer = .success(try await (fetch ? provider.fetch(request) : provider.refresh(request)))
+                answer = .success(try await (renewal.fetch ? provider.fetch(request) : provider.refresh(request)))
             } catch {
                 answer = .failure(error)
             }
@@ -39,17 +40,37 @@ extension Monitor {
         } catch {
             answer = .failure(error)
         }
+        let seedStamp = renewal.seedStamp
+        return await onBlockingIO {
+            self.store(answer, stem: stem, seedStamp: seedStamp, in: userDirectory, now: now, logger: logger)
+        }
+    }
+
+    /// The renewal of a provider that needs nothing but the CPU (``ImmediateCredentialProvider``), on the caller's
+    /// thread: the token, then its files. Blocking; the monitor calls it on ``BlockingIO``.
+    nonisolated func renewImmediately(_ renewal: Renewal, provider: any ImmediateCredentialProvider, now: Date,
+                                      logger: Logger) -> (CredentialDecision.Outcome, FileStamp?) {
+        let request = CredentialRequest(id: renewal.plan.record.id, current: renewal.current, now: now)
+        let started = ContinuousClock.now
+        let answer = Result { try provider.renewImmediately(request) }
+        metrics?.requestTook(provider: provider.profile.name, ContinuousClock.now - started)
+        return store(answer, stem: renewal.plan.record.id.token.stem, seedStamp: renewal.seedStamp,
+                     in: renewal.userDirectory, now: now, logger: logger)
+    }
+
+    /// Writes what a provider answered (blocking): the update; for an unusable answer or a failure, its rotated seed
+    /// alone; for a seed dead at its source, the removal of the credential.
+    private nonisolated func store(_ answer: Result<CredentialUpdate, any Error>, stem: String, seedStamp: FileStamp,
+                                   in userDirectory: DirectoryHandle, now: Date, logger: Logger) -> (CredentialDecision.Outcome, FileStamp?) {
         switch answer {
         case .success(let update):
             if let unusable = CredentialDecision.unusable(update, now: now) {
                 guard let rotated = update.rotatedSeed else { return (.failed(unusable), nil) }
-                return (.failed(unusable), await storeRotatedSeed(rotated, stem: stem, in: userDirectory, logger: logger))
+                return (.failed(unusable), storeRotatedSeed(rotated, stem: stem, in: userDirectory, logger: logger))
             }
             do {
-                let durability = configuration.accessTokenDurability
-                let seedStamp = try await io.run {
-                    try CredentialFiles.store(update, stem: stem, in: userDirectory, accessTokenDurability: durability)
-                }
+                let seedStamp = try CredentialFiles.store(update, stem: stem, in: userDirectory,
+                                                          accessTokenDurability: configuration.accessTokenDurability)
                 let written = try? FileStatus.at(userDirectory.descriptor, stem + ".use", path: "")
                 return (.renewed(update, accessStamp: written?.stamp), seedStamp)
             } catch {
@@ -57,19 +78,19 @@ extension Monitor {
             }
         case .failure(let error):
             if let providerError = error as? ProviderError, providerError.disposition == .discard {
-                return (await discard(stem: stem, seedStamp: seedStamp, error: providerError, in: userDirectory, logger: logger), nil)
+                return (discard(stem: stem, seedStamp: seedStamp, error: providerError, in: userDirectory, logger: logger), nil)
             }
             guard let rotated = (error as? ProviderError)?.rotatedSeed else { return (.failed(error), nil) }
-            return (.failed(error), await storeRotatedSeed(rotated, stem: stem, in: userDirectory, logger: logger))
+            return (.failed(error), storeRotatedSeed(rotated, stem: stem, in: userDirectory, logger: logger))
         }
     }
 
     /// Removes a credential whose seed is dead at its source; when a new `.top` arrived meanwhile, the failure is an
     /// ordinary transient one instead (the new seed is looked at next).
     private nonisolated func discard(stem: String, seedStamp: FileStamp?, error: ProviderError, in userDirectory: DirectoryHandle,
-                                     logger: Logger) async -> CredentialDecision.Outcome {
+                                     logger: Logger) -> CredentialDecision.Outcome {
         do {
-            if try await io.run({ try CredentialFiles.discard(stem: stem, seedStamp: seedStamp, in: userDirectory) }) {
+            if try CredentialFiles.discard(stem: stem, seedStamp: seedStamp, in: userDirectory) {
                 return .failed(error)
             }
             return .failed(ProviderError.transient(error.code, error.message + "; a new .top arrived meanwhile and is looked at next"))
@@ -81,14 +102,23 @@ extension Monitor {
 
     /// Writes the rotated seed of a failed operation durably, and nothing else: the answer could not be used, but its
     /// refresh token may be the only live one. Returns the new `.top`'s stamp.
-    private nonisolated func storeRotatedSeed(_ seed: [UInt8], stem: String, in userDirectory: DirectoryHandle, logger: Logger) async -> FileStamp? {
+    private nonisolated func storeRotatedSeed(_ seed: [UInt8], stem: String, in userDirectory: DirectoryHandle, logger: Logger) -> FileStamp? {
         do {
-            let stamp = try await io.run { try CredentialFiles.storeSeed(seed, stem: stem, in: userDirectory) }
+            let stamp = try CredentialFiles.storeSeed(seed, stem: stem, in: userDirectory)
             logger.notice("Kept the rotated refresh token of an unusable answer")
             return stamp
         } catch {
             logger.error("Cannot store the rotated refresh token of an unusable answer", metadata: ["credmon.error": "\(error)"])
             return nil
+        }
+    }
+
+    /// Runs blocking work that does not throw on ``BlockingIO`` (the caller's thread once it is shut down).
+    nonisolated func onBlockingIO<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        do {
+            return try await io.run(work)
+        } catch {
+            preconditionFailure("BlockingIO.run throws only what its work throws, and this work does not throw")
         }
     }
 }

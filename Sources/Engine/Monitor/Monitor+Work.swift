@@ -2,35 +2,58 @@ extension Monitor {
     /// Asks for `id` to be handled by a worker (see ``WorkQueue``).
     func enqueue(_ id: CredentialID) {
         guard !stopping else { return }
+        // Asked for again (an event, a due date): what the pass's scan saw may be out of date.
+        if !passSnapshots.isEmpty { passSnapshots.removeValue(forKey: id) }
         workQueue.enqueue(id)
         metrics?.queueDepth(workQueue.waiting)
     }
 
     /// One worker: takes credentials off the queue until the monitor stops.
     func workerLoop() async {
-        while let id = await nextWork() {
-            await process(id)
-            finish(id)
+        while let batch = await nextWork() {
+            await processBatch(batch)
+            for id in batch { finish(id) }
         }
     }
 
-    private func nextWork() async -> CredentialID? {
+    /// The most credentials a worker takes at once (see ``processBatch(_:)``).
+    static let batchLimit = 64
+
+    /// The next credentials for a worker: a fair share of what waits (so that every worker gets some), at most
+    /// ``batchLimit``; nil when the monitor stops.
+    private func nextWork() async -> [CredentialID]? {
         if stopping || Task.isCancelled { return nil }
-        if let id = workQueue.take() {
+        let share = max(1, min(Self.batchLimit, workQueue.waiting / max(1, configuration.maxConcurrent)))
+        let batch = workQueue.take(upTo: share)
+        if !batch.isEmpty {
             metrics?.queueDepth(workQueue.waiting)
-            return id
+            return batch
         }
-        return await withCheckedContinuation { workQueue.park($0) }
+        return await withCheckedContinuation { workQueue.park($0) }.map { [$0] }
     }
 
     private func finish(_ id: CredentialID) {
-        if workQueue.finish(id) { return }
+        let queuedAgain = workQueue.finish(id)
+        if !accessEventsWhileBusy.isEmpty { settleAccessEventWhileBusy(id) }
+        if queuedAgain || workQueue.isPending(id) { return }
         if passPending.remove(id) != nil, passPending.isEmpty {
             passWaiter?.resume()
             passWaiter = nil
             passPending = []
         }
         if workQueue.isIdle { checkIdle() }
+    }
+
+    /// Queues the work of a pass: the credentials its scan listed take the files' status with them, so that their
+    /// worker does not stat them again (not for one a worker has now: it is handled again after, and its files may
+    /// have changed meanwhile).
+    func enqueuePass(_ work: Set<CredentialID>, listed: [CredentialSnapshot]) {
+        let busy = work.filter { workQueue.isInFlight($0) }
+        for id in work.sorted() { enqueue(id) }
+        // Workers resume only once this actor is free again, so they all find their snapshot.
+        for snapshot in listed where work.contains(snapshot.id) && !busy.contains(snapshot.id) {
+            passSnapshots[snapshot.id] = snapshot
+        }
     }
 
     /// Waits until every credential in `ids` has been handled (or the monitor stops).

@@ -44,6 +44,10 @@ public actor Monitor: Service {
     var renewedSincePass = 0
     var failedSincePass = 0
     var passPending: Set<CredentialID> = []
+    /// Credentials whose `.use` changed while a worker had them (see ``settleAccessEventWhileBusy(_:)``).
+    var accessEventsWhileBusy: [CredentialID: AccessEventWhileBusy] = [:]
+    /// The files of credentials queued by a pass, as its scan found them (see ``enqueuePass(_:listed:)``).
+    var passSnapshots: [CredentialID: CredentialSnapshot] = [:]
     var passWaiter: CheckedContinuation<Void, Never>?
     var semaphores: [String: AsyncSemaphore] = [:]
     var stopping = false

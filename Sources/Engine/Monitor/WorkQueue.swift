@@ -52,6 +52,13 @@ struct WorkQueue {
         return id
     }
 
+    /// Up to `limit` credentials for a worker, in queue order; empty when none waits.
+    mutating func take(upTo limit: Int) -> [CredentialID] {
+        var batch: [CredentialID] = []
+        while batch.count < limit, let id = take() { batch.append(id) }
+        return batch
+    }
+
     /// Parks a worker until ``enqueue(_:)`` has work for it (or ``stop()``).
     mutating func park(_ worker: CheckedContinuation<CredentialID?, Never>) {
         if stopped { worker.resume(returning: nil) } else { workers.append(worker) }

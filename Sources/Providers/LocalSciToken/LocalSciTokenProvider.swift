@@ -5,7 +5,7 @@ import Signers
 
 /// Issues SciTokens / WLCG tokens signed with a local key. `fetch` and `refresh` both mint a new token;
 /// there is nothing to revoke (tokens are short-lived and the `.top` is only a placeholder).
-public struct LocalSciTokenProvider: CredentialProvider {
+public struct LocalSciTokenProvider: ImmediateCredentialProvider {
     public let configuration: LocalSciTokenConfiguration
     public let key: SigningKey
     public let profile: ProviderProfile
@@ -79,6 +79,11 @@ public struct LocalSciTokenProvider: CredentialProvider {
     }
 
     public func revoke(_ request: RevocationRequest) async throws {}
+
+    /// Signing needs only the CPU: the monitor mints in batches on its blocking-I/O pool.
+    public func renewImmediately(_ request: CredentialRequest) throws -> CredentialUpdate {
+        try mint(for: request.id.user, now: request.now)
+    }
 
     /// Signs a token for `user` and renders the `.use` file.
     public func mint(for user: String, now: Date) throws(ProviderError) -> CredentialUpdate {
@@ -156,12 +161,12 @@ public struct LocalSciTokenProvider: CredentialProvider {
     }
 }
 
-/// Random (version 4) UUIDs for `jti`, written straight into the claim bytes.
+/// Random (version 4) UUIDs for `jti`, written straight into the claim bytes (one random draw per token).
 enum TokenIdentifier {
     static func appendUUID(to bytes: inout [UInt8]) {
-        var generator = SystemRandomNumberGenerator()
-        var random = (generator.next() as UInt64, generator.next() as UInt64)
+        var random = (UInt64(0), UInt64(0))
         withUnsafeMutableBytes(of: &random) { raw in
+            SecureRandom.fill(raw)
             raw[6] = (raw[6] & 0x0F) | 0x40
             raw[8] = (raw[8] & 0x3F) | 0x80
             for index in 0..<16 {

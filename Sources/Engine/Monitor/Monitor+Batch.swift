@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+
+extension Monitor {
+    /// Handles a worker's batch of credentials. Those of an ``ImmediateCredentialProvider`` are handled together on
+    /// ``BlockingIO`` (their file checks, decisions, tokens and writes: one hand-off to the pool and one hop onto the
+    /// actor for the whole batch, so a slow disk blocks a pool thread and never the monitor or the HTTP answers); the
+    /// others one after another as ``process(_:)`` does.
+    nonisolated func processBatch(_ ids: [CredentialID]) async {
+        let assignments = await begin(ids)
+        var immediate: [Assignment] = []
+        var others: [Assignment] = []
+        for assignment in assignments {
+            if assignment.provider is any ImmediateCredentialProvider { immediate.append(assignment) } else { others.append(assignment) }
+        }
+        if others.isEmpty { return await processImmediately(immediate) }
+        // The others do not wait for the pool: a slow disk under the immediate ones holds up only them.
+        async let immediateDone: Void = processImmediately(immediate)
+        for assignment in others { await process(assignment, now: clock.now()) }
+        await immediateDone
+    }
+
+    /// Handles credentials of ``ImmediateCredentialProvider``s together on ``BlockingIO``, then carries out on the
+    /// actor what they left (one commit hop for all).
+    private nonisolated func processImmediately(_ assignments: [Assignment]) async {
+        guard !assignments.isEmpty else { return }
+        let now = clock.now()
+        let handled = await onBlockingIO { assignments.map { self.handleImmediately($0, now: now) } }
+        var commits: [Commit] = []
+        for (assignment, result) in zip(assignments, handled) {
+            switch result {
+            case .commit(let commit): commits.append(commit)
+            case .nothing: break
+            case .removed(let userDirectoryGone):
+                await removed(assignment.id, provider: assignment.provider, userDirectoryGone: userDirectoryGone,
+                              logger: credentialLogger(assignment.id))
+            case .problem(let problem): await report(problem: problem, logger: credentialLogger(assignment.id))
+            }
+        }
+        await commitAll(commits)
+    }
+
+    /// What handling a credential on the pool leaves for the actor.
+    enum ImmediateResult: Sendable {
+        case commit(Commit)
+        case nothing
+        case removed(userDirectoryGone: Bool)
+        case problem(String)
+    }
+
+    /// ``process(_:now:)`` for a credential of an ``ImmediateCredentialProvider``, blocking, without the actor.
+    private nonisolated func handleImmediately(_ assignment: Assignment, now: Date) -> ImmediateResult {
+        let log = credentialLogger(assignment.id)
+        switch examine(assignment, now: now, logger: log) {
+        case .removed(let userDirectoryGone):
+            return .removed(userDirectoryGone: userDirectoryGone)
+        case .problem(let problem):
+            return .problem(problem)
+        case .decided(let step, let userDirectory):
+            return prepare(step, provider: assignment.provider, in: userDirectory, logger: log).map(ImmediateResult.commit) ?? .nothing
+        case .renew(let renewal):
+            guard let provider = renewal.provider as? any ImmediateCredentialProvider else { return .nothing }
+            let (outcome, rotatedSeedStamp) = renewImmediately(renewal, provider: provider, now: now, logger: log)
+            let step = settle(renewal, outcome: outcome, rotatedSeedStamp: rotatedSeedStamp, assignment: assignment, now: now)
+            return prepare(step, provider: provider, in: renewal.userDirectory, logger: log).map(ImmediateResult.commit) ?? .nothing
+        }
+    }
+
+    /// ``begin(_:)`` for a batch: one hop onto the actor.
+    func begin(_ ids: [CredentialID]) -> [Assignment] { ids.map { begin($0) } }
+
+    /// ``commit(_:)`` for a batch: one hop onto the actor.
+    func commitAll(_ commits: [Commit]) {
+        for commit in commits { self.commit(commit) }
+    }
+}
