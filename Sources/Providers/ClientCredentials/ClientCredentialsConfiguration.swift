@@ -50,7 +50,7 @@ public struct ClientCredentialsConfiguration: Sendable {
         ("discovery_cache", "seconds a discovered token endpoint is kept (default 3600)"),
         ("renew_fraction", "fetch a new token after this fraction of the lifetime (default 0.5)"),
         ("timeout", "seconds per HTTP exchange (default 30)"),
-        ("max_concurrent", "requests in flight to the server (default 16)"),
+        ("max_concurrent", "requests in flight to the server (default \(RequestConcurrency.defaultPerProvider))"),
     ]
 
     /// Reads a fragment; every problem is recorded in `fragment`. Nil when a required key is missing or invalid.
@@ -93,7 +93,7 @@ public struct ClientCredentialsConfiguration: Sendable {
         let discoveryCache = fragment.integer("discovery_cache", in: 0...86_400, unit: "seconds") ?? 3600
         let renewFraction = fragment.number("renew_fraction", in: 0.05...0.99) ?? 0.5
         let timeout = fragment.integer("timeout", in: 1...300, unit: "seconds") ?? 30
-        let maxConcurrent = fragment.integer("max_concurrent", in: 1...256) ?? 16
+        let maxConcurrent = fragment.integer("max_concurrent", in: 1...256) ?? RequestConcurrency.defaultPerProvider
         guard let clientID, !clientID.isEmpty, let secretFile, let profile, tokenURL != nil || issuer != nil else { return nil }
         return ClientCredentialsConfiguration(
             name: name, issuer: issuer, tokenURL: tokenURL, clientID: clientID, clientSecretFile: secretFile, clientSecret: nil,

@@ -55,7 +55,7 @@ public struct OAuthProviderConfiguration: Sendable {
             scopes: fragment.stringList("scopes") ?? preset.scopes,
             refreshFraction: renewFraction(&fragment) ?? preset.refreshFraction,
             revokeOnRemoval: fragment.bool("revoke_on_removal") ?? preset.revokesOnRemovalByDefault,
-            maxConcurrent: fragment.integer("max_concurrent", in: 1...256) ?? 16,
+            maxConcurrent: fragment.integer("max_concurrent", in: 1...256) ?? RequestConcurrency.defaultPerProvider,
             timeout: .seconds(fragment.integer("timeout", in: 1...300, unit: "seconds") ?? 30),
             preset: preset)
         if fragment.has("refresh_fraction") {

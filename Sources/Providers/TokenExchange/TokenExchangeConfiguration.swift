@@ -35,7 +35,7 @@ public struct TokenExchangeConfiguration: Sendable {
         ("ca_file", "PEM CA certificates trusted instead of the system's"),
         ("renew_fraction", "renew after this fraction of the lifetime (default 0.5)"),
         ("timeout", "seconds per HTTP exchange (default 30)"),
-        ("max_concurrent", "requests in flight (default 16)"),
+        ("max_concurrent", "requests in flight (default \(RequestConcurrency.defaultPerProvider))"),
     ]
 
     static func read(name: String, fragment: inout FragmentReader) -> TokenExchangeConfiguration? {
@@ -72,7 +72,7 @@ public struct TokenExchangeConfiguration: Sendable {
         let caFile = fragment.string("ca_file", example: "/etc/pki/tls/certs/pelican-ca.pem")
         let renewFraction = fragment.number("renew_fraction", in: 0.05...0.99) ?? 0.5
         let timeout = fragment.integer("timeout", in: 1...300, unit: "seconds") ?? 30
-        let maxConcurrent = fragment.integer("max_concurrent", in: 1...256) ?? 16
+        let maxConcurrent = fragment.integer("max_concurrent", in: 1...256) ?? RequestConcurrency.defaultPerProvider
         guard let clientID, !clientID.isEmpty, let secretFile else { return nil }
         return TokenExchangeConfiguration(
             name: name, clientID: clientID, clientSecretFile: secretFile, clientSecret: nil, clientAuthentication: authentication,
