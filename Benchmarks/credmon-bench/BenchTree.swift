@@ -3,7 +3,7 @@ import Glibc
 
 /// The directories a benchmark run works in: `<base>/credmon-bench-<label>-<pid>/` with `cred/` (N users, each
 /// with `scitokens.top` written as condor_credd does), `providers.d/scitokens.yaml` (a local issuer: ES256,
-/// lifetime 1200 s, so nothing falls due during a run), `state/`, `keys/`.
+/// lifetime 1200 s, so nothing falls due during a run), `state/`, `keys/`; synced to disk before it is used.
 enum BenchTree {
     static let provider = """
     name: scitokens
@@ -21,6 +21,9 @@ enum BenchTree {
         chmod(root + "/cred", 0o2770)
         try provider.write(toFile: root + "/providers.d/scitokens.yaml", atomically: true, encoding: .utf8)
         for index in 0..<users { writeTop(root + "/cred", user: "user\(index)") }
+        // The files condor_credd wrote are long on disk when the daemon starts; without this its first pass on a
+        // disk file system would pay for writing back the whole setup (ext4 commits it in the same journal).
+        sync()
         return root
     }
 
