@@ -23,11 +23,14 @@ struct Options {
     var sighups = 3
     /// --note TEXT: carried into the output (e.g. "loaded: another build running").
     var note: String?
+    /// --binary-commit REV: the commit the binary under test was built from (recorded in the JSON; the bench only
+    /// knows its own checkout).
+    var binaryCommit: String?
 
     static let usage = """
     usage: credmon-bench [--users 1000,10000] [--samples N] [--steady SECONDS] [--metrics] [--binary PATH] [--dir BASE]
                          [--json PATH|-] [--python] [--python-driver PATH] [--no-strace] [--startup-samples N]
-                         [--python-startup-samples N] [--sighups N] [--note TEXT]
+                         [--python-startup-samples N] [--sighups N] [--note TEXT] [--binary-commit REV]
            credmon-bench --oauth N [--binary PATH] [--dir BASE]
            credmon-bench --parts
            credmon-bench --scan-only DIR
@@ -52,6 +55,7 @@ struct Options {
             case "--python-startup-samples": pythonStartupSamples = max(1, Int(iterator.next() ?? "") ?? pythonStartupSamples)
             case "--sighups": sighups = max(0, Int(iterator.next() ?? "") ?? sighups)
             case "--note": note = iterator.next()
+            case "--binary-commit": binaryCommit = iterator.next()
             default:
                 FileHandle.standardError.write(Data(Self.usage.utf8))
                 exit(2)

@@ -58,7 +58,7 @@ if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "--scan-only"
 let options = Options(arguments: CommandLine.arguments)
 let baseFileSystem = Machine.fileSystem(of: options.baseDirectory)
 let started = Date()
-print("credmon-bench: \(Machine.cores) cores (\(Machine.cpu)), binary \(options.binary)")
+print("credmon-bench: \(Machine.cores) cores (\(Machine.cpu)), binary \(options.binary)" + (options.binaryCommit.map { " (built from \($0))" } ?? ""))
 print("directory \(options.baseDirectory) on \(baseFileSystem); metrics \(options.metrics ? "on (--metrics-textfile, --metrics-listen 127.0.0.1)" : "off"); steady window \(options.steadySeconds) s")
 print("date \(ISO8601DateFormatter().string(from: started)); load average \(Machine.loadAverage())" + (options.note.map { "; note: \($0)" } ?? ""))
 
@@ -167,6 +167,7 @@ if let json = options.json {
         "load_end": Machine.loadAverage(),
     ]
     if let note = options.note { top["note"] = note }
+    if let commit = options.binaryCommit { top["binary_commit"] = commit }
     if options.python { top["python_driver"] = PythonCredmon.driver }
     try Report.write(top, to: json)
 }
