@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// The figures of one run as JSON (--json): one object per user count under "runs", every time in ms, memory in
 /// KiB; what the run was measured on at the top level. A figure that was not measured is absent (or null).
@@ -74,8 +75,9 @@ enum Report {
     }
 
     static func write(_ object: [String: Any], to path: String) throws {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         if path == "-" {
+            fflush(nil)
             FileHandle.standardOutput.write(data + Data("\n".utf8))
         } else {
             try (data + Data("\n".utf8)).write(to: URL(fileURLWithPath: path))

@@ -62,6 +62,10 @@ print("credmon-bench: \(Machine.cores) cores (\(Machine.cpu)), binary \(options.
 print("directory \(options.baseDirectory) on \(baseFileSystem); metrics \(options.metrics ? "on (--metrics-textfile, --metrics-listen 127.0.0.1)" : "off"); steady window \(options.steadySeconds) s")
 print("date \(ISO8601DateFormatter().string(from: started)); load average \(Machine.loadAverage())" + (options.note.map { "; note: \($0)" } ?? ""))
 
+/// Output written so far reaches a file or a pipe now (a run takes minutes; --json - follows the table).
+func flushOutput() { fflush(nil) }
+flushOutput()
+
 func attempt<T>(_ what: String, _ body: () throws -> T) -> T? {
     do { return try body() } catch {
         print("  \(what): failed: \(error)")
@@ -90,6 +94,7 @@ if let pythonStartup {
                  pythonStartup.medianMilliseconds, pythonStartup.samplesMilliseconds.count, listMs(pythonStartup.samplesMilliseconds),
                  Double(pythonStartup.emptyRSSKiB) / 1024, Double(pythonStartup.emptyPeakRSSKiB) / 1024))
 }
+flushOutput()
 let strace = options.strace ? StraceBenchmark.locate() : nil
 if options.strace && strace == nil { print("strace is not installed: no system-call counts (apt-get install strace)") }
 let emptyOnce = attempt("credmon run --once on an empty directory") { try OncePasses.run(binary: options.binary, base: options.baseDirectory, users: 0, label: "once-empty") }
@@ -156,6 +161,7 @@ for users in options.users {
     } catch {
         print("\(users): failed: \(error)")
     }
+    flushOutput()
 }
 print("load average at the end: \(Machine.loadAverage())")
 if let json = options.json {
