@@ -98,13 +98,15 @@ public struct DirectoryScanner: Sendable {
     }
 
     /// Scans every user directory, in parallel chunks, reusing `previous` listings where the directory is unchanged.
-    /// A deep scan ignores `previous` and stats every file. `beforeListing` is called with each user whose directory is
-    /// about to be listed (the monitor watches it first, so that nothing written after the listing goes unseen).
+    /// A deep scan ignores `previous` and stats every file. `beforeListing` is called once with every user directory
+    /// of the root before any is listed (the monitor watches them first, so that nothing written after a listing goes
+    /// unseen).
     public func scan(parallelism: Int = 2, previous: Listings = [:], now: Date = Date(), deep: Bool = true,
-                     beforeListing: (@Sendable (String) -> Void)? = nil) async throws(SystemError) -> (Result, Listings) {
+                     beforeListing: (([String]) -> Void)? = nil) async throws(SystemError) -> (Result, Listings) {
         let previous = deep ? [:] : previous
         var merged = Result()
         let users = try listRoot(into: &merged)
+        beforeListing?(users)
         let rootHandle = try DirectoryHandle.open(path: root)
         let racyBefore = now.timeIntervalSince1970 - 2
         let chunkCount = max(1, min(parallelism, users.count / 256 + 1))
@@ -118,8 +120,7 @@ public struct DirectoryScanner: Sendable {
                     var partial = Result()
                     var partialListings = Listings(minimumCapacity: chunk.count)
                     for user in chunk {
-                        if let stamp = scanUser(user, root: rootHandle, previous: previous[user], racyBefore: racyBefore,
-                                                beforeListing: beforeListing, into: &partial) {
+                        if let stamp = scanUser(user, root: rootHandle, previous: previous[user], racyBefore: racyBefore, into: &partial) {
                             partialListings[user] = stamp
                         }
                     }
@@ -150,12 +151,11 @@ public struct DirectoryScanner: Sendable {
     /// Scans one user directory (always listing it) and appends what it finds.
     public func scanUser(_ user: String, into result: inout Result) {
         guard let rootHandle = try? DirectoryHandle.open(path: root) else { return }
-        _ = scanUser(user, root: rootHandle, previous: nil, racyBefore: .infinity, beforeListing: nil, into: &result)
+        _ = scanUser(user, root: rootHandle, previous: nil, racyBefore: .infinity, into: &result)
         result.users.insert(user)
     }
 
-    private func scanUser(_ user: String, root: DirectoryHandle, previous: FileStamp?, racyBefore: Double,
-                          beforeListing: (@Sendable (String) -> Void)?, into result: inout Result) -> FileStamp? {
+    private func scanUser(_ user: String, root: DirectoryHandle, previous: FileStamp?, racyBefore: Double, into result: inout Result) -> FileStamp? {
         guard let status = try? FileStatus.at(root.descriptor, user, path: ""), status.type == .directory else {
             if (try? FileStatus.at(root.descriptor, user, path: ""))??.type == .symlink {
                 result.problems.append(ScanProblem(path: root.childPath(user), problem: "is a symlink; symlinks are never followed in the credential directory, ignored"))
@@ -167,7 +167,6 @@ public struct DirectoryScanner: Sendable {
             return stamp
         }
         result.listed.insert(user)
-        beforeListing?(user)
         return list(user, root: root, into: &result) ? stamp : nil
     }
 

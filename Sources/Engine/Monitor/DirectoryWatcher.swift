@@ -81,6 +81,28 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
     }
 
     /// Whether a user directory is watched.
+    /// Watches each of `users` that is not watched yet, under one lock; returns those it added. Stops at the
+    /// watch limit (the rest would fail the same way).
+    public func watchUsers(_ users: [String]) -> [String] {
+        lock.withLock {
+            var added: [String] = []
+            for user in users where watchByUser[user] == nil {
+                let wd = inotify_add_watch(inotifyFD, root + "/" + user, Self.userMask)
+                if wd < 0 {
+                    if errno == ENOSPC {
+                        watchLimitReached = true
+                        break
+                    }
+                    continue
+                }
+                userByWatch[wd] = user
+                watchByUser[user] = wd
+                added.append(user)
+            }
+            return added
+        }
+    }
+
     public func isWatching(_ user: String) -> Bool { lock.withLock { watchByUser[user] != nil } }
 
     /// Number of user directories watched.

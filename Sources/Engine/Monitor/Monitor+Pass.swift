@@ -17,16 +17,12 @@ extension Monitor {
         failedSincePass = 0
         let scan: DirectoryScanner.Result
         let hadLimit = watcher?.watchLimitReached ?? false
+        var watchedNow: [String] = []
         do {
-            // A directory is watched before it is listed: whatever arrives after its listing raises an event.
-            var watchFirst: (@Sendable (String) -> Void)?
-            if let watcher {
-                watchFirst = { user in
-                    if !watcher.isWatching(user) { _ = watcher.watchUser(user) }
-                }
-            }
+            // Directories are watched before they are listed: whatever arrives after a listing raises an event.
+            let watcher = watcher
             (scan, listings) = try await scanner.scan(parallelism: configuration.scanParallelism, previous: listings, now: clock.now(),
-                                                      deep: deep, beforeListing: watchFirst)
+                                                      deep: deep, beforeListing: { users in watchedNow = watcher?.watchUsers(users) ?? [] })
         } catch {
             logger.error("Cannot scan the credential directory", metadata: ["credmon.error": "\(error)"])
             return PassSummary(credentials: records.count, processed: 0, renewed: 0, failed: 0, duration: ContinuousClock.now - started)
@@ -40,14 +36,11 @@ extension Monitor {
         sweepLeftovers(after: scan, first: passCount == 0, deep: deep)
         var lateArrivals: [CredentialID] = []
         if let watcher {
-            var newlyWatched: [String] = []
-            for user in scan.users where !watcher.isWatching(user) {
-                if watcher.watchUser(user) { newlyWatched.append(user) }
-            }
-            // Users not listed in this scan (unchanged since an earlier one) and not watched yet (the watch limit, a
-            // watcher started late): a file that arrived after their listing and before their watch raised no event,
-            // so a directory that changed since its listing is listed again (one stat per newly watched user).
-            for user in scanner.changedSinceListing(newlyWatched, listings: listings) {
+            // Users watched only now whose listing this scan reused (unchanged since an earlier one, not watched then: the
+            // watch limit, a watcher started late): a file that arrived after their listing and before their watch raised
+            // no event, so a directory that changed since its listing is listed again (one stat per such user).
+            let watchedAfterListing = watchedNow.filter { !scan.listed.contains($0) }
+            for user in scanner.changedSinceListing(watchedAfterListing, listings: listings) {
                 var found = DirectoryScanner.Result()
                 scanner.scanUser(user, into: &found)
                 lateArrivals += found.credentials.map(\.id)

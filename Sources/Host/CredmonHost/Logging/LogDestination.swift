@@ -1,15 +1,22 @@
 import Engine
 import Foundation
 import Glibc
+import Synchronization
 
 /// Where log lines go: a file that is reopened when logrotate moves it, and/or standard error.
+///
+/// A line is one `write(2)` to a descriptor opened with `O_APPEND` (lines never interleave) and takes no lock: a
+/// reopen puts the new file under the same descriptor number with `dup2(2)`, so a writer never holds a closed or
+/// reused descriptor. Whether the file was moved is checked at most once a second, by one writer.
 public final class LogDestination: @unchecked Sendable {
     private let lock = NSLock()
     private let path: String?
     private let alsoStderr: Bool
-    private var fd: Int32 = -1
+    /// The file's descriptor; its number stays the same for the destination's life (see ``reopen()``).
+    private let fd: Int32
     private var openedInode: (dev: UInt64, ino: UInt64)?
-    private var lastCheck = Date.distantPast
+    /// The monotonic second of the last check whether the file was moved.
+    private let lastCheck = Atomic<Int64>(Int64.min)
 
     /// Why a log file cannot be used.
     public struct OpenError: Error, CustomStringConvertible {
@@ -22,13 +29,16 @@ public final class LogDestination: @unchecked Sendable {
     public init() {
         path = nil
         alsoStderr = true
+        fd = -1
     }
 
     /// A log file (created 0644 if missing), optionally mirrored to standard error.
     public init(path: String, alsoStderr: Bool) throws(OpenError) {
         self.path = path
         self.alsoStderr = alsoStderr
-        try reopen()
+        let (opened, inode) = try Self.open(path)
+        fd = opened
+        openedInode = inode
     }
 
     deinit { if fd >= 0 { close(fd) } }
@@ -41,6 +51,14 @@ public final class LogDestination: @unchecked Sendable {
     /// daemon with it); on failure the file already open stays in use.
     public func reopen() throws(OpenError) {
         guard let path else { return }
+        let (newFD, inode) = try Self.open(path)
+        lock.withLock {
+            if dup2(newFD, fd) >= 0 { openedInode = inode }
+            close(newFD)
+        }
+    }
+
+    private static func open(_ path: String) throws(OpenError) -> (Int32, (dev: UInt64, ino: UInt64)) {
         let newFD: Int32
         do {
             newFD = try SafeFile.openForAppend(name: path, relativeTo: AT_FDCWD, displayPath: path, mode: 0o644)
@@ -49,11 +67,7 @@ public final class LogDestination: @unchecked Sendable {
         }
         var st = stat()
         fstat(newFD, &st)
-        lock.withLock {
-            if fd >= 0 { close(fd) }
-            fd = newFD
-            openedInode = (UInt64(st.st_dev), UInt64(st.st_ino))
-        }
+        return (newFD, (UInt64(st.st_dev), UInt64(st.st_ino)))
     }
 
     /// Writes one line (the newline is added).
@@ -62,7 +76,7 @@ public final class LogDestination: @unchecked Sendable {
         bytes.append(0x0A)
         if path != nil {
             reopenIfMoved()
-            lock.withLock { _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
+            _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         }
         if alsoStderr {
             _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
@@ -71,13 +85,11 @@ public final class LogDestination: @unchecked Sendable {
 
     private func reopenIfMoved() {
         guard let path else { return }
-        let now = Date()
-        let due = lock.withLock { () -> Bool in
-            guard now.timeIntervalSince(lastCheck) >= 1 else { return false }
-            lastCheck = now
-            return true
-        }
-        guard due else { return }
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let second = Int64(now.tv_sec)
+        let last = lastCheck.load(ordering: .relaxed)
+        guard second > last, lastCheck.compareExchange(expected: last, desired: second, ordering: .relaxed).exchanged else { return }
         var st = stat()
         let moved = lstat(path, &st) != 0 || lock.withLock { openedInode.map { $0.dev != UInt64(st.st_dev) || $0.ino != UInt64(st.st_ino) } ?? true }
         if moved { try? reopen() }
