@@ -17,10 +17,29 @@ public struct ScopeTemplate: Sendable, Equatable {
 
     public init(_ text: String) { self.text = text }
 
-    /// The scopes with placeholders replaced, split on white space.
+    /// The scopes with placeholders replaced, split on white space. One pass over the text (this runs for every
+    /// token a local issuer signs); a `{name}` without a value is left as it is, and a value is not expanded again.
     public func expand(_ values: [String: String]) -> [String] {
-        var result = text
-        for (name, value) in values { result = result.replacingOccurrences(of: "{\(name)}", with: value) }
+        guard text.utf8.contains(UInt8(ascii: "{")) else {
+            return text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        }
+        var result = ""
+        var rest = text[...]
+        while let open = rest.firstIndex(of: "{") {
+            result += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else {
+                rest = rest[open...]
+                break
+            }
+            let name = rest[rest.index(after: open)..<close]
+            if let value = values[String(name)] {
+                result += value
+            } else {
+                result += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        result += rest
         return result.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
     }
 }

@@ -37,10 +37,25 @@ public struct LineLogHandler: LogHandler {
         var line = Self.timestamp() + " " + event.level.rawValue.uppercased() + " " + Self.escaped(event.message.description)
         for key in merged.keys.sorted() {
             let value = Self.escaped("\(merged[key]!)")
-            line += " " + Self.escaped(key) + "=" + (value.contains(" ") || value.contains("\"") || value.isEmpty
-                ? "\"\(value.replacingOccurrences(of: "\"", with: "\\\""))\"" : value)
+            line += " " + Self.escaped(key) + "="
+            if value.isEmpty || value.utf8.contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\"") }) {
+                line += "\"" + Self.quoted(value) + "\""
+            } else {
+                line += value
+            }
         }
         destination.write(line)
+    }
+
+    /// `"` written as `\"` (the value is then put between quotes).
+    static func quoted(_ value: String) -> String {
+        guard value.utf8.contains(UInt8(ascii: "\"")) else { return value }
+        var result = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            if scalar == "\"" { result.append("\\") }
+            result.append(scalar)
+        }
+        return String(result)
     }
 
     /// Control characters (newlines, terminal escapes) written as escapes: a value from outside — an IdP's error
