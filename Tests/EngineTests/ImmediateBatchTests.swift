@@ -142,3 +142,64 @@ struct WorkQueueBatchTests {
         #expect(queue.isIdle)
     }
 }
+
+@Suite("Periodic passes that trust inotify")
+struct EventsOnlyPassTests {
+    @Test("With every directory watched and the root unchanged, a periodic pass looks at no user directory; a new user, a deep pass or an unwatched monitor scans again, and changes still arrive by their events")
+    func trustsEvents() async throws {
+        let provider = ScriptedProvider(name: "svc")
+        let harness = try MonitorHarness(providers: [provider]) { $0.deepPassEvery = 1000 }
+        try harness.writeSeed("alice", "svc")
+        try harness.writeSeed("bob", "svc")
+        try await harness.whileRunning {
+            #expect(await harness.waitForPasses(1))
+            // The first pass created CREDMON_COMPLETE in the root: the next pass scans; the root is then older than
+            // the clock's two-second window (the clock is moved past it).
+            harness.clock.advance(by: 5)
+            harness.monitor.requestPass()
+            #expect(await harness.waitForPasses(2))
+            harness.clock.advance(by: 5)
+            harness.monitor.requestPass()
+            #expect(await harness.waitForPasses(3))
+            #expect(harness.passSummaries.map(\.scanned) == [true, true, false])
+
+            // A change in a watched directory arrives by its event, pass or no pass.
+            let before = await harness.record("alice", "svc")?.seedStamp
+            try harness.writeSeed("alice", "svc", "alice@bar.example")
+            #expect(await harness.waitForRecord("alice", "svc") { $0.seedStamp != before && $0.state == .valid })
+
+            // A new user changes the root: the next pass scans.
+            try harness.writeSeed("carol", "svc")
+            #expect(await harness.waitForRecord("carol", "svc") { $0.state == .valid })
+            harness.monitor.requestPass()
+            #expect(await harness.waitForPasses(4))
+            #expect(harness.passSummaries.last?.scanned == true)
+
+            // A reload (deep) pass always scans.
+            harness.clock.advance(by: 5)
+            await harness.monitor.requestReload()
+            #expect(await harness.waitForPasses(5))
+            #expect(harness.passSummaries.last?.scanned == true)
+            #expect(await harness.record("bob", "svc")?.state == .valid)
+        }
+    }
+
+    @Test("Without a watcher every periodic pass scans")
+    func scansWithoutWatcher() async throws {
+        let provider = ScriptedProvider(name: "svc")
+        let harness = try MonitorHarness(providers: [provider]) {
+            $0.watchFiles = false
+            $0.deepPassEvery = 1000
+        }
+        try harness.writeSeed("alice", "svc")
+        try await harness.whileRunning {
+            #expect(await harness.waitForPasses(1))
+            for count in 2...3 {
+                harness.clock.advance(by: 5)
+                harness.monitor.requestPass()
+                #expect(await harness.waitForPasses(count))
+            }
+            #expect(harness.passSummaries.map(\.scanned) == [true, true, true])
+        }
+    }
+}

@@ -15,6 +15,7 @@ final class MonitorHarness: @unchecked Sendable {
     let monitor: Monitor
     let configuration: MonitorConfiguration
     private let passCount = Locked(0)
+    private let summaries = Locked<[PassSummary]>([])
     private let finished = Locked(false)
     private let task = Locked<Task<Void, Never>?>(nil)
 
@@ -31,13 +32,18 @@ final class MonitorHarness: @unchecked Sendable {
         let table = ProviderTable(entries: Dictionary(uniqueKeysWithValues: providers.map {
             ($0.profile.name, ProviderTable.Entry(provider: $0, file: "test:\($0.profile.name)"))
         }))
-        let passes = passCount
+        let passes = passCount, summaries = summaries
         monitor = Monitor(configuration: configuration, providers: table, clock: clock, logger: quietLogger,
-                          onPassComplete: { _ in passes.update { $0 += 1 } })
+                          onPassComplete: { summary in
+                              summaries.update { $0.append(summary) }
+                              passes.update { $0 += 1 }
+                          })
     }
 
     /// Full passes completed so far.
     var passes: Int { passCount.get() }
+    /// Their summaries, in order.
+    var passSummaries: [PassSummary] { summaries.get() }
     /// Whether `run()` has returned.
     var hasFinished: Bool { finished.get() }
 

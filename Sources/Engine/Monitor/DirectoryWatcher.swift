@@ -103,6 +103,12 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
         }
     }
 
+    /// Whether the watcher reports every change: its thread reads events, and no watch was refused. (A queue
+    /// overflow is reported as ``WatchEvent/rescanNeeded``.)
+    public var isComplete: Bool {
+        lock.withLock { thread != nil && !threadEnded && !watchLimitReached }
+    }
+
     public func isWatching(_ user: String) -> Bool { lock.withLock { watchByUser[user] != nil } }
 
     /// Number of user directories watched.

@@ -15,9 +15,11 @@ extension Monitor {
         }
         renewedSincePass = 0
         failedSincePass = 0
+        if let summary = await eventsOnlyPass(deep: deep, started: started) { return summary }
         let scan: DirectoryScanner.Result
         let hadLimit = watcher?.watchLimitReached ?? false
         var watchedNow: [String] = []
+        rootStampAtScan = (try? FileStatus.of(path: configuration.credentialDirectory))??.stamp
         do {
             // Directories are watched before they are listed: whatever arrives after a listing raises an event.
             let watcher = watcher
@@ -25,7 +27,8 @@ extension Monitor {
                                                       deep: deep, beforeListing: { users in watchedNow = watcher?.watchUsers(users) ?? [] })
         } catch {
             logger.error("Cannot scan the credential directory", metadata: ["credmon.error": "\(error)"])
-            return PassSummary(credentials: records.count, processed: 0, renewed: 0, failed: 0, duration: ContinuousClock.now - started)
+            return PassSummary(credentials: records.count, processed: 0, renewed: 0, failed: 0, duration: ContinuousClock.now - started,
+                               scanned: false)
         }
         let scanned = ContinuousClock.now
         for problem in scan.problems {
@@ -76,6 +79,13 @@ extension Monitor {
         // Empty by now, or nearly: this gives back the storage a first pass over thousands of credentials grew.
         passSnapshots = [:]
         if accessEventsWhileBusy.isEmpty { accessEventsWhileBusy = [:] }
+        return finishPass(deep: deep, started: started, scanned: scanned, applied: applied, processed: work.count, listed: scan.listedUsers,
+                          lookedAtUsers: true)
+    }
+
+    /// The end of every pass: health, `CREDMON_COMPLETE`, metrics, the log line, the callback.
+    private func finishPass(deep: Bool, started: ContinuousClock.Instant, scanned: ContinuousClock.Instant,
+                            applied: ContinuousClock.Instant, processed: Int, listed: Int, lookedAtUsers: Bool) -> PassSummary {
         passCount += 1
         // Health before the marker: whoever sees CREDMON_COMPLETE (or scrapes after it) sees this pass's health.
         assessAllHealth(now: clock.now())
@@ -86,19 +96,42 @@ extension Monitor {
         } catch {
             logger.error("Cannot touch CREDMON_COMPLETE", metadata: ["credmon.error": "\(error)"])
         }
-        let summary = PassSummary(credentials: records.count, processed: work.count, renewed: renewedSincePass,
-                                  failed: failedSincePass, duration: ContinuousClock.now - started)
+        let summary = PassSummary(credentials: records.count, processed: processed, renewed: renewedSincePass,
+                                  failed: failedSincePass, duration: ContinuousClock.now - started, scanned: lookedAtUsers)
         if let metrics { recordPassMetrics(metrics, deep: deep, duration: summary.duration, completedAt: completedAt) }
         logger.log(level: passCount == 1 ? .info : .debug, passCount == 1 ? "First pass complete" : "Pass complete", metadata: [
             "credmon.credentials": "\(summary.credentials)", "credmon.processed": "\(summary.processed)",
             "credmon.renewed": "\(summary.renewed)", "credmon.failed": "\(summary.failed)",
-            "credmon.deep": "\(deep)", "credmon.listed": "\(scan.listedUsers)",
+            "credmon.deep": "\(deep)", "credmon.listed": "\(listed)", "credmon.scanned": "\(lookedAtUsers)",
             "credmon.scan_ms": "\((scanned - started).milliseconds)", "credmon.apply_ms": "\((applied - scanned).milliseconds)",
             "credmon.duration_ms": "\(summary.duration.milliseconds)",
         ])
         passCompleteCallback(summary)
         if summary.processed >= 1000 { MemoryTrim.releaseFreeMemory() }
         return summary
+    }
+
+    /// A periodic (shallow) pass while inotify reports every change: the watcher's thread reads events, every user
+    /// directory is watched (no watch refused, no queue overflow since: that asks for a deep pass), and the credential
+    /// directory itself is as at the last scan (no user came or went unseen). Then the events have shown every change
+    /// a scan would find, and the pass stats nothing but the root: it hands the due credentials to the workers and
+    /// finishes as any pass. Nil when a scan is needed. Deep passes (every ``MonitorConfiguration/deepPassEvery``th,
+    /// and on SIGHUP) always scan.
+    private func eventsOnlyPass(deep: Bool, started: ContinuousClock.Instant) async -> PassSummary? {
+        guard !deep, passCount > 0, !rescanPending, let watcher, watcher.isComplete, let known = rootStampAtScan,
+              let root = (try? FileStatus.of(path: configuration.credentialDirectory)) ?? nil, root.stamp == known else { return nil }
+        // A change within the clock's resolution of the last scan might not have changed the stamp (as for users).
+        let racyBefore = clock.now().timeIntervalSince1970 - 2
+        guard root.modified.epochSeconds < racyBefore, root.changed.epochSeconds < racyBefore else { return nil }
+        let scanned = ContinuousClock.now
+        let now = clock.now()
+        var work = Set<CredentialID>()
+        for (id, record) in records where needsWork(record, now: now) { work.insert(id) }
+        enqueuePass(work, listed: [])
+        let applied = ContinuousClock.now
+        await drain(work)
+        return finishPass(deep: false, started: started, scanned: scanned, applied: applied, processed: work.count, listed: 0,
+                          lookedAtUsers: false)
     }
 
     /// Whether the `.use` of a valid credential is gone while its `.top` is as it was (condor_credd sweeping it).

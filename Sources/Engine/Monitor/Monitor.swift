@@ -61,6 +61,8 @@ public actor Monitor: Service {
     nonisolated let expiryTrigger: AsyncStream<Void>.Continuation
     private var reloadPending = false
     var rescanPending = false
+    /// The credential directory's own status before the last scan that listed it (see ``eventsSuffice(deep:)``).
+    var rootStampAtScan: FileStamp?
 
     private nonisolated let passTriggers: AsyncStream<Void>
     private nonisolated let passTrigger: AsyncStream<Void>.Continuation

@@ -52,6 +52,8 @@ public struct PassSummary: Sendable {
     public var failed: Int
     /// Wall time of the whole pass (scan and processing).
     public var duration: Duration
+    /// Whether the user directories were looked at (a scan); false for a pass that trusted inotify's events.
+    public var scanned: Bool = true
 }
 
 extension Duration {
