@@ -17,7 +17,7 @@ extension Monitor {
     }
 
     /// The most credentials a worker takes at once (see ``processBatch(_:)``).
-    static let batchLimit = 64
+    static let batchLimit = 16
 
     /// The next credentials for a worker: a fair share of what waits (so that every worker gets some), at most
     /// ``batchLimit``; nil when the monitor stops.
