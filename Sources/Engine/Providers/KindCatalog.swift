@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The provider kinds of a build, checked and indexed: the one place the daemon, `credmon check`,
 /// `import-condor-config` and credmon-web ask which kind serves what. Built from the `ProviderCatalog` target's list.
