@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import LocalSciToken
 import OAuthClient
 
@@ -121,7 +121,7 @@ public struct ClientCredentialsConfiguration: Sendable {
                  UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "~"), UInt8(ascii: "/"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                out += String(format: "%%%02X", byte)
+                out += PercentEncoding.escape(byte)
             }
         }
         return out

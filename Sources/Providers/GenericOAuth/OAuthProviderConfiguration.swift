@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import OAuthClient
 
 /// The settings of an OAuth provider fragment (`kind: oauth2` and the presets built on it), defaults applied.

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import OAuthClient
 
 /// Keeps an OAuth access token fresh with its refresh token (HTCondor's OAuthCredmon, its failures fixed).

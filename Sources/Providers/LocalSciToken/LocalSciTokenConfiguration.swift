@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import Signers
 
 /// The settings of one `kind: local-scitoken` fragment, defaults applied.
@@ -77,8 +77,8 @@ public struct LocalSciTokenConfiguration: Sendable, Equatable {
         } else {
             fragment.fail("issuer", "'\(issuer)' is not an https URL", fix: "verifiers (scitokens-cpp, python-scitokens) require https, e.g. https://\(context.hostName)")
         }
-        let privateKey = fragment.string("private_key") ?? (keyDirectory as NSString).appendingPathComponent("\(stem)-private.pem")
-        let publicKey = fragment.string("public_key") ?? (keyDirectory as NSString).appendingPathComponent("\(stem).pem")
+        let privateKey = fragment.string("private_key") ?? PathText.appending(keyDirectory, "\(stem)-private.pem")
+        let publicKey = fragment.string("public_key") ?? PathText.appending(keyDirectory, "\(stem).pem")
         let keyID = fragment.string("key_id") ?? "local"
         if keyID.isEmpty || keyID.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "\\" }) {
             fragment.fail("key_id", "'\(keyID)' is not a usable key id", fix: "use letters, digits, '-', '_' or '.'")

@@ -20,7 +20,7 @@ public struct ScopeTemplate: Sendable, Equatable {
     /// The scopes with placeholders replaced, split on white space.
     public func expand(_ values: [String: String]) -> [String] {
         var result = text
-        for (name, value) in values { result = result.replacingOccurrences(of: "{\(name)}", with: value) }
+        for (name, value) in values { result = result.replacing("{\(name)}", with: value) }
         return result.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
     }
 }

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// The endpoints an issuer publishes (OIDC discovery / RFC 8414).
 public struct AuthorizationServerMetadata: Sendable, Equatable {

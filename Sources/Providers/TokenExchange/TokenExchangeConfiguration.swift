@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import OAuthClient
 
 /// The settings of one `kind: token-exchange` fragment, defaults applied.

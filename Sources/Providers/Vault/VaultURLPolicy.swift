@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// Which `vault_url`s Credmon sends a Vault token to (contract §C.4.3): https, a path under `/v1`, an allowed port
 /// (HTCondor: an explicit 8200), a trusted host (`TRUSTED_VAULT_HOSTS`). Plain http only on loopback (tests).
