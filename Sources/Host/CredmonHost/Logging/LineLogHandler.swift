@@ -1,5 +1,6 @@
 import Engine
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// A swift-log handler writing one line per message: time, level, message, then `key=value` metadata.
@@ -38,7 +39,7 @@ public struct LineLogHandler: LogHandler {
         for key in merged.keys.sorted() {
             let value = Self.escaped("\(merged[key]!)")
             line += " " + Self.escaped(key) + "=" + (value.contains(" ") || value.contains("\"") || value.isEmpty
-                ? "\"\(value.replacingOccurrences(of: "\"", with: "\\\""))\"" : value)
+                ? "\"\(value.replacing("\"", with: "\\\""))\"" : value)
         }
         destination.write(line)
     }

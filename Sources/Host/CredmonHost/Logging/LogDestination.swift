@@ -1,10 +1,10 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Where log lines go: a file that is reopened when logrotate moves it, and/or standard error.
 public final class LogDestination: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = PosixLock()
     private let path: String?
     private let alsoStderr: Bool
     private var fd: Int32 = -1
