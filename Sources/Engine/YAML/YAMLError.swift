@@ -4,10 +4,13 @@ public struct YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 1-based line, or nil when the problem has no one place (a repeated key, an unreadable character).
     public var line: Int?
     public var summary: String
+    /// Whether the reader's node or depth limit was reached (libyaml found nothing wrong).
+    public var isLimit: Bool
 
-    public init(line: Int?, summary: String) {
+    public init(line: Int?, summary: String, isLimit: Bool = false) {
         self.line = line
         self.summary = summary
+        self.isLimit = isLimit
     }
 
     public var description: String { line.map { "line \($0): \(summary)" } ?? summary }

@@ -3,10 +3,10 @@ internal import CYAML
 /// Composes YAML text (one document) into a ``YAMLNode`` with libyaml's event parser, the way Yams' `compose(yaml:)`
 /// did: anchors and aliases resolved, a repeated key refused, a second document refused, errors with libyaml's text
 /// and line. Hostile input is bounded: at most ``maximumNodes`` nodes (aliases count the nodes they repeat) and
-/// ``maximumDepth`` levels of nesting.
+/// ``maximumDepth`` levels of nesting (the limit and the message of the libyaml Yams carried).
 public enum YAMLReader {
     public static let maximumNodes = 100_000
-    public static let maximumDepth = 200
+    public static let maximumDepth = 1000
 
     /// The document's root node, or nil for a text with no document (empty, or only comments).
     public static func compose(yaml: String) throws(YAMLError) -> YAMLNode? {
@@ -45,7 +45,15 @@ private final class Composer {
     func singleRoot() throws(YAMLError) -> YAMLNode? {
         _ = try next()  // STREAM-START
         guard try next().type != YAML_STREAM_END_EVENT else { return nil }  // DOCUMENT-START
-        let root = try node(from: try next(), depth: 0)
+        let root: YAMLNode
+        do {
+            root = try node(from: try next(), depth: 0)
+        } catch let limit where limit.isLimit {
+            // Yams had no limits: a syntax error further on is what it reported, so libyaml reads on (without
+            // building anything) and its error wins; a text that is valid YAML gets the limit's error.
+            while try next().type != YAML_STREAM_END_EVENT {}
+            throw limit
+        }
         _ = try next()  // DOCUMENT-END
         let end = try next()
         guard end.type == YAML_STREAM_END_EVENT else {
@@ -56,7 +64,9 @@ private final class Composer {
 
     private func node(from event: Event, depth: Int) throws(YAMLError) -> YAMLNode {
         guard depth < YAMLReader.maximumDepth else {
-            throw YAMLError(line: event.mark.line, summary: "nested more than \(YAMLReader.maximumDepth) levels deep")
+            // Yams' own copy of libyaml stopped at 1000 levels with this text (Debian's libyaml has no such limit).
+            throw YAMLError(line: event.mark.line, summary: "Maximum nesting level reached, set with yaml_set_max_nest_level())",
+                            isLimit: true)
         }
         switch event.type {
         case YAML_ALIAS_EVENT:
@@ -107,7 +117,7 @@ private final class Composer {
     private func count(_ nodes: Int, at event: Event) throws(YAMLError) {
         weight += nodes
         guard weight <= YAMLReader.maximumNodes else {
-            throw YAMLError(line: event.mark.line, summary: "more than \(YAMLReader.maximumNodes) nodes")
+            throw YAMLError(line: event.mark.line, summary: "more than \(YAMLReader.maximumNodes) nodes", isLimit: true)
         }
     }
 
