@@ -68,7 +68,7 @@ public struct KindCatalog: Sendable {
     /// ``recognise(service:type:tokenURL:)`` and whether the token URL's host is the kind's own.
     public func recognition(service: String, type: CondorCredentialType, tokenURL: String?) -> (kind: any ProviderKind.Type, byHost: Bool)? {
         let candidates = kinds(serving: type)
-        if let tokenURL, let host = URL(string: tokenURL)?.host?.lowercased(),
+        if let tokenURL, let host = WebURL.parse(tokenURL)?.host?.lowercased(),
            let kind = candidates.first(where: { kind in kind.tokenURLHosts.contains { host.hasSuffix($0) || "." + host == $0 } }) {
             return (kind, true)
         }

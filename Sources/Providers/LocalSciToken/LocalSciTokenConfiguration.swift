@@ -70,7 +70,7 @@ public struct LocalSciTokenConfiguration: Sendable, Equatable {
         let stem = name == "scitokens" ? "scitokens" : name
         let keyDirectory = context.keyDirectory
         let issuer = fragment.string("issuer", example: "https://\(context.hostName)") ?? "https://\(context.hostName)"
-        if let url = URL(string: issuer), url.scheme == "https", url.host != nil {} else if fragment.fromHTCondorKnobs && !issuer.isEmpty {
+        if let url = WebURL.parse(issuer), url.scheme == "https", url.host != nil {} else if fragment.fromHTCondorKnobs && !issuer.isEmpty {
             fragment.warn("issuer", "'\(issuer)' is not an https URL: tokens are minted, as HTCondor does, but scitokens-cpp ('Issuer URL must be HTTPS') "
                           + "and python-scitokens refuse to fetch this issuer's keys, so servers using them reject the tokens",
                           fix: "use an https issuer, e.g. https://\(context.hostName)")

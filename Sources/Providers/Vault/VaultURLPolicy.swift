@@ -17,7 +17,7 @@ public struct VaultURLPolicy: Sendable {
         func refuse(_ problem: String) -> Result<URLComponents, ProviderError> {
             .failure(.terminal(.untrustedEndpoint, "vault_url \(SafeText.printable(Self.withoutQuery(text), limit: 200)) refused: \(problem)"))
         }
-        guard text.utf8.count <= 2048, let components = URLComponents(string: text), let host = components.host?.lowercased(),
+        guard text.utf8.count <= 2048, let components = WebURL.components(text), let host = components.host?.lowercased(),
               !host.isEmpty else {
             return refuse("not a URL")
         }
