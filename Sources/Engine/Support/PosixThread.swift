@@ -14,7 +14,8 @@ package enum PosixThread {
             return nil
         }, box)
         guard started == 0 else {
-            // No thread (resource limit): Foundation's Thread would have trapped; run the work here instead.
+            // No thread (a resource limit): Foundation's Thread then never ran the block, and its waiter hung; the
+            // work runs here instead, on the caller's thread.
             Unmanaged<Start>.fromOpaque(box).takeRetainedValue().body()
             return
         }
