@@ -14,8 +14,8 @@ package enum PosixThread {
             return nil
         }, box)
         guard started == 0 else {
-            // No thread (a resource limit): Foundation's Thread then never ran the block, and its waiter hung; the
-            // work runs here instead, on the caller's thread.
+            // No thread (a resource limit): rather than leave the work undone and its waiter hanging, it runs here,
+            // on the caller's thread.
             Unmanaged<Start>.fromOpaque(box).takeRetainedValue().body()
             return
         }
