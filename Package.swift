@@ -13,7 +13,6 @@ let package = Package(
         .executable(name: "credmon-web", targets: ["credmon-web"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -31,20 +30,24 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
-        // System calls Swift's Glibc module does not declare (getdents64), for the engine's directory listing.
+        // System calls Swift's Glibc module does not declare (getdents64, getrandom), for the engine's directory listing.
         .target(name: "CSystemCalls", path: "Sources/CSystemCalls"),
+        // libyaml (Debian: libyaml-dev), under Engine's YAML reader; linked statically (Engine's linker setting).
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML", providers: [.apt(["libyaml-dev"])]),
         // The core: the credential-directory contract, the provider protocol and table, the monitor.
         // No network, no crypto.
         .target(
             name: "Engine",
             dependencies: [
                 "CSystemCalls",
-                .product(name: "Yams", package: "Yams"),
+                "CYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            // The archive, not libyaml.so: the release binary needs no libyaml on the machines it runs on.
+            linkerSettings: [.linkedLibrary(":libyaml.a")]
         ),
         // Keys, JWS signing (ES256, RS256), JWKS and openid-configuration documents.
         .target(
@@ -111,7 +114,7 @@ let package = Package(
         // HTCondor's configuration through condor_config_val: knobs, booleans, credd's routing, knob-built providers.
         .target(
             name: "CondorConfig",
-            dependencies: ["Engine", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Engine"],
             path: "Sources/Host/CondorConfig",
             swiftSettings: strictSettings
         ),
@@ -188,7 +191,7 @@ let package = Package(
             dependencies: ["LocalSciToken", "Engine", "Signers", "CredmonTestKit"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "VaultTests", dependencies: ["Vault", "Engine", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
+        .testTarget(name: "VaultTests", dependencies: ["Vault", "Engine", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
         .testTarget(name: "OAuthClientTests", dependencies: ["OAuthClient", "Engine"], swiftSettings: strictSettings),
         .testTarget(name: "ClientCredentialsTests", dependencies: ["ClientCredentials", "OAuthClient", "Engine", "OAuthTestServer", "CredmonTestKit", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
         .testTarget(name: "TokenExchangeTests", dependencies: ["TokenExchange", "OAuthClient", "Engine", "OAuthTestServer", "CredmonTestKit", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
@@ -255,7 +258,6 @@ let package = Package(
             dependencies: [
                 "Engine", "Signers", "OAuthClient", "CredmonHost", "CredmonWeb", "Vault",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
             ],
             path: "Fuzz",
             exclude: ["Entry", "corpus", "README.md", "RESULTS.md"],

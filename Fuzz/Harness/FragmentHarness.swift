@@ -3,7 +3,6 @@ import Engine
 import Foundation
 import Logging
 import Signers
-import Yams
 
 /// `fragment`: a `providers.d/*.yaml` fragment, read as the daemon reads it (`ProviderTable.load` over a directory
 /// holding it, with the daemon's catalog of kinds, `HostCatalog.catalog`), then given to every kind's reader in turn
@@ -50,7 +49,7 @@ enum FragmentHarness {
 
         // 2. Every kind's reader on the same mapping.
         guard bytes.count <= 1 << 20, let text = String(data: Data(bytes), encoding: .utf8),
-              let node = try? Yams.compose(yaml: text), case .mapping(let mapping) = node else { return }
+              let node = try? YAMLReader.compose(yaml: text), case .mapping(let mapping) = node else { return }
         for kind in HostCatalog.catalog.kinds {
             var fragment = FragmentReader(file: path, mapping: mapping)
             _ = fragment.string("name")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Unpadded base64url (RFC 4648 §5) as used by JOSE.
 public enum Base64URL {

@@ -1,6 +1,6 @@
 import Crypto
 import _CryptoExtras
-import Foundation
+import FoundationEssentials
 
 /// Checks compact JWS tokens against a public JWK (for self-tests and tests; credmon itself only signs).
 public enum CompactJWS {

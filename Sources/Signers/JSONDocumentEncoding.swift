@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The JSON encoding shared by the published documents: sorted keys, slashes not escaped.
 enum JSONDocumentEncoding {

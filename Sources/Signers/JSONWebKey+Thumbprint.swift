@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 
 extension JSONWebKey {
     /// The RFC 7638 JWK thumbprint (SHA-256, unpadded base64url), or nil when required members are missing

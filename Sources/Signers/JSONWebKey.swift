@@ -1,6 +1,6 @@
 import Crypto
 import _CryptoExtras
-import Foundation
+import FoundationEssentials
 import SwiftASN1
 
 /// A public JSON Web Key (RFC 7517) as published in a JWKS.

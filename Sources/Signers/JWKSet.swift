@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A JSON Web Key Set (RFC 7517 §5): the document served at `jwks_uri`.
 public struct JWKSet: Sendable, Equatable, Codable {

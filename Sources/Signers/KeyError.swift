@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An error about a key file, a PEM document or a signing operation.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -70,7 +70,7 @@ enum KeyFileIO {
 
     /// Creates the parent directory of `path` and any missing ancestors with mode 0755.
     static func createParentDirectories(of path: String) throws(KeyError) {
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = SignersText.deletingLastComponent(path)
         guard !parent.isEmpty else { return }
         try createDirectory(parent, for: path)
     }
@@ -84,7 +84,7 @@ enum KeyFileIO {
         guard errno == ENOENT else {
             throw KeyError(.writeFailed, path: path, message: "cannot examine the directory \(directory) (\(errnoText())); fix the path or its permissions")
         }
-        let parent = (directory as NSString).deletingLastPathComponent
+        let parent = SignersText.deletingLastComponent(directory)
         if !parent.isEmpty, parent != directory {
             try createDirectory(parent, for: path)
         }
@@ -124,8 +124,8 @@ enum KeyFileIO {
 
     /// Replaces `path` atomically: writes a temporary file beside it with `mode`, fsyncs it, renames it over `path`.
     static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t) throws(KeyError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
+        let directory = SignersText.deletingLastComponent(path)
+        let name = SignersText.lastComponent(path)
         let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         guard try writeExclusively(temporary, bytes: bytes, mode: mode) else {
             throw KeyError(.writeFailed, path: path, message: "a temporary file with a random name already exists beside the file; retry")
@@ -140,7 +140,7 @@ enum KeyFileIO {
 
     /// Best-effort fsync of the directory holding `path`, so that a new name survives a crash.
     private static func syncDirectory(of path: String) {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = SignersText.deletingLastComponent(path)
         let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
         _ = fsync(fd)

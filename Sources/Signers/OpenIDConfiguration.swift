@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The minimal OpenID Connect discovery document (`.well-known/openid-configuration`) that token verifiers read.
 public struct OpenIDConfiguration: Sendable, Equatable, Codable {

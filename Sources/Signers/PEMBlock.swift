@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SwiftASN1
 
 /// One `-----BEGIN <label>-----` … `-----END <label>-----` block of a PEM text (RFC 7468, with RFC 1421 headers).
@@ -29,7 +29,7 @@ struct PEMBlock: Sendable {
         var inBody = false
 
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
+            let line = rawLine.trimmed(where: { SignersText.isSpace($0) || $0 == "\r" })
             if let current = label {
                 if line.hasPrefix("-----END ") {
                     let endLabel = Self.label(of: line, prefix: "-----END ")
@@ -41,8 +41,8 @@ struct PEMBlock: Sendable {
                     blocks.append(PEMBlock(label: current, headers: headers, der: nil))
                     startBlock(line)
                 } else if !inBody, let colon = line.firstIndex(of: ":") {
-                    let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-                    headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    let name = line[..<colon].trimmed(where: SignersText.isSpace)
+                    headers[name] = line[line.index(after: colon)...].trimmed(where: SignersText.isSpace)
                 } else if !line.isEmpty {
                     inBody = true
                     body += line

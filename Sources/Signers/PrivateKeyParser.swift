@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 import SwiftASN1
 
 /// The key found in a private-key PEM, classified before it is checked against the configured algorithm.
@@ -22,7 +22,7 @@ enum PrivateKeyParser {
     static func parse(pem: String, source: String) throws(KeyError) -> PrivateKeyMaterial {
         let blocks = PEMBlock.blocks(in: pem)
         if blocks.isEmpty {
-            if pem.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if pem.trimmed(where: SignersText.isSpaceOrNewline).isEmpty {
                 throw KeyError(.noPrivateKey, path: source, message: "the key file is empty; put a PEM private key in it (for example the output of `openssl ecparam -name prime256v1 -genkey -noout`)")
             }
             throw KeyError(.noPrivateKey, path: source, message: "the file is not PEM text (it has no BEGIN line); expected an EC PRIVATE KEY, PRIVATE KEY or RSA PRIVATE KEY block")

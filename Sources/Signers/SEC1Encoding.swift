@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 import SwiftASN1
 
 /// Writes P-256 private keys as RFC 5915 `ECPrivateKey` (SEC1), the format of `openssl ecparam -genkey -noout`.

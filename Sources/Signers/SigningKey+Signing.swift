@@ -1,6 +1,6 @@
 import Crypto
 import _CryptoExtras
-import Foundation
+import FoundationEssentials
 
 extension SigningKey {
     /// Compact JWS: `base64url(header).base64url(payload).base64url(signature)`.

@@ -1,6 +1,6 @@
 import Crypto
 import _CryptoExtras
-import Foundation
+import FoundationEssentials
 import SwiftASN1
 
 /// A private signing key with its JOSE key id.

@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import Yams
 @testable import Engine
 
 /// Expiry of long-lived credentials (issue 12): the estimate, the health, when to notify, the policy keys, the store
@@ -104,7 +103,7 @@ struct ExpiryTests {
     // MARK: Policy keys
 
     static func reader(_ yaml: String) throws -> FragmentReader {
-        guard case .mapping(let mapping)? = try Yams.compose(yaml: yaml) else { throw CocoaError(.fileReadCorruptFile) }
+        guard case .mapping(let mapping)? = try YAMLReader.compose(yaml: yaml) else { throw CocoaError(.fileReadCorruptFile) }
         return FragmentReader(file: "/etc/credmon/providers.d/x.yaml", mapping: mapping)
     }
 

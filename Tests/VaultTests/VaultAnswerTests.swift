@@ -1,7 +1,6 @@
 import Engine
 import Foundation
 import Testing
-import Yams
 @testable import Vault
 
 @Suite("Vault: answers and renewal")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// HTCondor booleans as `param_boolean` reads them, without the reference credmon's bug of treating the string
 /// "false" as true (contract §F.1-9).
@@ -10,7 +10,7 @@ import Foundation
 public enum CondorBoolean {
     /// The boolean, or nil when the text is not one HTCondor reads as a literal boolean or number.
     public static func parse(_ text: String) -> Bool? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         switch trimmed.lowercased() {
         case "true": return true
         case "false": return false

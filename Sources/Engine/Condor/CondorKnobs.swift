@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A snapshot of the HTCondor knobs Credmon uses, read once per (re)load from a ``CondorConfigSource``.
 ///
@@ -25,7 +25,7 @@ public struct CondorKnobs: Sendable {
     public init(values: [String: String], origin: String, daemonName: String = "CREDMON_OAUTH") {
         var table: [String: (name: String, value: String)] = [:]
         for (name, value) in values {
-            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            let trimmed = value.trimmingSpaces()
             if !trimmed.isEmpty { table[name.uppercased()] = (name, trimmed) }
         }
         self.table = table

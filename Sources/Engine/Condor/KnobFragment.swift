@@ -1,5 +1,4 @@
-import Foundation
-import Yams
+import FoundationEssentials
 
 /// A provider specification translated from HTCondor knobs: the same keys a `providers.d` fragment has, each
 /// remembering the knob it came from. It becomes the same in-memory YAML mapping the fragment reader consumes, so
@@ -52,14 +51,14 @@ public struct KnobFragment: Sendable, Equatable {
     /// The value of a key, if the knobs set it.
     public func value(of key: String) -> Value? { entries.first { $0.key == key }?.value }
 
-    /// The in-memory YAML mapping (`name`, `kind`, then the entries), as Yams would compose the rendered text.
-    public var mapping: Node.Mapping {
-        var pairs: [(Node, Node)] = [
-            (Node("name"), Node(service, Tag(.str), .doubleQuoted)),
-            (Node("kind"), Node(kind, Tag(.str), .doubleQuoted)),
+    /// The in-memory YAML mapping (`name`, `kind`, then the entries), as ``YAMLReader`` would compose the rendered text.
+    public var mapping: YAMLNode.Mapping {
+        var pairs: [(YAMLNode, YAMLNode)] = [
+            (YAMLNode("name"), YAMLNode(service, .str, .doubleQuoted)),
+            (YAMLNode("kind"), YAMLNode(kind, .str, .doubleQuoted)),
         ]
-        for entry in entries { pairs.append((Node(entry.key), entry.value.node)) }
-        return Node.Mapping(pairs)
+        for entry in entries { pairs.append((YAMLNode(entry.key), entry.value.node)) }
+        return YAMLNode.Mapping(pairs)
     }
 
     /// The "file" knob-built providers and their errors name.
@@ -69,12 +68,12 @@ public struct KnobFragment: Sendable, Equatable {
 }
 
 extension KnobFragment.Value {
-    var node: Node {
+    var node: YAMLNode {
         switch self {
-        case .string(let text): Node(text, Tag(.str), .doubleQuoted)
-        case .integer(let number): Node(String(number), Tag(.int), .plain)
-        case .boolean(let flag): Node(flag ? "true" : "false", Tag(.bool), .plain)
-        case .list(let items): Node(items.map { Node($0, Tag(.str), .doubleQuoted) }, Tag(.seq), .block)
+        case .string(let text): YAMLNode(text, .str, .doubleQuoted)
+        case .integer(let number): YAMLNode(String(number), .int, .plain)
+        case .boolean(let flag): YAMLNode(flag ? "true" : "false", .bool, .plain)
+        case .list(let items): .sequence(YAMLNode.List(items.map { YAMLNode($0, .str, .doubleQuoted) }, .seq))
         }
     }
 

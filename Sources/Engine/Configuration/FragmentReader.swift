@@ -1,5 +1,3 @@
-import Yams
-
 /// Typed, located access to the keys of one provider fragment (a YAML mapping).
 ///
 /// Every accessor records what it read; a wrong type or a bad value becomes a ``ConfigurationError`` naming the file,
@@ -8,7 +6,7 @@ import Yams
 public struct FragmentReader {
     /// The fragment's file path, for messages.
     public let file: String
-    private var values: [String: Node] = [:]
+    private var values: [String: YAMLNode] = [:]
     private var keyLines: [String: Int] = [:]
     private var consumed: Set<String> = []
     private var problems: [ConfigurationError] = []
@@ -21,7 +19,7 @@ public struct FragmentReader {
     private let mappingLine: Int?
 
     /// Wraps a parsed mapping. Keys that are not plain strings, and repeated keys, are errors.
-    public init(file: String, mapping: Node.Mapping) {
+    public init(file: String, mapping: YAMLNode.Mapping) {
         self.file = file
         self.mappingLine = mapping.mark?.line
         for (keyNode, value) in mapping {
@@ -59,10 +57,10 @@ public struct FragmentReader {
                                            key: key, problem: problem, fix: fix, severity: .warning))
     }
 
-    private mutating func node(_ key: String) -> Node? {
+    private mutating func node(_ key: String) -> YAMLNode? {
         consumed.insert(key)
         guard let node = values[key] else { return nil }
-        if case .scalar(let scalar) = node, scalar.tag == Tag(.null) || (scalar.style == .plain && (scalar.string == "~" || scalar.string == "null" || scalar.string.isEmpty)) {
+        if case .scalar(let scalar) = node, scalar.tag == .null || (scalar.style == .plain && (scalar.string == "~" || scalar.string == "null" || scalar.string.isEmpty)) {
             return nil
         }
         return node
@@ -92,7 +90,7 @@ public struct FragmentReader {
     }
 
     /// `node` as a plain whole number within `range`, else an error about `key` (`expected` leads its text).
-    private mutating func wholeNumber(_ node: Node, key: String, in range: ClosedRange<Int>, expected: String, unit: String) -> Int? {
+    private mutating func wholeNumber(_ node: YAMLNode, key: String, in range: ClosedRange<Int>, expected: String, unit: String) -> Int? {
         guard let value = node.int, node.scalar?.style == .plain else {
             fail(key, "\(expected)\(unit.isEmpty ? "" : " of \(unit)"), found \(Self.render(node))")
             return nil
@@ -107,7 +105,7 @@ public struct FragmentReader {
     /// A list of whole numbers, each within `range`: a YAML sequence, or one number.
     public mutating func integerList(_ key: String, in range: ClosedRange<Int>, unit: String = "") -> [Int]? {
         guard let node = node(key) else { return nil }
-        let items: [Node]
+        let items: [YAMLNode]
         switch node {
         case .sequence(let sequence): items = Array(sequence)
         case .scalar: items = [node]
@@ -192,16 +190,15 @@ public struct FragmentReader {
         return problems
     }
 
-    private static func shape(of node: Node) -> String {
+    private static func shape(of node: YAMLNode) -> String {
         switch node {
         case .mapping: "mapping"
         case .sequence: "list"
         case .scalar: "value"
-        case .alias: "alias"
         }
     }
 
-    private static func render(_ node: Node) -> String {
+    private static func render(_ node: YAMLNode) -> String {
         if let scalar = node.scalar { return "'\(scalar.string)'" }
         return "a \(shape(of: node))"
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// The one writer of a credential's files (contract §B.3): `<token>.meta`, `<token>.top`, `<token>.use` in a

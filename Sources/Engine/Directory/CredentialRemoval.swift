@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Revoke and remove: invalidates what a credential held at its provider, then erases the revocation vault's copy
 /// and, when asked, the credential's `.top`, `.use` and `.meta`. Nothing is removed unless the revocation succeeded.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Files nobody will use any more, which a credmon removes (contract §B.3.4): key files that condor_credd wrote

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Root-only copies of the seeds (`.top`, `.meta`) of credentials whose provider revokes on removal, so that a

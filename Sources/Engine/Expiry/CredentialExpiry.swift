@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// When a credential's long-lived part (its refresh token, its Vault token) stops working, and how Credmon knows.
 public struct CredentialExpiry: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where a credential's long-lived part stands, as `status` (`credentialState`), the notification command
 /// (`CREDMON_STATE`) and the metrics name it.

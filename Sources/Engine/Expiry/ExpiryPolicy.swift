@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How a provider's credentials are watched for expiry: the common fragment keys `refresh_token_lifetime`,
 /// `expiry_warnings` and `notify_command`, which every kind accepts (read by the provider table, not by the kinds).

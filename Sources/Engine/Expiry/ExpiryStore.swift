@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the monitor keeps of every credential's expiry across restarts: the expiry, the `.top` it was estimated for,
 /// and the state last notified (so that a restart repeats no notification). One JSON file in the state directory,

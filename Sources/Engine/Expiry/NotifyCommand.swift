@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The notification command (`notify_command`, `--notify-command`, `CREDMON_NOTIFY_COMMAND`): run without a shell,
 /// as the daemon's user, with a deadline, with nothing in its environment but `PATH` and what ``Notice`` says.

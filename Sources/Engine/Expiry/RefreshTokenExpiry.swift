@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Estimates when a refresh token expires, from a token answer or from the `.top` that keeps it.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A `<token>.use` file: HTCondor's JSON form (`{"access_token": …, "expires_in": …, …}`) or a bare token line.
 public struct AccessTokenFile: Sendable, Equatable {

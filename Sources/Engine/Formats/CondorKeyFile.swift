@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 
 /// One service of a key file: the old-style ClassAd condor_credd writes for each OAuth service that lacks a `.top`

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The one place where durations and timestamps from outside the process (token answers' `expires_in` and
 /// `expires_at`, JWT `exp`/`iat`, `Retry-After`, later Vault TTLs) become values the daemon computes with.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Any JSON value. Used where Credmon must keep keys it does not know (`.top`, `.use`, `.meta`).
 public enum JSONValue: Sendable, Hashable, Codable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The dates of a JWT's payload (`iat`, `exp`), read without verifying the token: the engine only needs to know when
 /// a token it was handed expires. Both go through ``ExternalTime``.
@@ -30,7 +30,7 @@ public struct JWTClaims: Sendable, Equatable {
 
     private static func base64URLDecode(_ text: Substring.UTF8View) -> Data? {
         var base64 = String(decoding: text, as: UTF8.self)
-        base64 = base64.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 = base64.replacing("-", with: "+").replacing("_", with: "/")
         while base64.utf8.count % 4 != 0 { base64 += "=" }
         return Data(base64Encoded: base64)
     }

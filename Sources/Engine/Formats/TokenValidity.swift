@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// When an access token was issued and when it expires.
 public struct TokenValidity: Sendable, Equatable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Exponential backoff with jitter for failing credentials.
 public struct Backoff: Sendable, Equatable {

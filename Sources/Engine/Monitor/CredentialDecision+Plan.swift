@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension CredentialDecision {
     /// Step 2, with the `.use`: keep the token until its renewal point, wait (a backoff, the renewal floor, a web

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension CredentialDecision {
     /// What came of asking the provider, as the effects carried it out.

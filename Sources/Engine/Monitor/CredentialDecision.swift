@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the monitor does with one credential, decided from what it knows (the record), what is on disk (the file
 /// states), the provider and the time. Pure: no I/O, no clock, no logging (the only randomness is the backoff's

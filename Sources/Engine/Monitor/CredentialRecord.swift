@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the monitor knows about one credential.
 public struct CredentialRecord: Sendable {

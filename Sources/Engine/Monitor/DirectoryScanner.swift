@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// One credential as found on disk: its `.top` and, if present, `.use`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import ServiceLifecycle
 
@@ -32,11 +32,11 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
     private let root: String
     private let inotifyFD: Int32
     private var wakePipe: [Int32] = [-1, -1]
-    private let lock = NSLock()
+    private let lock = PosixLock()
     private var userByWatch: [Int32: String] = [:]
     private var watchByUser: [String: Int32] = [:]
     private var rootWatch: Int32 = -1
-    private var thread: Thread?
+    private var threadStarted = false
     private var threadEnded = false
     private var endWaiters: [CheckedContinuation<Void, Never>] = []
     /// Set when the kernel refused a watch (fs.inotify.max_user_watches).
@@ -106,7 +106,7 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
     /// Whether the watcher reports every change: its thread reads events, and no watch was refused. (A queue
     /// overflow is reported as ``WatchEvent/rescanNeeded``.)
     public var isComplete: Bool {
-        lock.withLock { thread != nil && !threadEnded && !watchLimitReached }
+        lock.withLock { threadStarted && !threadEnded && !watchLimitReached }
     }
 
     public func isWatching(_ user: String) -> Bool { lock.withLock { watchByUser[user] != nil } }
@@ -116,17 +116,16 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
 
     /// Starts the reading thread (once).
     public func start() {
-        let thread = lock.withLock { () -> Thread? in
-            guard self.thread == nil else { return nil }
-            let thread = Thread { [self] in
-                self.readLoop()
-                self.threadDidEnd()
-            }
-            thread.name = "credmon-inotify"
-            self.thread = thread
-            return thread
+        let first = lock.withLock { () -> Bool in
+            guard !threadStarted else { return false }
+            threadStarted = true
+            return true
         }
-        thread?.start()
+        guard first else { return }
+        PosixThread.detach(name: "credmon-inotify") { [self] in
+            self.readLoop()
+            self.threadDidEnd()
+        }
     }
 
     /// Reads events until the task is cancelled or the watcher is stopped; then waits for the thread to end.
@@ -148,7 +147,7 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
     private func ended() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = lock.withLock { () -> Bool in
-                if thread == nil || threadEnded { return true }
+                if !threadStarted || threadEnded { return true }
                 endWaiters.append(continuation)
                 return false
             }

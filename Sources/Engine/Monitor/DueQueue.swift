@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A min-heap of (due date, credential). Entries may be stale; the owner checks them when they come out.
 struct DueQueue {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Monitor {
     /// A stream that yields whenever the records change and after every full pass, starting with one element for the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Monitor {
     /// Hands the watcher's event batches to ``handle(_:watcher:)`` until the watcher stops.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 extension Monitor {
@@ -131,7 +131,7 @@ extension Monitor {
     /// hold a thread of the disk pool).
     nonisolated static func runDetached<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: work()) }
+            PosixThread.detach { continuation.resume(returning: work()) }
         }
     }
 }

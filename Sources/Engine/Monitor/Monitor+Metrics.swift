@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Monitor {
     /// After a full pass: its duration and completion time, every credential by provider and state, the health of the

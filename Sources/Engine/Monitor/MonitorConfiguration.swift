@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// How the monitor runs.
 public struct MonitorConfiguration: Sendable {

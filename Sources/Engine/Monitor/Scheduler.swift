@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// When each credential is next due, and the scheduler's alarm: the scheduler sleeps until the earliest due date
 /// (on the injected ``WallClock``) or until an earlier date is added, never ticking. Owned by the monitor actor.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The engine's notion of time: token dates are wall-clock dates, so the clock gives `Date`s and sleeps until one.
 /// Tests inject CredmonTestKit's `ManualWallClock` to control expiry without sleeping.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The authorization grant of a web login (RFC 6749 §4.1.3 with PKCE, RFC 7636), as credmon-web hands it to the
 /// provider's ``CredentialProvider/fetch(_:)``. The values come from condor_credd's key file where it has them

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A provider: the thing that turns a credential's seed (`.top`) into an access token (`.use`).
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The provider kinds of a build, checked and indexed: the one place the daemon, `credmon check`,
 /// `import-condor-config` and credmon-web ask which kind serves what. Built from the `ProviderCatalog` target's list.
@@ -68,7 +68,7 @@ public struct KindCatalog: Sendable {
     /// ``recognise(service:type:tokenURL:)`` and whether the token URL's host is the kind's own.
     public func recognition(service: String, type: CondorCredentialType, tokenURL: String?) -> (kind: any ProviderKind.Type, byHost: Bool)? {
         let candidates = kinds(serving: type)
-        if let tokenURL, let host = URL(string: tokenURL)?.host?.lowercased(),
+        if let tokenURL, let host = WebURL.parse(tokenURL)?.host?.lowercased(),
            let kind = candidates.first(where: { kind in kind.tokenURLHosts.contains { host.hasSuffix($0) || "." + host == $0 } }) {
             return (kind, true)
         }

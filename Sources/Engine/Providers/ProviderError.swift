@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A provider failure, classified for the engine.
 public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible {

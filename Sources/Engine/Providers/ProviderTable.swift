@@ -1,5 +1,4 @@
-import Foundation
-import Yams
+import FoundationEssentials
 
 /// The providers in force: one per service name, each built from a fragment in `providers.d/`.
 public struct ProviderTable: Sendable {
@@ -81,7 +80,7 @@ public struct ProviderTable: Sendable {
             return result
         }
         for file in files {
-            let path = (directory as NSString).appendingPathComponent(file)
+            let path = PathText.appending(directory, file)
             switch loadFragment(path: path, catalog: catalog, context: context, existing: result.table) {
             case .success(let entry):
                 result.table.entries[entry.provider.profile.name] = entry
@@ -117,20 +116,18 @@ public struct ProviderTable: Sendable {
         case .success(let read): text = read
         case .failure(let error): return .failure(ConfigurationErrors([error]))
         }
-        let node: Node?
+        let node: YAMLNode?
         do {
-            node = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            return failure(Self.line(of: error), nil, "not valid YAML: \(Self.summary(of: error))")
+            node = try YAMLReader.compose(yaml: text)
         } catch {
-            return failure(nil, nil, "not valid YAML")
+            return failure(error.line, nil, "not valid YAML: \(error.summary)")
         }
         guard let node, case .mapping(let mapping) = node else {
             return failure(node?.mark?.line, nil, "expected a mapping of keys (name, kind, …)",
                            fix: "see README.md, 'providers.d reference'")
         }
         var fragment = FragmentReader(file: path, mapping: mapping)
-        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = PathText.deletingExtension(PathText.lastComponent(path))
         let name = fragment.string("name") ?? (fragment.has("name") ? nil : stem)
         if name == nil && fragment.errors.isEmpty {
             fragment.fail("name", "is empty", fix: "write a service name, or remove the key to use the file name '\(stem)'")
@@ -163,26 +160,6 @@ public struct ProviderTable: Sendable {
             return .success(Entry(provider: provider, file: path, expiry: expiry))
         } catch {
             return .failure(error)
-        }
-    }
-
-    private static func line(of error: YamlError) -> Int? {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-            return mark.line
-        default:
-            return nil
-        }
-    }
-
-    private static func summary(of error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
-            return problem
-        case .duplicatedKeysInMapping(let duplicates, _):
-            return "a key appears twice (\(duplicates.joined(separator: ", "))); keep one"
-        default:
-            return "\(error)"
         }
     }
 }

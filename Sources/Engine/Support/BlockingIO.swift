@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Runs blocking file work (writes that fsync) on a pool of threads of its own, off Swift's cooperative pool.
 ///
@@ -29,7 +29,7 @@ final class BlockingIO: Sendable {
 
     /// The jobs and the threads, shared by the threads (which outlive nothing but their last job).
     private final class Pool: @unchecked Sendable {
-        private let condition = NSCondition()
+        private let condition = PosixCondition()
         private var jobs: [@Sendable () -> Void] = []
         private var jobsHead = 0
         private var threads = 0
@@ -50,9 +50,7 @@ final class BlockingIO: Sendable {
             if jobs.count - jobsHead > idle && threads < limit {
                 let index = threads
                 threads += 1
-                let thread = Thread { [self] in serve() }
-                thread.name = "credmon-io-\(index)"
-                thread.start()
+                PosixThread.detach(name: "credmon-io-\(index)") { [self] in serve() }
             } else {
                 condition.signal()
             }

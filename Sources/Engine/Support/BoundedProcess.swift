@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Runs a helper program with a deadline: it gets its own process group, its standard output and error are read

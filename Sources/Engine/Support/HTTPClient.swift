@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One HTTP request, as the OAuth client sends it.
 public struct HTTPRequest: Sendable {

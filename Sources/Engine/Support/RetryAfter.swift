@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The `Retry-After` header (RFC 9110 §10.2.3): delay-seconds (digits only) or an HTTP-date, as a number of seconds
 /// from `now` between 0 and `maximum`. Anything else is ignored (nil): a server cannot make the daemon trap or wait
@@ -8,24 +8,16 @@ public enum RetryAfter {
     public static let defaultMaximum: TimeInterval = 86_400
 
     public static func seconds(_ value: String, now: Date, maximum: TimeInterval = defaultMaximum) -> TimeInterval? {
-        let text = value.trimmingCharacters(in: .whitespaces)
+        let text = value.trimmingSpaces()
         guard !text.isEmpty, text.utf8.count <= 64 else { return nil }
         if text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
             // Digits only; a number too long for Double's exact range is simply "very long".
             return min(Double(text) ?? maximum, maximum)
         }
-        // An HTTP-date is printable ASCII; Foundation's DateFormatter traps on some other text (fuzzing found one).
-        guard text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), let date = httpDate(text), date.timeIntervalSince1970.isFinite else {
+        // An HTTP-date is printable ASCII (Foundation's DateFormatter, which read it before, trapped on some other text).
+        guard text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), let date = HTTPDate.parse(text), date.timeIntervalSince1970.isFinite else {
             return nil
         }
         return min(max(0, date.timeIntervalSince(now)), maximum)
-    }
-
-    private static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
     }
 }

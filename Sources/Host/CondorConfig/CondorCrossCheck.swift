@@ -1,5 +1,6 @@
 import Engine
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What `credmon check` tells an admin about the agreement between Credmon's provider table and what condor_credd
 /// will do with the same HTCondor configuration.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Engine
 
 /// HTCondor's configuration read through `condor_config_val`, HTCondor's own parser: macros, includes, `if`
@@ -66,9 +66,9 @@ public struct ConfigValTool: CondorConfigSource {
         if htcondorContext(environment: environment) != nil {
             if let location = environment["CONDOR_LOCATION"], location.hasPrefix("/") { directories.append(location + "/bin") }
             if let config = environment["CONDOR_CONFIG"], config.hasPrefix("/") {
-                var etc = (config as NSString).deletingLastPathComponent
-                if (etc as NSString).lastPathComponent == "condor" { etc = (etc as NSString).deletingLastPathComponent }
-                let release = (etc as NSString).deletingLastPathComponent
+                var etc = PathText.deletingLastComponent(config)
+                if PathText.lastComponent(etc) == "condor" { etc = PathText.deletingLastComponent(etc) }
+                let release = PathText.deletingLastComponent(etc)
                 directories.append(release == "/" ? "/bin" : release + "/bin")
             }
             directories += wellKnownDirectories
@@ -104,7 +104,7 @@ public struct ConfigValTool: CondorConfigSource {
         }
         var text = result.output
         if text.hasSuffix("\n") { text.removeLast() }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         return trimmed.isEmpty ? nil : trimmed
     }
 
@@ -139,7 +139,7 @@ public struct ConfigValTool: CondorConfigSource {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
         while let line = lines.popFirst() {
             if line.hasPrefix("#") || line.allSatisfy(\.isWhitespace) { continue }
-            if let range = line.range(of: " @=") {
+            if let range = line.firstRange(of: " @=") {
                 let name = String(line[..<range.lowerBound])
                 let terminator = "@" + line[range.upperBound...]
                 var body: [String] = []
@@ -147,9 +147,9 @@ public struct ConfigValTool: CondorConfigSource {
                     body.append(String(next.drop { $0 == " " }))
                 }
                 if !body.isEmpty { values[name] = body.joined(separator: "\n") }
-            } else if let range = line.range(of: " = ") ?? line.range(of: " =") {
+            } else if let range = line.firstRange(of: " = ") ?? line.firstRange(of: " =") {
                 let name = String(line[..<range.lowerBound])
-                let value = line[range.upperBound...].trimmingCharacters(in: .whitespaces)
+                let value = line[range.upperBound...].trimmingSpaces()
                 if isKnobName(name), !value.isEmpty { values[name] = value }
             }
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Engine
 
 /// The one provider table Credmon runs with: `providers.d/` fragments plus the providers HTCondor's knobs describe.
@@ -27,7 +27,7 @@ public struct EffectiveProviders: Sendable {
         result.translation = translation
         result.sorter = translator.sorter
         var entries = fragments.table.entries
-        let failedFragmentServices = Set(fragments.failedFiles.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension })
+        let failedFragmentServices = Set(fragments.failedFiles.map { PathText.deletingExtension(PathText.lastComponent($0)) })
         for fragment in translation.fragments {
             if let existing = entries[fragment.service] {
                 result.overridden.append((fragment.service, existing.file))

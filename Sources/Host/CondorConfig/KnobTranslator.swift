@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// Translates HTCondor's provider knobs (contract §E.2–E.4) into ``KnobFragment``s: for every service condor_credd
 /// sorts, the catalog's kind for that credential type (recognised by token URL or name) writes the fragment; the

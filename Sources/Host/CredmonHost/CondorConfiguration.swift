@@ -1,6 +1,6 @@
 import Engine
 import CondorConfig
-import Foundation
+import FoundationEssentials
 
 /// HTCondor's configuration, read through `condor_config_val` (HTCondor's own parser) when HTCondor is installed.
 public struct CondorConfiguration: Sendable {

@@ -1,6 +1,6 @@
 import Engine
 import CondorConfig
-import Foundation
+import FoundationEssentials
 
 /// Where things live: resolved from the flags, then HTCondor's configuration, then a local development default (only
 /// outside HTCondor: neither `CONDOR_INHERIT` nor `CONDOR_CONFIG` set).
@@ -87,9 +87,9 @@ public struct Deployment: Sendable, Equatable {
     /// `./providers.d`, else the `providers.d` of the source checkout this binary was built in.
     static func localProvidersDirectory() -> String? {
         let fileManager = FileManager.default
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         let here = fileManager.currentDirectoryPath + "/providers.d"
-        if fileManager.fileExists(atPath: here, isDirectory: &isDirectory), isDirectory.boolValue { return here }
+        if fileManager.fileExists(atPath: here, isDirectory: &isDirectory), isDirectory { return here }
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {
             let candidate = directory.appendingPathComponent("providers.d").path

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import LocalSciToken
 import OAuthClient
 
@@ -58,14 +58,14 @@ public struct ClientCredentialsConfiguration: Sendable {
         let tokenURLText = fragment.string("token_url", example: "https://idp.example.org/token")
         var tokenURL: URL?
         if let tokenURLText {
-            if let url = URL(string: tokenURLText), EndpointPolicy.allows(url) {
+            if let url = WebURL.parse(tokenURLText), EndpointPolicy.allows(url) {
                 tokenURL = url
             } else {
                 fragment.fail("token_url", "'\(tokenURLText)' is not an https URL", fix: "the client secret travels on it: use https")
             }
         }
         var issuer = fragment.string("issuer", example: "https://idp.example.org")
-        if let text = issuer, URL(string: text).map(EndpointPolicy.allows) != true {
+        if let text = issuer, WebURL.parse(text).map(EndpointPolicy.allows) != true {
             fragment.fail("issuer", "'\(text)' is not an https URL", fix: "discovery and the endpoint it names must use https")
             issuer = nil
         }
@@ -121,7 +121,7 @@ public struct ClientCredentialsConfiguration: Sendable {
                  UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "~"), UInt8(ascii: "/"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                out += String(format: "%%%02X", byte)
+                out += PercentEncoding.escape(byte)
             }
         }
         return out

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import OAuthClient
 
 /// Fetches one access token per credential `<user>/<service>.top` with the client-credentials grant (RFC 6749 §4.4):

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import OAuthClient
 
 /// `kind: oauth2`: any RFC 6749 authorization server; also every OAuth2 service no preset recognises.

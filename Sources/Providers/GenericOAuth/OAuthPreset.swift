@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// What a provider kind knows about its service before the fragment says anything: endpoints, scopes, traits.
 public struct OAuthPreset: Sendable {

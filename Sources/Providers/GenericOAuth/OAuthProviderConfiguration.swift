@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import OAuthClient
 
 /// The settings of an OAuth provider fragment (`kind: oauth2` and the presets built on it), defaults applied.
@@ -29,14 +29,14 @@ public struct OAuthProviderConfiguration: Sendable {
     static func read(name: String, fragment: inout FragmentReader, preset: OAuthPreset) -> OAuthProviderConfiguration {
         func url(_ key: String, default fallback: String?) -> URL? {
             guard let text = fragment.string(key) ?? fallback else { return nil }
-            guard let url = URL(string: text), EndpointPolicy.allows(url) else {
+            guard let url = WebURL.parse(text), EndpointPolicy.allows(url) else {
                 fragment.fail(key, "'\(text)' is not an https URL", fix: "tokens and secrets travel on it: use https")
                 return nil
             }
             return url
         }
         var issuer = fragment.string("issuer") ?? preset.issuer
-        if let text = issuer, URL(string: text).map(EndpointPolicy.allows) != true {
+        if let text = issuer, WebURL.parse(text).map(EndpointPolicy.allows) != true {
             fragment.fail("issuer", "'\(text)' is not an https URL", fix: "discovery and the endpoints it names must use https")
             issuer = nil
         }

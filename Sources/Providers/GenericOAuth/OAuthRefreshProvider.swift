@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import OAuthClient
 
 /// Keeps an OAuth access token fresh with its refresh token (HTCondor's OAuthCredmon, its failures fixed).
@@ -166,7 +166,7 @@ public struct OAuthRefreshProvider: CredentialProvider, WebLoginProvider {
                 throw error.providerError
             }
         }
-        guard let text = request.metadata?.tokenURL, let url = URL(string: text), EndpointPolicy.allows(url) else {
+        guard let text = request.metadata?.tokenURL, let url = WebURL.parse(text), EndpointPolicy.allows(url) else {
             throw .terminal(.noTokenURL, "no token_url in the \(configuration.name) fragment nor an https token_url in \(request.id).meta")
         }
         return (url, true)

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import OAuthClient
 
 /// The name shown for a logged-in account: from the provider's user-info endpoint where there is one (Box `login`,

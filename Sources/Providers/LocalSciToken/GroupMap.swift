@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// HTCondor's group map file (`* <user> g1,g2` per line), re-read when it changes. Read through ``SafeFile``: a
 /// symlink, a FIFO or a device is refused without blocking, and at most ``maximumSize`` bytes are read.
@@ -8,7 +8,7 @@ final class GroupMap: @unchecked Sendable {
     static let maximumSize = 16 << 20
 
     let path: String
-    private let lock = NSLock()
+    private let lock = PosixLock()
     private var loaded: (signature: [Int64], groups: [String: [String]])?
 
     init(path: String) { self.path = path }

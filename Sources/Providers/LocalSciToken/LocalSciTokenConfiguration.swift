@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import Signers
 
 /// The settings of one `kind: local-scitoken` fragment, defaults applied.
@@ -70,15 +70,15 @@ public struct LocalSciTokenConfiguration: Sendable, Equatable {
         let stem = name == "scitokens" ? "scitokens" : name
         let keyDirectory = context.keyDirectory
         let issuer = fragment.string("issuer", example: "https://\(context.hostName)") ?? "https://\(context.hostName)"
-        if let url = URL(string: issuer), url.scheme == "https", url.host != nil {} else if fragment.fromHTCondorKnobs && !issuer.isEmpty {
+        if let url = WebURL.parse(issuer), url.scheme == "https", url.host != nil {} else if fragment.fromHTCondorKnobs && !issuer.isEmpty {
             fragment.warn("issuer", "'\(issuer)' is not an https URL: tokens are minted, as HTCondor does, but scitokens-cpp ('Issuer URL must be HTTPS') "
                           + "and python-scitokens refuse to fetch this issuer's keys, so servers using them reject the tokens",
                           fix: "use an https issuer, e.g. https://\(context.hostName)")
         } else {
             fragment.fail("issuer", "'\(issuer)' is not an https URL", fix: "verifiers (scitokens-cpp, python-scitokens) require https, e.g. https://\(context.hostName)")
         }
-        let privateKey = fragment.string("private_key") ?? (keyDirectory as NSString).appendingPathComponent("\(stem)-private.pem")
-        let publicKey = fragment.string("public_key") ?? (keyDirectory as NSString).appendingPathComponent("\(stem).pem")
+        let privateKey = fragment.string("private_key") ?? PathText.appending(keyDirectory, "\(stem)-private.pem")
+        let publicKey = fragment.string("public_key") ?? PathText.appending(keyDirectory, "\(stem).pem")
         let keyID = fragment.string("key_id") ?? "local"
         if keyID.isEmpty || keyID.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "\\" }) {
             fragment.fail("key_id", "'\(keyID)' is not a usable key id", fix: "use letters, digits, '-', '_' or '.'")

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import Logging
 import Signers
 
@@ -63,7 +63,7 @@ public enum LocalSciTokenKind: ProviderKind {
 
     /// A throw-away key so that `credmon check` can show the table before the daemon has generated the real key.
     private static func placeholderKey(keyID: String) throws(KeyError) -> SigningKey {
-        let directory = NSTemporaryDirectory() + "credmon-check-" + UUID().uuidString
+        let directory = PathText.temporaryDirectory + "credmon-check-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let privatePath = directory + "/private.pem"
         _ = try KeyPairGenerator.ensureKeyPair(privateKeyPath: privatePath, publicKeyPath: directory + "/public.pem")

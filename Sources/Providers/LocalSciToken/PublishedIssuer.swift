@@ -1,5 +1,6 @@
 import Engine
-import Foundation
+import FoundationEssentials
+import Glibc
 import Signers
 
 /// `kind: local-scitoken` as credmon-web builds it (``ProviderBuildContext/readsClientSecrets`` off): only the

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// The endpoints an issuer publishes (OIDC discovery / RFC 8414).
 public struct AuthorizationServerMetadata: Sendable, Equatable {
@@ -65,10 +65,10 @@ public actor MetadataDiscovery {
     private func fetch(_ issuer: String) async throws(OAuthError) -> AuthorizationServerMetadata {
         let trimmed = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         var candidates: [URL] = []
-        if let oidc = URL(string: trimmed + "/.well-known/openid-configuration") { candidates.append(oidc) }
-        if let components = URLComponents(string: trimmed), let scheme = components.scheme, let host = components.host {
+        if let oidc = WebURL.parse(trimmed + "/.well-known/openid-configuration") { candidates.append(oidc) }
+        if let components = WebURL.components(trimmed), let scheme = components.scheme, let host = components.host {
             let port = components.port.map { ":\($0)" } ?? ""
-            if let rfc8414 = URL(string: "\(scheme)://\(host)\(port)/.well-known/oauth-authorization-server\(components.path)") {
+            if let rfc8414 = WebURL.parse("\(scheme)://\(host)\(port)/.well-known/oauth-authorization-server\(components.path)") {
                 candidates.append(rfc8414)
             }
         }

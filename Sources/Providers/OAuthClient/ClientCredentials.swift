@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How the client authenticates at the token and revocation endpoints (RFC 6749 §2.3.1).
 public enum ClientAuthentication: String, Sendable, CaseIterable {

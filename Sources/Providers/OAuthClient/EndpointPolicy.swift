@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where tokens and client secrets may be sent: https anywhere, plain http only to this machine's loopback
 /// addresses (test servers, a local proxy). Used for configured URLs and for endpoints learnt by discovery alike.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `application/x-www-form-urlencoded` (RFC 6749 appendix B): UTF-8, percent-encoding everything but
 /// ALPHA / DIGIT / `-._~`, space as `+`.

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import Engine
-import Foundation
+import FoundationEssentials
 import NIOCore
 import NIOHTTP1
 import NIOConcurrencyHelpers
@@ -68,7 +68,7 @@ public final class NIOHTTPClient: Engine.HTTPClientDeriving {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
         var seen = Set<String>()
         var result: [NIOSSLCertificate] = []
-        for name in names.sorted() where name.hasSuffix(".pem") || name.hasSuffix(".crt") || name.range(of: #"\.[0-9]+$"#, options: .regularExpression) != nil {
+        for name in names.sorted() where name.hasSuffix(".pem") || name.hasSuffix(".crt") || Self.hasNumberSuffix(name) {
             let path = directory + "/" + name
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
                   (attributes[.size] as? Int ?? 0) < 1 << 20,
@@ -148,6 +148,13 @@ public final class NIOHTTPClient: Engine.HTTPClientDeriving {
     }
 
     /// `duration` in nanoseconds, saturating (a fragment's timeout is at most minutes, but nothing here may trap).
+    /// Whether `name` ends in `.` and ASCII digits (OpenSSL's hashed names, `\.[0-9]+$`).
+    static func hasNumberSuffix(_ name: String) -> Bool {
+        guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")) else { return false }
+        let digits = name.utf8[name.utf8.index(after: dot)...]
+        return !digits.isEmpty && digits.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
     static func nanoseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)

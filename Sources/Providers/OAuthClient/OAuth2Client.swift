@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// The OAuth 2.0 calls Credmon makes (RFC 6749, RFC 7009), over an ``HTTPClient``.
 public struct OAuth2Client: Sendable {
@@ -73,7 +73,7 @@ public struct OAuth2Client: Sendable {
 
     /// JSON (RFC 6749 §5.1), or the form-encoded and plain-text answers some servers give.
     static func isTokenAnswerType(_ contentType: String) -> Bool {
-        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let type = contentType.split(separator: ";").first.map { $0.trimmingSpaces().lowercased() } ?? ""
         return type == "application/json" || type.hasSuffix("+json") || type == "application/x-www-form-urlencoded"
             || type == "text/plain" || type == "text/javascript" || type.isEmpty
     }

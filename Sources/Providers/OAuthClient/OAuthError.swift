@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// A failed OAuth exchange: what the server (or the network) said, classified for the engine.
 public struct OAuthError: Error, Sendable, CustomStringConvertible {

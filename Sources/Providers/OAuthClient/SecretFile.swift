@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Engine
 
 /// A client secret file as HTCondor's client and Pelican credmons read it (`open(...).read().strip()`), with
@@ -31,7 +31,7 @@ public enum SecretFile {
         var bytes = contents.bytes
         defer { for index in bytes.indices { bytes[index] = 0 } }
         let line = bytes.prefix { $0 != 0x0A && $0 != 0x0D }
-        let secret = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        let secret = String(decoding: line, as: UTF8.self).trimmingSpaces()
         guard !secret.isEmpty else { return .failure(Problem(message: "\(path) is empty (its first line holds no secret)", fix: "write the client secret into it")) }
         guard secret.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
             return .failure(Problem(message: "\(path) holds control characters in its first line", fix: "write the client secret alone on the first line"))

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// One token request with the form fields a kind composes itself (a repeated `audience`, RFC 8693's parameters):
 /// ``OAuth2Client``'s request and answer checks, with failures classified for the engine.

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 extension TokenResponse {
     /// The `.use` file HTCondor expects from this answer (contract §B.3.2): the response minus `refresh_token`, with

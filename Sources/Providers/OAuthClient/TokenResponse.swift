@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// A successful token endpoint answer (RFC 6749 §5.1), with everything the server sent kept in `object`.
 public struct TokenResponse: Sendable, Equatable {
@@ -105,6 +105,6 @@ enum FormDecoding {
     }
 
     static func unescape(_ text: Substring) -> String? {
-        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        PercentEncoding.decode(String(text.replacing("+", with: " ")))
     }
 }

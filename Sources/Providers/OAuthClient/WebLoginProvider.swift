@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// The capability of a provider users log in to through credmon-web (a kind whose ``WebRole`` is
 /// ``WebRole/oauthLogin(_:)``): what its fragment says about the login. The code exchange itself goes through

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import OAuthClient
 
 /// The settings of one `kind: token-exchange` fragment, defaults applied.
@@ -45,20 +45,20 @@ public struct TokenExchangeConfiguration: Sendable {
         let authentication = ClientAuthenticationSetting.read(&fragment) ?? .post
         var tokenURL: URL?
         if let text = fragment.string("token_url", example: "https://pelican.example.org/api/v1.0/issuer/token") {
-            if let url = URL(string: text), EndpointPolicy.allows(url) {
+            if let url = WebURL.parse(text), EndpointPolicy.allows(url) {
                 tokenURL = url
             } else {
                 fragment.fail("token_url", "'\(text)' is not an https URL", fix: "the client secret travels on it: use https")
             }
         }
         var issuer = fragment.string("issuer", example: "https://pelican.example.org")
-        if let text = issuer, URL(string: text).map(EndpointPolicy.allows) != true {
+        if let text = issuer, WebURL.parse(text).map(EndpointPolicy.allows) != true {
             fragment.fail("issuer", "'\(text)' is not an https URL", fix: "discovery and the endpoint it names must use https")
             issuer = nil
         }
         var trusted: [String] = []
         for text in fragment.stringList("trusted_issuers") ?? [] {
-            if URL(string: text).map(EndpointPolicy.allows) == true {
+            if WebURL.parse(text).map(EndpointPolicy.allows) == true {
                 trusted.append(text)
             } else {
                 fragment.fail("trusted_issuers", "'\(text)' is not an https URL", fix: "list issuers as https URLs, e.g. https://osdf.example.org")

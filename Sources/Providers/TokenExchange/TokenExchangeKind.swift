@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import OAuthClient
 
 /// `kind: token-exchange`: HTCondor's Pelican credmon (contract §C.5): the `.top` the storer wrote holds a subject

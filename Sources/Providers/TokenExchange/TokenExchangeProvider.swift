@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import Logging
 import OAuthClient
 import Synchronization
@@ -132,14 +132,14 @@ public struct TokenExchangeProvider: CredentialProvider {
                 return (try await discovery.metadata(for: issuer, now: request.now).tokenEndpoint, issuer)
             } catch {
                 // The reference falls back to the `.top`'s token_url; here only to one under the trusted issuer.
-                if let text = seedTokenURL, let url = URL(string: text), EndpointPolicy.allows(url), Self.isUnder(url, issuer: issuer) {
+                if let text = seedTokenURL, let url = WebURL.parse(text), EndpointPolicy.allows(url), Self.isUnder(url, issuer: issuer) {
                     return (url, issuer)
                 }
                 throw .transient(.network, "\(issuer): no token endpoint: \(error.message)")
             }
         }
         if let text = seedTokenURL {
-            guard let url = URL(string: text), EndpointPolicy.allows(url),
+            guard let url = WebURL.parse(text), EndpointPolicy.allows(url),
                   trustedIssuers.contains(where: { $0 == text || Self.isUnder(url, issuer: $0) }) else {
                 throw .terminal(.untrustedEndpoint, "\(request.id).top's token_url \(SafeText.printable(text, limit: 200)) is not under the \(configuration.name) "
                                 + "fragment's issuer or one of its trusted_issuers; the client secret is not sent there (add its issuer to trusted_issuers if the site trusts it)")
@@ -172,7 +172,7 @@ public struct TokenExchangeProvider: CredentialProvider {
 
     /// Whether `url` is on the issuer's origin (scheme, host, port) at or below its path.
     static func isUnder(_ url: URL, issuer: String) -> Bool {
-        guard let base = URLComponents(string: trimmed(issuer)), let target = URLComponents(url: url, resolvingAgainstBaseURL: false),
+        guard let base = WebURL.components(trimmed(issuer)), let target = URLComponents(url: url, resolvingAgainstBaseURL: false),
               let scheme = base.scheme?.lowercased(), target.scheme?.lowercased() == scheme,
               let host = base.host?.lowercased(), target.host?.lowercased() == host,
               (base.port ?? defaultPort(scheme)) == (target.port ?? defaultPort(scheme)),

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// Vault's answers (contract §C.4.3 steps 5–6): `data.access_token` on 200; otherwise the `errors` array, where
 /// `permission denied` means the Vault token expired or was revoked.
@@ -34,8 +34,8 @@ public enum VaultAnswer {
     public static func messages(_ body: Data) -> [String] {
         guard let object = JSONValue.parseObject(body), case .array(let items)? = object["errors"] else { return [] }
         return items.prefix(5).compactMap { $0.stringValue }.map {
-            SafeText.printable($0.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " "), limit: 200)
-                .trimmingCharacters(in: .whitespaces)
+            SafeText.printable($0.replacing("\n", with: " ").replacing("\t", with: " "), limit: 200)
+                .trimmingSpaces()
         }.filter { !$0.isEmpty }
     }
 
@@ -54,11 +54,11 @@ public enum VaultAnswer {
     public static func parseRFC3339(_ text: String) -> Date? {
         // RFC 3339 is printable ASCII; Foundation's date formatters trap on some other text.
         guard text.utf8.count <= 64, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
-        // Vault writes nanoseconds; ISO8601DateFormatter takes at most milliseconds: cut the fraction.
+        // Vault writes nanoseconds; the reader (ISO8601DateFormatter before, the same rules now) wants none: cut the fraction.
         var trimmed = text
         if let dot = trimmed.firstIndex(of: "."), let zone = trimmed[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
             trimmed = String(trimmed[..<dot]) + String(trimmed[zone...])
         }
-        return ISO8601DateFormatter().date(from: trimmed)
+        return try? Date.ISO8601FormatStyle().parse(trimmed)
     }
 }

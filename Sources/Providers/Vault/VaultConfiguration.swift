@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// The settings of a `kind: vault` fragment, defaults applied (HTCondor's, contract §C.4, §E.6).
 struct VaultConfiguration: Sendable {
@@ -47,8 +47,8 @@ struct VaultConfiguration: Sendable {
         }
         var caDirectory = fragment.string("ca_directory")
         if let directory = caDirectory {
-            var isDirectory: ObjCBool = false
-            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            var isDirectory = false
+            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory {
                 fragment.fail("ca_directory", "'\(directory)' is not a directory", fix: "name a directory of PEM CA certificates, or remove the key")
             }
         } else if FileManager.default.fileExists(atPath: defaultCADirectory) {

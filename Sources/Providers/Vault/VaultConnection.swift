@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// How Credmon reaches a Vault server (contract §C.4.3 step 4): with the configured CA file and directory, IPv4
@@ -76,7 +76,7 @@ actor VaultConnection {
         await withTaskGroup(of: [String]?.self) { group in
             group.addTask {
                 await withCheckedContinuation { continuation in
-                    Thread.detachNewThread { continuation.resume(returning: lookUp(host)) }
+                    PosixThread.detach { continuation.resume(returning: lookUp(host)) }
                 }
             }
             group.addTask {

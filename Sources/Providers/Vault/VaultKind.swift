@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// `kind: vault`: access tokens from a Vault / OpenBao server (the htgettoken / htvault-config stack), as HTCondor's
 /// `condor_credmon_vault` fetches them: the `.top` condor_credd stored holds a long-lived Vault token and the URL of

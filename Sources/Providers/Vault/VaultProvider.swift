@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Fetches a Vault credential's access token (contract §C.4): `GET <vault_url>` with `X-Vault-Token`,

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// A Vault credential's `.top` as condor_credd stores it (contract §B.3.1): `{"vault_token", "vault_url",
 /// "scopes"?, "audience"?}`; a handle record may hold only `vault_url` (+ scopes/audience) and use its parent's token.
@@ -40,7 +40,7 @@ public struct VaultSeed: Sendable {
         }
         components.queryItems = items
         // URLComponents leaves '+' as is in query values; Vault reads it as a space.
-        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        components.percentEncodedQuery = components.percentEncodedQuery?.replacing("+", with: "%2B")
         return components.url
     }
 }

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// Which `vault_url`s Credmon sends a Vault token to (contract §C.4.3): https, a path under `/v1`, an allowed port
 /// (HTCondor: an explicit 8200), a trusted host (`TRUSTED_VAULT_HOSTS`). Plain http only on loopback (tests).
@@ -17,7 +17,7 @@ public struct VaultURLPolicy: Sendable {
         func refuse(_ problem: String) -> Result<URLComponents, ProviderError> {
             .failure(.terminal(.untrustedEndpoint, "vault_url \(SafeText.printable(Self.withoutQuery(text), limit: 200)) refused: \(problem)"))
         }
-        guard text.utf8.count <= 2048, let components = URLComponents(string: text), let host = components.host?.lowercased(),
+        guard text.utf8.count <= 2048, let components = WebURL.components(text), let host = components.host?.lowercased(),
               !host.isEmpty else {
             return refuse("not a URL")
         }

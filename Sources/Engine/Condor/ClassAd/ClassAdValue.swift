@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A value of HTCondor's ClassAd language, as far as `ClassAdExpression` evaluates (no lists, nested ads or times).
 public enum ClassAdValue: Sendable, Equatable {
@@ -47,6 +47,6 @@ public enum ClassAdValue: Sendable, Equatable {
         if value.isNaN { return "real(\"NaN\")" }
         if value.isInfinite { return value < 0 ? "real(\"-INF\")" : "real(\"INF\")" }
         if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }
-        return String(format: "%1.15E", value)
+        return CFormat.double("%1.15E", value)
     }
 }

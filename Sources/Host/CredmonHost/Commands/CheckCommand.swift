@@ -1,7 +1,7 @@
 import ArgumentParser
 import CondorConfig
 import Engine
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// `credmon check`: validate `providers.d/` and print the provider table.
@@ -15,7 +15,7 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let deployment = locations.deployment()
         if let missing = deployment.missingConfigVal {
-            var standardError = FileHandle.standardError
+            var standardError = StandardError()
             print("HTCondor configuration: not read", to: &standardError)
             print("1 error:\n  \(missing)", to: &standardError)
             throw ExitCode.failure
@@ -39,7 +39,7 @@ struct CheckCommand: AsyncParsableCommand {
             let settings = profile.settings + entry.expiry.settings
             let width = settings.map(\.key.count).max() ?? 0
             for setting in settings {
-                print("    " + setting.key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + setting.value)
+                print("    " + setting.key.padded(toLength: width) + "  " + setting.value)
             }
             print("")
         }
@@ -67,7 +67,7 @@ struct CheckCommand: AsyncParsableCommand {
             print("")
         }
         guard errors.isEmpty, failingFindings == 0 else {
-            var standardError = FileHandle.standardError
+            var standardError = StandardError()
             print("\(errors.count) error\(errors.count == 1 ? "" : "s"):", to: &standardError)
             for error in errors { print("  \(error)", to: &standardError) }
             if failingFindings > 0 { print("\(failingFindings) cross-check error\(failingFindings == 1 ? "" : "s") (above)", to: &standardError) }
@@ -77,6 +77,3 @@ struct CheckCommand: AsyncParsableCommand {
     }
 }
 
-extension FileHandle: @retroactive TextOutputStream {
-    public func write(_ string: String) { write(Data(string.utf8)) }
-}

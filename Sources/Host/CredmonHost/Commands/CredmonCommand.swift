@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ArgumentParser
 
 /// `credmon`: the credential monitor daemon and its admin tools.
@@ -18,7 +18,7 @@ extension CredmonCommand {
     /// Refuses to run when the build's provider catalog is invalid (two kinds with one name).
     public static func launch() async {
         if case .failure(let problem) = HostCatalog.loaded {
-            var standardError = FileHandle.standardError
+            var standardError = StandardError()
             print("credmon: this build's provider catalog is invalid: \(problem)", to: &standardError)
             exit(withError: ExitCode.failure)
         }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import CondorConfig
 import Engine
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `credmon import-condor-config --out DIR`: writes `providers.d/` fragments equivalent to HTCondor's knobs.
 struct ImportCondorConfigCommand: ParsableCommand {
@@ -31,7 +32,7 @@ struct ImportCondorConfigCommand: ParsableCommand {
         for fragment in translation.fragments {
             // The provider of every unclaimed service ("*") gets a file name a shell need not quote.
             let stem = fragment.service == ProviderTable.wildcard ? "\(fragment.kind)-wildcard" : fragment.service
-            let path = (outputDirectory as NSString).appendingPathComponent("\(stem).yaml")
+            let path = PathText.appending(outputDirectory, "\(stem).yaml")
             if FileManager.default.fileExists(atPath: path) && !force {
                 throw ValidationError("\(path) exists; pass --force to overwrite it")
             }

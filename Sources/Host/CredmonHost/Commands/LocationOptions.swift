@@ -1,7 +1,8 @@
 import ArgumentParser
 import CondorConfig
 import Engine
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// Where the credential directory, the fragments, the state and the keys are.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Engine
-import Foundation
+import FoundationEssentials
 import Logging
 import ServiceLifecycle
 
@@ -72,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 destination = try LogDestination(path: path, alsoStderr: verbose)
             } catch {
-                FileHandle.standardError.write(Data("credmon: \(error)\n".utf8))
+                StandardError.write("credmon: \(error)\n")
                 guard verbose else { throw ExitCode(44) }
                 destination = LogDestination()
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `credmon status`: every credential, its provider, state, expiry and last error.
 struct StatusCommand: AsyncParsableCommand {
@@ -19,7 +20,7 @@ struct StatusCommand: AsyncParsableCommand {
         do {
             report = try StatusReport.read(from: deployment.stateDirectory)
         } catch {
-            throw ValidationError("no status in \(deployment.stateDirectory): is the daemon running with this --state-dir? (\(error.localizedDescription))")
+            throw ValidationError("no status in \(deployment.stateDirectory): is the daemon running with this --state-dir? (\(ErrorText.localizedDescription(error)))")
         }
         if json {
             let encoder = JSONEncoder()
@@ -44,8 +45,8 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
-            print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces))
+            print(zip(row, widths).map { $0.padded(toLength: $1) }.joined(separator: "  ")
+                .trimmingSpaces())
         }
     }
 

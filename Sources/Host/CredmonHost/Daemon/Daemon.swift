@@ -1,5 +1,6 @@
 import Engine
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import OAuthClient
 import ServiceLifecycle
@@ -38,7 +39,7 @@ struct Daemon {
         let directory: CredentialDirectory
         do {
             if deployment.isLocalMode {
-                try FileManager.default.createDirectory(atPath: (deployment.credentialDirectory as NSString).deletingLastPathComponent,
+                try FileManager.default.createDirectory(atPath: PathText.deletingLastComponent(deployment.credentialDirectory),
                                                         withIntermediateDirectories: true)
             }
             // A symlinked directory is resolved once; its target is used everywhere from here on.
@@ -174,7 +175,7 @@ struct Daemon {
     func fatal(_ message: Logger.Message, _ error: Any) -> Int32 {
         logger.critical(message, metadata: ["credmon.error": "\(error)"])
         if !log.writesToStandardError {
-            FileHandle.standardError.write(Data("credmon: \(message): \(error)\n".utf8))
+            StandardError.write("credmon: \(message): \(error)\n")
         }
         return 1
     }

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// The global expiry settings, from `credmon run`'s flags and HTCondor's knobs (a flag wins over its knob): the
 /// notification command and warning thresholds used where a fragment names none.

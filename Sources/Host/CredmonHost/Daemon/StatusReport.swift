@@ -1,5 +1,6 @@
 import Engine
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The status file the daemon writes (`<state dir>/status.json`, 0600) and `credmon status` reads.
 public struct StatusReport: Codable, Sendable {

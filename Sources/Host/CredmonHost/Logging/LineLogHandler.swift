@@ -1,5 +1,6 @@
 import Engine
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// A swift-log handler writing one line per message: time, level, message, then `key=value` metadata.

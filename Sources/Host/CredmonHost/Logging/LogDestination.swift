@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import Glibc
 import Synchronization
 
@@ -9,7 +9,7 @@ import Synchronization
 /// reopen puts the new file under the same descriptor number with `dup2(2)`, so a writer never holds a closed or
 /// reused descriptor. Whether the file was moved is checked at most once a second, by one writer.
 public final class LogDestination: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = PosixLock()
     private let path: String?
     private let alsoStderr: Bool
     /// The file's descriptor; its number stays the same for the destination's life (see ``reopen()``).

@@ -1,10 +1,11 @@
-import Foundation
+import Engine
+import FoundationEssentials
 import Logging
 
 /// The daemon's log level, shared by every ``LineLogHandler`` made with it, so that a SIGHUP that changes
 /// `<NAME>_DEBUG` changes what every logger writes.
 public final class LogLevelControl: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = PosixLock()
     private var current: Logger.Level
 
     public init(_ level: Logger.Level) { current = level }

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 
 /// Where `--metrics-listen` / `CREDMON_METRICS_LISTEN` serves: `HOST:PORT`, `[IPv6]:PORT`, or `PORT` / `:PORT` for
 /// 127.0.0.1. A host that is not loopback is served too (the admin named it), and the daemon logs a notice.
@@ -14,7 +14,7 @@ public struct MetricsAddress: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses the flag's or knob's text; or why it is not an address.
     public static func parse(_ text: String) -> Result<MetricsAddress, MetricsSettingError> {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         var host = "127.0.0.1"
         var portText = trimmed
         if trimmed.hasPrefix("[") {
