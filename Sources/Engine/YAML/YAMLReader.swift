@@ -47,7 +47,7 @@ private final class Composer {
         guard try next().type != YAML_STREAM_END_EVENT else { return nil }  // DOCUMENT-START
         let root: YAMLNode
         do {
-            root = try node(from: try next(), depth: 0)
+            root = try node(from: try next())
         } catch let limit where limit.isLimit {
             // Yams had no limits: a syntax error further on is what it reported, so libyaml reads on (without
             // building anything) and its error wins; a text that is valid YAML gets the limit's error.
@@ -62,56 +62,83 @@ private final class Composer {
         return root
     }
 
-    private func node(from event: Event, depth: Int) throws(YAMLError) -> YAMLNode {
-        guard depth < YAMLReader.maximumDepth else {
-            // Yams' own copy of libyaml stopped at 1000 levels with this text (Debian's libyaml has no such limit).
-            throw YAMLError(line: event.mark.line, summary: "Maximum nesting level reached, set with yaml_set_max_nest_level())",
-                            isLimit: true)
+    /// An open collection: its start event, what it holds so far, the node budget when it opened.
+    private enum Open {
+        case sequence(Event, [YAMLNode], start: Int)
+        case mapping(Event, [(YAMLNode, YAMLNode)], key: YAMLNode?, start: Int)
+    }
+
+    /// The node `event` starts, read with a stack of open collections rather than by recursion (a deep document
+    /// must not exhaust the thread's stack, whatever the build's frame sizes).
+    private func node(from first: Event) throws(YAMLError) -> YAMLNode {
+        var open: [Open] = []
+        var event = first
+        while true {
+            var done: YAMLNode?
+            switch event.type {
+            case YAML_SEQUENCE_END_EVENT:
+                guard case .sequence(let start, let items, let budget)? = open.popLast() else { throw Self.unexpected(event) }
+                let node = YAMLNode.sequence(.init(items, start.tag.map(YAMLNode.Tag.init) ?? .implicit, start.mark))
+                register(start.anchor, node, weight: weight - budget + 1)
+                done = node
+            case YAML_MAPPING_END_EVENT:
+                guard case .mapping(let start, let pairs, _, let budget)? = open.popLast() else { throw Self.unexpected(event) }
+                try Self.checkDuplicates(pairs.map(\.0))
+                let node = YAMLNode.mapping(.init(pairs, start.tag.map(YAMLNode.Tag.init) ?? .implicit, start.mark))
+                register(start.anchor, node, weight: weight - budget + 1)
+                done = node
+            default:
+                guard open.count < YAMLReader.maximumDepth else {
+                    // Yams' own copy of libyaml stopped at 1000 levels with this text (Debian's libyaml has no such limit).
+                    throw YAMLError(line: event.mark.line,
+                                    summary: "Maximum nesting level reached, set with yaml_set_max_nest_level())", isLimit: true)
+                }
+                switch event.type {
+                case YAML_ALIAS_EVENT:
+                    guard let anchor = event.anchor, let target = anchors[anchor] else {
+                        throw YAMLError(line: event.mark.line, summary: "found undefined alias")
+                    }
+                    try count(target.weight, at: event)
+                    done = target.node
+                case YAML_SCALAR_EVENT:
+                    try count(1, at: event)
+                    let node = YAMLNode.scalar(.init(event.value, event.tag.map(YAMLNode.Tag.init) ?? .implicit,
+                                                     YAMLNode.Style(rawValue: event.style) ?? .any, event.mark))
+                    register(event.anchor, node, weight: 1)
+                    done = node
+                case YAML_SEQUENCE_START_EVENT:
+                    try count(1, at: event)
+                    open.append(.sequence(event, [], start: weight))
+                case YAML_MAPPING_START_EVENT:
+                    try count(1, at: event)
+                    open.append(.mapping(event, [], key: nil, start: weight))
+                default:
+                    throw Self.unexpected(event)
+                }
+            }
+            if let node = done {
+                switch open.popLast() {
+                case nil:
+                    return node
+                case .sequence(let start, var items, let budget)?:
+                    items.append(node)
+                    open.append(.sequence(start, items, start: budget))
+                case .mapping(let start, var pairs, let key, let budget)?:
+                    if let key {
+                        pairs.append((key, node))
+                        open.append(.mapping(start, pairs, key: nil, start: budget))
+                    } else {
+                        open.append(.mapping(start, pairs, key: node, start: budget))
+                    }
+                }
+            }
+            event = try next()
         }
-        switch event.type {
-        case YAML_ALIAS_EVENT:
-            guard let anchor = event.anchor, let target = anchors[anchor] else {
-                throw YAMLError(line: event.mark.line, summary: "found undefined alias")
-            }
-            try count(target.weight, at: event)
-            return target.node
-        case YAML_SCALAR_EVENT:
-            try count(1, at: event)
-            let node = YAMLNode.scalar(.init(event.value, event.tag.map(YAMLNode.Tag.init) ?? .implicit,
-                                             YAMLNode.Style(rawValue: event.style) ?? .any, event.mark))
-            register(event.anchor, node, weight: 1)
-            return node
-        case YAML_SEQUENCE_START_EVENT:
-            try count(1, at: event)
-            let start = weight
-            var items: [YAMLNode] = []
-            var next = try self.next()
-            while next.type != YAML_SEQUENCE_END_EVENT {
-                items.append(try node(from: next, depth: depth + 1))
-                next = try self.next()
-            }
-            let node = YAMLNode.sequence(.init(items, event.tag.map(YAMLNode.Tag.init) ?? .implicit, event.mark))
-            register(event.anchor, node, weight: weight - start + 1)
-            return node
-        case YAML_MAPPING_START_EVENT:
-            try count(1, at: event)
-            let start = weight
-            var pairs: [(YAMLNode, YAMLNode)] = []
-            var next = try self.next()
-            while next.type != YAML_MAPPING_END_EVENT {
-                let key = try node(from: next, depth: depth + 1)
-                let value = try node(from: try self.next(), depth: depth + 1)
-                pairs.append((key, value))
-                next = try self.next()
-            }
-            try Self.checkDuplicates(pairs.map(\.0))
-            let node = YAMLNode.mapping(.init(pairs, event.tag.map(YAMLNode.Tag.init) ?? .implicit, event.mark))
-            register(event.anchor, node, weight: weight - start + 1)
-            return node
-        default:
-            // libyaml's grammar puts only nodes here.
-            throw YAMLError(line: event.mark.line, summary: "unexpected event")
-        }
+    }
+
+    /// libyaml's grammar puts only nodes and the ends of open collections here.
+    private static func unexpected(_ event: Event) -> YAMLError {
+        YAMLError(line: event.mark.line, summary: "unexpected event")
     }
 
     private func count(_ nodes: Int, at event: Event) throws(YAMLError) {
