@@ -36,6 +36,19 @@ func logLines(_ path: String) -> [Substring] {
     ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n")
 }
 
+/// The lines appended to `path` since byte `offset` (a whole line at a time), and the offset after them: polling the
+/// log while the daemon runs must not read it whole each time (at 10,000 users it is megabytes, and the reading would
+/// compete with the daemon for the CPU it is measured on).
+func logLines(_ path: String, after offset: inout Int) -> [Substring] {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+    defer { try? handle.close() }
+    guard (try? handle.seek(toOffset: UInt64(offset))) != nil, let data = try? handle.readToEnd(), !data.isEmpty,
+          let lastNewline = data.lastIndex(of: 0x0A) else { return [] }
+    let complete = data[data.startIndex...lastNewline]
+    offset += complete.count
+    return String(decoding: complete, as: UTF8.self).split(separator: "\n")
+}
+
 func metadataValue(_ line: Substring, _ key: String) -> Double? {
     guard let range = line.range(of: key + "=") else { return nil }
     return Double(line[range.upperBound...].prefix { !$0.isWhitespace })
@@ -90,8 +103,11 @@ func stopDaemon(_ process: Process) {
 /// The daemon's own first-pass duration (ms), from its log; nil after 120 s.
 func waitForFirstPass(log: String) -> Double? {
     let deadline = Date().addingTimeInterval(120)
+    var offset = 0
     while Date() < deadline {
-        if let duration = logLines(log).first(where: { $0.contains("First pass complete") }).flatMap({ metadataValue($0, "credmon.duration_ms") }) {
+        // Only what was appended since the last look: the first pass writes a line per token.
+        if let duration = logLines(log, after: &offset).first(where: { $0.contains("First pass complete") })
+            .flatMap({ metadataValue($0, "credmon.duration_ms") }) {
             return duration
         }
         usleep(20_000)

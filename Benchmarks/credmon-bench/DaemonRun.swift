@@ -75,11 +75,12 @@ func run(users: Int, options: Options) throws -> Result {
     // the signal's log line and says deep=true (polled every 10 ms, at most 60 s each).
     var deepPasses: [Double] = []
     for _ in 0..<options.sighups {
-        let linesBefore = logLines(log).count
+        var offset = (try? FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
+        var fresh: [Substring] = []
         kill(pid, SIGHUP)
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            let fresh = logLines(log).dropFirst(linesBefore)
+            fresh += logLines(log, after: &offset)
             if let signalled = fresh.firstIndex(where: { $0.contains("SIGHUP: reloading providers") }),
                let pass = fresh[signalled...].first(where: { $0.contains("Pass complete") && $0.contains("credmon.deep=true") }),
                let duration = metadataValue(pass, "credmon.duration_ms") {
