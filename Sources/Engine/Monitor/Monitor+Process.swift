@@ -51,7 +51,7 @@ extension Monitor {
     }
 
     /// A renewal the decision asked for, with what its provider call and its settling need.
-    struct Renewal: @unchecked Sendable {
+    struct Renewal: Sendable {
         var plan: CredentialDecision.Step
         var fetch: Bool
         var current: AccessTokenFile?
