@@ -5,6 +5,16 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The daemons' release link on Linux. lld with packed relative relocations (DT_RELR): the 90,000 relocations of a
+/// position-independent static-stdlib binary take 18 KiB instead of 2 MiB that the loader reads at every start. No
+/// exported symbol table: the static Swift runtime's link arguments add `-export-dynamic`, but nothing looks the
+/// daemon's own symbols up (backtraces read the file's symbol table), and without it `--gc-sections` drops ~400 KiB
+/// more code. Measured in Benchmarks/results (start-up and RSS with no credentials).
+let compactReleaseLink: [LinkerSetting] = [
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+                 .when(platforms: [.linux], configuration: .release)),
+]
+
 let package = Package(
     name: "credmon",
     platforms: [.macOS(.v15)],
@@ -142,7 +152,8 @@ let package = Package(
             name: "credmon",
             dependencies: ["CredmonHost"],
             path: "Sources/Host/credmon",
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            linkerSettings: compactReleaseLink
         ),
         // The OAuth login web app (HTCondor's CREDMON_WEB_PREFIX pages) and the local issuers' public documents.
         .target(
@@ -163,7 +174,8 @@ let package = Package(
             name: "credmon-web",
             dependencies: ["CredmonWeb"],
             path: "Sources/Host/credmon-web",
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            linkerSettings: compactReleaseLink
         ),
         .executableTarget(
             name: "credmon-bench",

@@ -12,8 +12,11 @@ import ServiceLifecycle
 /// pool per host, no redirects followed (a redirected token request would carry its secrets elsewhere), no cookies,
 /// and a hard deadline per exchange. The daemon's choice: one event loop serves every request, where URLSession hops
 /// each one through several dispatch queues (the OAuth benchmark's CPU per refresh).
+///
+/// The connection pool (and with it SwiftNIO's event-loop threads) is made on the first request: a daemon whose
+/// providers are all local issuers never starts a thread or maps a page of the network stack for it.
 public final class NIOHTTPClient: Engine.HTTPClientDeriving {
-    private let client: AsyncHTTPClient.HTTPClient
+    private let pool: LazyConnectionPool
     /// Clients with other connection settings (``derived(_:)``), closed with this one.
     private let children = NIOLockedValueBox<[HTTPConnectionOptions: NIOHTTPClient]>([:])
     /// The largest response body accepted (token answers are a few KiB).
@@ -21,10 +24,12 @@ public final class NIOHTTPClient: Engine.HTTPClientDeriving {
 
     /// - Parameter maxConnectionsPerHost: connections kept to one server.
     public convenience init(maxConnectionsPerHost: Int = 64) {
-        self.init(client: Self.makeClient(maxConnectionsPerHost: maxConnectionsPerHost, tls: nil, options: HTTPConnectionOptions()))
+        self.init(pool: LazyConnectionPool {
+            Self.makeClient(maxConnectionsPerHost: maxConnectionsPerHost, tls: nil, options: HTTPConnectionOptions())
+        })
     }
 
-    private init(client: AsyncHTTPClient.HTTPClient) { self.client = client }
+    private init(pool: LazyConnectionPool) { self.pool = pool }
 
     private static func makeClient(maxConnectionsPerHost: Int, tls: TLSConfiguration?, options: HTTPConnectionOptions) -> AsyncHTTPClient.HTTPClient {
         var configuration = AsyncHTTPClient.HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled)
@@ -54,7 +59,8 @@ public final class NIOHTTPClient: Engine.HTTPClientDeriving {
             throw HTTPTransportError(kind: .invalidURL, url: options.caFile ?? "",
                                      message: "cannot read the CA file (\(SafeText.printable("\(error)", limit: 200)))")
         }
-        let created = NIOHTTPClient(client: Self.makeClient(maxConnectionsPerHost: 8, tls: tls, options: options))
+        let trust = tls
+        let created = NIOHTTPClient(pool: LazyConnectionPool { Self.makeClient(maxConnectionsPerHost: 8, tls: trust, options: options) })
         return children.withLockedValue { table in
             if let raced = table[options] { return raced }
             table[options] = created
@@ -81,7 +87,7 @@ public final class NIOHTTPClient: Engine.HTTPClientDeriving {
         return result
     }
 
-    deinit { try? client.syncShutdown() }
+    deinit { try? pool.madeClient?.syncShutdown() }
 
     public func send(_ request: HTTPRequest) async throws(HTTPTransportError) -> HTTPResponse {
         let target = request.url.absoluteString.split(separator: "?").first.map(String.init) ?? ""
@@ -91,7 +97,7 @@ public final class NIOHTTPClient: Engine.HTTPClientDeriving {
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
         let timeout = TimeAmount.nanoseconds(Self.nanoseconds(request.timeout))
         let deadline = NIODeadline.now() + timeout
-        let client = self.client
+        let client = pool.client
         let prepared = outgoing
         let result: Result<HTTPResponse, any Error> = await withTaskGroup(of: Result<HTTPResponse, any Error>?.self) { group in
             // One deadline over the whole exchange: AsyncHTTPClient's own stops at the response head, so a server
@@ -176,6 +182,6 @@ extension NIOHTTPClient: Service {
         for child in children.withLockedValue({ table in defer { table = [:] }; return Array(table.values) }) {
             try? await child.shutdown()
         }
-        try await client.shutdown()
+        try await pool.madeClient?.shutdown()
     }
 }
