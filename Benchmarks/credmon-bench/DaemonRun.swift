@@ -52,8 +52,10 @@ func run(users: Int, options: Options) throws -> Result {
     // DirectoryScanner); every 10th pass is deep and lists them all again (counted with these). The window opens at
     // the first steady pass (polled every 100 ms, at most 30 s).
     func passLines() -> [Substring] { logLines(log).filter { $0.contains(" Pass complete") && $0.contains("credmon.processed=0") } }
+    // A deep pass lists no unchanged directory either (it stats their files): "deep=false" tells the steady ones apart.
+    func isSteady(_ line: Substring) -> Bool { line.contains("credmon.listed=0 ") && line.contains("credmon.deep=false") }
     let settleDeadline = Date().addingTimeInterval(30)
-    while Date() < settleDeadline && !passLines().contains(where: { $0.contains("credmon.listed=0 ") }) { usleep(100_000) }
+    while Date() < settleDeadline && !passLines().contains(where: isSteady) { usleep(100_000) }
     let passesBefore = passLines().count
     let cpuBefore = DaemonProbes.cpuMilliseconds(pid: pid), ticksBefore = DaemonProbes.cpuTicksMilliseconds(pid: pid)
     var scrape: (status: String, bytes: Int, milliseconds: Double)?
@@ -67,9 +69,9 @@ func run(users: Int, options: Options) throws -> Result {
     let cpuAfter = DaemonProbes.cpuMilliseconds(pid: pid), ticksAfter = DaemonProbes.cpuTicksMilliseconds(pid: pid)
     let passes = passLines()
     let windowPasses = passes.count - passesBefore
-    let steadyLines = passes.dropFirst(passesBefore).filter { $0.contains("credmon.listed=0 ") }
+    let steadyLines = passes.dropFirst(passesBefore).filter(isSteady)
     let steady = steadyLines.compactMap { metadataValue($0, "credmon.duration_ms") }
-    let postBurst = passes.filter { !$0.contains("credmon.listed=0 ") }.compactMap { metadataValue($0, "credmon.duration_ms") }
+    let postBurst = passes.filter { !isSteady($0) }.compactMap { metadataValue($0, "credmon.duration_ms") }
     let textfileBytes = options.metrics ? (try? FileManager.default.attributesOfItem(atPath: textfile)[.size] as? Int) ?? -1 : nil
     // Deep passes after SIGHUP: providers reloaded, every file stat'ed again, nothing due. The pass that follows
     // the signal's log line and says deep=true (polled every 10 ms, at most 60 s each).

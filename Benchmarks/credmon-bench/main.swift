@@ -115,7 +115,7 @@ for users in options.users {
                      steadyMedian, result.steadyPassMilliseconds.count,
                      percentile(result.latencyMilliseconds, 50), percentile(result.latencyMilliseconds, 99),
                      result.latencyMilliseconds.max() ?? .nan, Double(result.peakRSSKiB) / 1024))
-        print(String(format: "         steady passes: median %.1f ms, max %.1f ms; passes that listed directories again (right after the first, and every 10th, deep): %@; memory now: %.1f MiB anonymous + %.1f MiB mapped files",
+        print(String(format: "         steady passes: median %.1f ms, max %.1f ms; passes that listed directories again or were deep (right after the first; every 10th): %@; memory now: %.1f MiB anonymous + %.1f MiB mapped files",
                      steadyMedian, result.steadyPassMilliseconds.max() ?? .nan,
                      result.postBurstPassMilliseconds.map { String(format: "%.0f ms", $0) }.joined(separator: ", "),
                      Double(result.anonymousKiB) / 1024, Double(result.fileKiB) / 1024))

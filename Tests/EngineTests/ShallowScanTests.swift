@@ -66,4 +66,44 @@ struct ShallowScanTests {
         #expect(second.users == ["u0"])
         #expect(next["u1"] == nil)
     }
+
+    private func known(_ users: Int, service: String = "svc") -> [String: [TokenName]] {
+        let token = TokenName(stem: service, allowSpecialCharacters: false)!
+        return Dictionary(uniqueKeysWithValues: (0..<users).map { ("u\($0)", [token]) })
+    }
+
+    @Test("a deep scan given the known credentials stats them in unchanged directories without listing them")
+    func deepVerifiesUnchanged() async throws {
+        let root = try tree(users: 4)
+        try root.write("u2/svc.use", "token")
+        let scanner = DirectoryScanner(root: root.path, allowSpecialCharacters: false)
+        let (_, listings) = try await scanner.scan(previous: [:], deep: true)
+        // An in-place write (no rename: the directory's stamp stays) is what the file stats are for.
+        let handle = try #require(FileHandle(forWritingAtPath: root.file("u1/svc.top")))
+        handle.write(Data("rewritten in place".utf8))
+        try handle.close()
+        let (deep, _) = try await scanner.scan(previous: listings, now: later, deep: true, known: known(4))
+        #expect(deep.listed.isEmpty)
+        #expect(deep.verified == ["u0", "u1", "u2", "u3"])
+        #expect(deep.credentials.count == 4)
+        let u1 = try #require(deep.credentials.first { $0.id.user == "u1" })
+        #expect(u1.seed.size == Int64("rewritten in place".utf8.count))
+        #expect(deep.credentials.first { $0.id.user == "u2" }?.access?.size == 5)
+        #expect(deep.credentials.first { $0.id.user == "u3" }?.access == nil)
+        #expect(["u0", "u1", "u2", "u3"].allSatisfy(deep.reportsAll(of:)))
+    }
+
+    @Test("a verifying deep scan still lists a changed directory, and reports a known credential whose .top is gone as absent")
+    func deepListsChangedAndMissesRemoved() async throws {
+        let root = try tree(users: 3)
+        let scanner = DirectoryScanner(root: root.path, allowSpecialCharacters: false)
+        let (_, listings) = try await scanner.scan(previous: [:], deep: true)
+        try root.write("u1/new.top", "x")
+        let (deep, _) = try await scanner.scan(previous: listings, now: later, deep: true, known: known(3, service: "gone"))
+        #expect(deep.listed == ["u1"])
+        #expect(deep.verified == ["u0", "u2"])
+        // u0 and u2 know only "gone", which has no .top: nothing found, and both count as fully reported (removal).
+        #expect(Set(deep.credentials.map(\.id.description)) == ["u1/svc", "u1/new"])
+        #expect(deep.reportsAll(of: "u0") && !deep.reportsAll(of: "nobody"))
+    }
 }

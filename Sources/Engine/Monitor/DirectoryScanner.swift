@@ -22,6 +22,11 @@ public struct ScanProblem: Sendable, Hashable, CustomStringConvertible {
 /// by `rename(2)`, which changes the directory's mtime; directories changed within the last two seconds are always
 /// listed again, so a change in the same clock tick as the previous scan is not missed. In-place writes do not touch
 /// the directory: inotify reports them at once, and a deep scan (which stats every file) catches anything else.
+///
+/// A deep scan given the credentials the monitor knows (`known`) lists only the directories a shallow scan would;
+/// in an unchanged directory it stats each known `.top` and `.use` by its path below the root (three system calls
+/// per user instead of seven): no file can have come or gone there without changing the directory's stamp, and
+/// the stats still catch in-place writes.
 public struct DirectoryScanner: Sendable {
     public var root: String
     public var allowSpecialCharacters: Bool
@@ -42,6 +47,8 @@ public struct DirectoryScanner: Sendable {
         public var users: Set<String> = []
         /// The user directories that were listed (the others are unchanged since the previous scan).
         public var listed: Set<String> = []
+        /// Unchanged user directories whose known credentials a deep scan stat'ed without listing them.
+        public var verified: Set<String> = []
         public var problems: [ScanProblem] = []
         /// Temporary files left by a hard kill: (user, file name).
         public var orphans: [(user: String, name: String)] = []
@@ -51,6 +58,9 @@ public struct DirectoryScanner: Sendable {
         public var rootTemporaries: [String] = []
         /// Number of listed user directories.
         public var listedUsers: Int { listed.count }
+
+        /// Whether `credentials` holds every credential of `user` (its directory was listed, or verified unchanged).
+        public func reportsAll(of user: String) -> Bool { listed.contains(user) || verified.contains(user) }
     }
 
     /// Lists the user directories of the root.
@@ -98,12 +108,15 @@ public struct DirectoryScanner: Sendable {
     }
 
     /// Scans every user directory, in parallel chunks, reusing `previous` listings where the directory is unchanged.
-    /// A deep scan ignores `previous` and stats every file. `beforeListing` is called once with every user directory
-    /// of the root before any is listed (the monitor watches them first, so that nothing written after a listing goes
-    /// unseen).
+    /// A deep scan stats every file: it lists every directory, or, given `known` (the credentials of each user the
+    /// caller tracks), stats the known files of the unchanged ones. `beforeListing` is called once with every user
+    /// directory of the root before any is listed (the monitor watches them first, so that nothing written after a
+    /// listing goes unseen).
     public func scan(parallelism: Int = 2, previous: Listings = [:], now: Date = Date(), deep: Bool = true,
+                     known: [String: [TokenName]]? = nil,
                      beforeListing: (([String]) -> Void)? = nil) async throws(SystemError) -> (Result, Listings) {
-        let previous = deep ? [:] : previous
+        let previous = deep && known == nil ? [:] : previous
+        let verifying = deep ? known : nil
         var merged = Result()
         let users = try listRoot(into: &merged)
         beforeListing?(users)
@@ -120,7 +133,8 @@ public struct DirectoryScanner: Sendable {
                     var partial = Result()
                     var partialListings = Listings(minimumCapacity: chunk.count)
                     for user in chunk {
-                        if let stamp = scanUser(user, root: rootHandle, previous: previous[user], racyBefore: racyBefore, into: &partial) {
+                        if let stamp = scanUser(user, root: rootHandle, previous: previous[user], racyBefore: racyBefore,
+                                                verifying: verifying.map { $0[user] ?? [] }, into: &partial) {
                             partialListings[user] = stamp
                         }
                     }
@@ -132,6 +146,7 @@ public struct DirectoryScanner: Sendable {
                 merged.problems.append(contentsOf: partial.problems)
                 merged.orphans.append(contentsOf: partial.orphans)
                 merged.listed.formUnion(partial.listed)
+                merged.verified.formUnion(partial.verified)
                 listings.merge(partialListings) { first, _ in first }
             }
         }
@@ -151,11 +166,13 @@ public struct DirectoryScanner: Sendable {
     /// Scans one user directory (always listing it) and appends what it finds.
     public func scanUser(_ user: String, into result: inout Result) {
         guard let rootHandle = try? DirectoryHandle.open(path: root) else { return }
-        _ = scanUser(user, root: rootHandle, previous: nil, racyBefore: .infinity, into: &result)
+        _ = scanUser(user, root: rootHandle, previous: nil, racyBefore: .infinity, verifying: nil, into: &result)
         result.users.insert(user)
     }
 
-    private func scanUser(_ user: String, root: DirectoryHandle, previous: FileStamp?, racyBefore: Double, into result: inout Result) -> FileStamp? {
+    /// `verifying`: the known credentials of `user` to stat if the directory is unchanged (a deep scan); nil: none.
+    private func scanUser(_ user: String, root: DirectoryHandle, previous: FileStamp?, racyBefore: Double, verifying: [TokenName]?,
+                          into result: inout Result) -> FileStamp? {
         guard let status = try? FileStatus.at(root.descriptor, user, path: ""), status.type == .directory else {
             if (try? FileStatus.at(root.descriptor, user, path: ""))??.type == .symlink {
                 result.problems.append(ScanProblem(path: root.childPath(user), problem: "is a symlink; symlinks are never followed in the credential directory, ignored"))
@@ -164,10 +181,27 @@ public struct DirectoryScanner: Sendable {
         }
         let stamp = status.stamp
         if let previous, previous == stamp, status.modified.epochSeconds < racyBefore, status.changed.epochSeconds < racyBefore {
+            if let verifying { verify(user, tokens: verifying, root: root, into: &result) }
             return stamp
         }
         result.listed.insert(user)
         return list(user, root: root, into: &result) ? stamp : nil
+    }
+
+    /// Stats the known credentials of an unchanged user directory by their paths below the root.
+    ///
+    /// The path has one directory component, `user`, which this scan has just found to be the same directory as at
+    /// its listing (same inode and times, not a symlink); only whoever can write the credential directory itself could
+    /// swap it in between, and a stat is all that would reach elsewhere: whatever differs goes to a worker, which
+    /// opens the directory without following symlinks.
+    private func verify(_ user: String, tokens: [TokenName], root: DirectoryHandle, into result: inout Result) {
+        result.verified.insert(user)
+        for token in tokens {
+            let base = user + "/" + token.stem
+            guard let seed = (try? FileStatus.at(root.descriptor, base + ".top", path: "")) ?? nil, seed.type == .regular else { continue }
+            let access = (try? FileStatus.at(root.descriptor, base + ".use", path: "")) ?? nil
+            result.credentials.append(CredentialSnapshot(id: CredentialID(user: user, token: token), seed: seed, access: access))
+        }
     }
 
     /// Lists one user directory; false when it cannot be read (it is then listed again next time).

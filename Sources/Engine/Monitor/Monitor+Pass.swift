@@ -24,7 +24,8 @@ extension Monitor {
             // Directories are watched before they are listed: whatever arrives after a listing raises an event.
             let watcher = watcher
             (scan, listings) = try await scanner.scan(parallelism: configuration.scanParallelism, previous: listings, now: clock.now(),
-                                                      deep: deep, beforeListing: { users in watchedNow = watcher?.watchUsers(users) ?? [] })
+                                                      deep: deep, known: deep ? knownCredentialsByUser() : nil,
+                                                      beforeListing: { users in watchedNow = watcher?.watchUsers(users) ?? [] })
         } catch {
             logger.error("Cannot scan the credential directory", metadata: ["credmon.error": "\(error)"])
             return PassSummary(credentials: records.count, processed: 0, renewed: 0, failed: 0, duration: ContinuousClock.now - started,
@@ -63,9 +64,9 @@ extension Monitor {
             if needsWork(snapshot, now: now) { work.insert(snapshot.id) }
         }
         for (id, record) in records {
-            if !scan.users.contains(id.user) || (scan.listed.contains(id.user) && !seen.contains(id)) {
+            if !scan.users.contains(id.user) || (scan.reportsAll(of: id.user) && !seen.contains(id)) {
                 work.insert(id)
-            } else if !scan.listed.contains(id.user) && needsWork(record, now: now) {
+            } else if !scan.reportsAll(of: id.user) && needsWork(record, now: now) {
                 work.insert(id)
             }
         }
@@ -132,6 +133,14 @@ extension Monitor {
         await drain(work)
         return finishPass(deep: false, started: started, scanned: scanned, applied: applied, processed: work.count, listed: 0,
                           lookedAtUsers: false)
+    }
+
+    /// The credentials tracked in each user directory, for a deep scan to stat in the directories it does not list.
+    private func knownCredentialsByUser() -> [String: [TokenName]] {
+        var known: [String: [TokenName]] = [:]
+        known.reserveCapacity(records.count)
+        for id in records.keys { known[id.user, default: []].append(id.token) }
+        return known
     }
 
     /// Whether the `.use` of a valid credential is gone while its `.top` is as it was (condor_credd sweeping it).

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import Engine
+
+/// Deep passes re-list only changed directories and stat the known files of the others.
+@Suite("Deep passes over unchanged directories")
+struct DeepPassTests {
+    @Test("Without inotify, a .top rewritten in place (its directory unchanged) is missed by a periodic pass and found by the deep one; a removed .top is found too")
+    func deepPassFindsInPlaceWrites() async throws {
+        let provider = ScriptedProvider(name: "svc")
+        let harness = try MonitorHarness(providers: [provider]) {
+            $0.watchFiles = false
+            $0.deepPassEvery = 1000
+        }
+        try harness.writeSeed("alice", "svc")
+        try harness.writeSeed("bob", "svc")
+        try await harness.whileRunning {
+            #expect(await harness.waitForPasses(1))
+            // The first pass wrote each .use after listing the directory: the next pass lists them again. After
+            // that the directories are unchanged, and older than the scan's two-second window.
+            harness.clock.advance(by: 5)
+            harness.monitor.requestPass()
+            #expect(await harness.waitForPasses(2))
+            harness.clock.advance(by: 5)
+            let before = try #require(await harness.record("alice", "svc")?.seedStamp)
+            let handle = try #require(FileHandle(forWritingAtPath: harness.path("alice/svc.top")))
+            handle.write(Data("alice@rewritten.example".utf8))
+            try handle.close()
+            harness.monitor.requestPass()
+            #expect(await harness.waitForPasses(3))
+            #expect(await harness.record("alice", "svc")?.seedStamp == before, "a periodic pass trusts the unchanged directory")
+
+            await harness.monitor.requestReload()
+            #expect(await harness.waitForPasses(4))
+            #expect(await harness.waitForRecord("alice", "svc") { $0.seedStamp != before && $0.state == .valid })
+
+            // Removing a .top changes its directory's stamp: the deep pass lists that directory and forgets the credential.
+            try FileManager.default.removeItem(atPath: harness.path("bob/svc.top"))
+            harness.clock.advance(by: 5)
+            await harness.monitor.requestReload()
+            #expect(await harness.waitForPasses(5))
+            #expect(await eventually(timeout: .seconds(20)) { await harness.record("bob", "svc") == nil })
+        }
+    }
+}
