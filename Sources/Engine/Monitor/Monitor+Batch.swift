@@ -25,7 +25,8 @@ extension Monitor {
     private nonisolated func processImmediately(_ assignments: [Assignment]) async {
         guard !assignments.isEmpty else { return }
         let now = clock.now()
-        let handled = await onBlockingIO { assignments.map { self.handleImmediately($0, now: now) } }
+        // The batch's log lines (one per token issued) go out in one write when it ends.
+        let handled = await onBlockingIO { HeldLogLines.collecting { assignments.map { self.handleImmediately($0, now: now) } } }
         var commits: [Commit] = []
         for (assignment, result) in zip(assignments, handled) {
             switch result {

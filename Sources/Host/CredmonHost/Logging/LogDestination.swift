@@ -8,7 +8,7 @@ import Synchronization
 /// A line is one `write(2)` to a descriptor opened with `O_APPEND` (lines never interleave) and takes no lock: a
 /// reopen puts the new file under the same descriptor number with `dup2(2)`, so a writer never holds a closed or
 /// reused descriptor. Whether the file was moved is checked at most once a second, by one writer.
-public final class LogDestination: @unchecked Sendable {
+public final class LogDestination: HeldLogLines.Sink, @unchecked Sendable {
     private let lock = PosixLock()
     private let path: String?
     private let alsoStderr: Bool
@@ -70,10 +70,16 @@ public final class LogDestination: @unchecked Sendable {
         return (newFD, (UInt64(st.st_dev), UInt64(st.st_ino)))
     }
 
-    /// Writes one line (the newline is added).
+    /// Writes one line (the newline is added), or holds it for the thread's batch (``HeldLogLines``).
     public func write(_ line: String) {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
+        if HeldLogLines.hold(bytes, for: self) { return }
+        writeHeld(bytes)
+    }
+
+    /// Writes whole lines now: one `write(2)` to the file and one to standard error.
+    public func writeHeld(_ bytes: [UInt8]) {
         if path != nil {
             reopenIfMoved()
             _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
