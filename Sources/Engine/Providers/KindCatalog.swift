@@ -21,15 +21,16 @@ public struct KindCatalog: Sendable {
 
     /// What makes `kinds` not a catalog, if anything.
     static func problem(in kinds: [any ProviderKind.Type]) -> Problem? {
-        var seen: [String: String] = [:]
+        // Type names only for a problem: describing a metatype reflects on it, which scans every protocol conformance
+        // of the binary (a seventh of the daemon's start-up when it was done for every kind).
+        var seen: [String: any ProviderKind.Type] = [:]
         for kind in kinds {
             let name = kind.kind
-            let typeName = String(describing: kind)
-            if name.isEmpty { return Problem(description: "a provider kind (\(typeName)) has an empty name") }
+            if name.isEmpty { return Problem(description: "a provider kind (\(String(describing: kind))) has an empty name") }
             if let other = seen[name] {
-                return Problem(description: "two provider kinds are named '\(name)' (\(other) and \(typeName)); give each its own name")
+                return Problem(description: "two provider kinds are named '\(name)' (\(String(describing: other)) and \(String(describing: kind))); give each its own name")
             }
-            seen[name] = typeName
+            seen[name] = kind
         }
         for type in CondorCredentialType.allCases {
             let defaults = kinds.filter { $0.credentialType == type && $0.servesUnrecognisedServices }.map { $0.kind }
