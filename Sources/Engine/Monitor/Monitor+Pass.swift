@@ -16,7 +16,7 @@ extension Monitor {
         renewedSincePass = 0
         failedSincePass = 0
         if let summary = await eventsOnlyPass(deep: deep, started: started) { return summary }
-        let scan: DirectoryScanner.Result
+        var scan: DirectoryScanner.Result
         let hadLimit = watcher?.watchLimitReached ?? false
         var watchedNow: [String] = []
         rootStampAtScan = (try? FileStatus.of(path: configuration.credentialDirectory))??.stamp
@@ -57,8 +57,10 @@ extension Monitor {
         let now = clock.now()
         var seen = Set<CredentialID>(minimumCapacity: scan.credentials.count)
         var work = Set<CredentialID>()
+        var unknown = 0
         for snapshot in scan.credentials {
             seen.insert(snapshot.id)
+            if records[snapshot.id] == nil { unknown += 1 }
             // A pass that finds a known .use gone waits the removal settle delay, as the .use's own event does.
             if accessVanished(snapshot), deferAfterRemoval(snapshot.id) { continue }
             if needsWork(snapshot, now: now) { work.insert(snapshot.id) }
@@ -74,13 +76,19 @@ extension Monitor {
         if deep, let vault {
             for id in vault.entries() where !seen.contains(id) { work.insert(id) }
         }
+        // Room for the records of the new credentials at once: growing the table step by step holds two copies of it.
+        records.reserveCapacity(records.count + unknown)
         enqueuePass(work, listed: scan.credentials)
+        let listedUsers = scan.listedUsers
+        // What the scan found is in the records, the work and the hand-over by now: not kept while the work runs.
+        scan = DirectoryScanner.Result()
+        seen = []
         let applied = ContinuousClock.now
         await drain(work)
         // Empty by now, or nearly: this gives back the storage a first pass over thousands of credentials grew.
         passSnapshots = [:]
         if accessEventsWhileBusy.isEmpty { accessEventsWhileBusy = [:] }
-        return finishPass(deep: deep, started: started, scanned: scanned, applied: applied, processed: work.count, listed: scan.listedUsers,
+        return finishPass(deep: deep, started: started, scanned: scanned, applied: applied, processed: work.count, listed: listedUsers,
                           lookedAtUsers: true)
     }
 
