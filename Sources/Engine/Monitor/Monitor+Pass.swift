@@ -116,7 +116,8 @@ extension Monitor {
             "credmon.duration_ms": "\(summary.duration.milliseconds)",
         ])
         passCompleteCallback(summary)
-        if summary.processed >= 1000 { MemoryTrim.releaseFreeMemory() }
+        // A pass that handled or listed thousands of credentials freed as much; glibc keeps it unless asked.
+        if summary.processed >= 1000 || listed >= 1000 { MemoryTrim.releaseFreeMemory() }
         return summary
     }
 
