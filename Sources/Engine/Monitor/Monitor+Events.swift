@@ -23,7 +23,7 @@ extension Monitor {
                     continue
                 }
                 if file == .access, removed, deferAfterRemoval(id) { continue }
-                if file == .access, !removed, isOwnAccessWrite(id) { continue }
+                if file == .access, !removed, isOwnAccessWriteOrGone(id) { continue }
                 enqueue(id)
             case .userAppeared(let user):
                 guard CredentialNames.isValidUser(user) else { continue }
@@ -74,11 +74,18 @@ extension Monitor {
         case written, removed
     }
 
-    /// True when a `.use` event is the monitor's own write: the file is exactly as the monitor last wrote or saw it. (An outside write at the very moment Credmon writes the same
-    /// `.use` is caught by the next deep pass.)
-    private func isOwnAccessWrite(_ id: CredentialID) -> Bool {
+    /// True when a `.use` write event needs nothing: the file is exactly as the monitor last wrote or saw it (its own
+    /// write; an outside write at the very moment Credmon writes the same `.use` is caught by the next deep pass), or
+    /// the file is gone again, whose removal event follows this one in the queue and waits the settle delay (issuing
+    /// at once would undo the wait: condor_credd sweeping the directory right after Credmon wrote it).
+    private func isOwnAccessWriteOrGone(_ id: CredentialID) -> Bool {
         guard let record = records[id], record.state != .pending, let known = record.accessStamp else { return false }
         let path = configuration.credentialDirectory + "/" + id.user + "/" + id.token.stem + ".use"
-        return (try? FileStatus.of(path: path))??.stamp == known
+        do {
+            guard let status = try FileStatus.of(path: path) else { return true }
+            return status.stamp == known
+        } catch {
+            return false
+        }
     }
 }
