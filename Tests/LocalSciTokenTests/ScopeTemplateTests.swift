@@ -13,8 +13,20 @@ struct ScopeTemplateTests {
         // A placeholder without a value stays; an unclosed brace is kept as text.
         ("read:/{groupname} write:/{user", ["username": "u"], ["read:/{groupname}", "write:/{user"]),
         ("", ["username": "u"], []),
+        // Runs of white space and white space at either end make no empty scopes; text outside ASCII is kept.
+        ("  read:/a \t  write:/b\t", ["username": "u"], ["read:/a", "write:/b"]),
+        ("read:/ü/{username} {username}", ["username": "zoë"], ["read:/ü/zoë", "zoë"]),
+        ("{username}", ["username": ""], []),
     ] as [(String, [String: String], [String])])
     func expands(template: String, values: [String: String], expected: [String]) {
         #expect(ScopeTemplate(template).expand(values) == expected)
+    }
+
+    @Test("Templates of the same text are equal, whatever was expanded from them")
+    func equality() {
+        let template = ScopeTemplate("read:/user/{username}")
+        _ = template.expand(["username": "a"])
+        #expect(template == ScopeTemplate("read:/user/{username}"))
+        #expect(template != ScopeTemplate("read:/user/{groupname}"))
     }
 }

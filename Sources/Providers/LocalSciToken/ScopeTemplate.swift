@@ -15,31 +15,48 @@ public struct ScopeTemplate: Sendable, Equatable {
         return rest.contains("}") ? "}" : nil
     }
 
-    public init(_ text: String) { self.text = text }
+    /// The text cut at its placeholders once (a local issuer expands its template for every token it signs).
+    private let parts: [Part]
 
-    /// The scopes with placeholders replaced, split on white space. One pass over the text (this runs for every
-    /// token a local issuer signs); a `{name}` without a value is left as it is, and a value is not expanded again.
-    public func expand(_ values: [String: String]) -> [String] {
-        guard text.utf8.contains(UInt8(ascii: "{")) else {
-            return text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        }
-        var result = ""
+    private enum Part: Sendable, Equatable {
+        case literal(String)
+        /// `{name}`: the name, and the text to keep when no value is given.
+        case placeholder(name: String, verbatim: String)
+    }
+
+    public init(_ text: String) {
+        self.text = text
+        parts = Self.parts(of: text)
+    }
+
+    public static func == (lhs: ScopeTemplate, rhs: ScopeTemplate) -> Bool { lhs.text == rhs.text }
+
+    private static func parts(of text: String) -> [Part] {
+        var parts: [Part] = []
         var rest = text[...]
-        while let open = rest.firstIndex(of: "{") {
-            result += rest[..<open]
-            guard let close = rest[open...].firstIndex(of: "}") else {
-                rest = rest[open...]
-                break
-            }
-            let name = rest[rest.index(after: open)..<close]
-            if let value = values[String(name)] {
-                result += value
-            } else {
-                result += rest[open...close]
-            }
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            if open > rest.startIndex { parts.append(.literal(String(rest[..<open]))) }
+            parts.append(.placeholder(name: String(rest[rest.index(after: open)..<close]), verbatim: String(rest[open...close])))
             rest = rest[rest.index(after: close)...]
         }
-        result += rest
-        return result.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        if !rest.isEmpty { parts.append(.literal(String(rest))) }
+        return parts
+    }
+
+    /// The scopes with placeholders replaced, split on white space (spaces and tabs). A `{name}` without a value is
+    /// left as it is, and a value is not expanded again.
+    public func expand(_ values: [String: String]) -> [String] {
+        var expanded: [UInt8] = []
+        expanded.reserveCapacity(text.utf8.count + 32)
+        for part in parts {
+            switch part {
+            case .literal(let literal):
+                expanded.append(contentsOf: literal.utf8)
+            case .placeholder(let name, let verbatim):
+                expanded.append(contentsOf: (values[name] ?? verbatim).utf8)
+            }
+        }
+        return expanded.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+            .map { String(decoding: $0, as: UTF8.self) }
     }
 }
