@@ -116,8 +116,11 @@ extension Monitor {
             "credmon.duration_ms": "\(summary.duration.milliseconds)",
         ])
         passCompleteCallback(summary)
-        // A pass that handled or listed thousands of credentials freed as much; glibc keeps it unless asked.
-        if summary.processed >= 1000 || listed >= 1000 { MemoryTrim.releaseFreeMemory() }
+        // A pass that handled, listed or (deep) stat'ed thousands of credentials freed as much; glibc keeps it unless
+        // asked.
+        if summary.processed >= 1000 || listed >= 1000 || (deep && lookedAtUsers && records.count >= 1000) {
+            MemoryTrim.releaseFreeMemory()
+        }
         return summary
     }
 
