@@ -193,6 +193,7 @@ let package = Package(
             name: "SignersTests",
             dependencies: [
                 "Signers",
+                "CredmonTestKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],

@@ -61,14 +61,8 @@ struct Setup {
 
 /// Runs openssl and requires success.
 func openssl(_ arguments: [String]) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["openssl"] + arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    try #require(process.terminationStatus == 0, "openssl \(arguments.joined(separator: " ")) failed")
+    let result = try SpawnedCommand.run(["openssl"] + arguments)
+    try #require(result.status == 0, "openssl \(arguments.joined(separator: " ")) failed: \(String(decoding: result.stderr, as: UTF8.self))")
 }
 
 /// A compact JWS split and decoded with Foundation (independently of the module's own decoder).

@@ -1,3 +1,4 @@
+import CredmonTestKit
 import Foundation
 import Testing
 
@@ -25,24 +26,8 @@ struct CommandResult: Sendable {
 enum Shell {
     /// Runs `arguments` (looked up on PATH) in `directory`, feeding `input` on stdin.
     static func run(_ arguments: [String], input: Data? = nil, in directory: String? = nil) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let stdout = Pipe()
-        let stderr = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(input) }
-        try stdin.fileHandleForWriting.close()
-        // Outputs here are small (well under a pipe buffer), so reading one pipe after the other cannot block.
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errorOutput = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus, stdout: output, stderr: String(decoding: errorOutput, as: UTF8.self))
+        let result = try SpawnedCommand.run(arguments, input: input, in: directory)
+        return CommandResult(status: result.status, stdout: result.stdout, stderr: String(decoding: result.stderr, as: UTF8.self))
     }
 
     /// Runs `openssl` and requires success; returns stdout.
