@@ -31,7 +31,7 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
     private let continuation: AsyncStream<[WatchEvent]>.Continuation
     private let root: String
     private let inotifyFD: Int32
-    private var wakePipe: [Int32] = [-1, -1]
+    private(set) var wakePipe: [Int32] = [-1, -1]
     private let lock = PosixLock()
     private var userByWatch: [Int32: String] = [:]
     private var watchByUser: [String: Int32] = [:]
@@ -53,6 +53,9 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
         inotifyFD = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard inotifyFD >= 0 else { throw SystemError("inotify_init1", path: root) }
         guard pipe(&wakePipe) == 0 else { throw SystemError("pipe", path: root) }
+        // Close-on-exec, as every other descriptor of the daemon: a notification command or condor_config_val
+        // spawned meanwhile must not hold the watcher's wake-up pipe.
+        for fd in wakePipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         rootWatch = inotify_add_watch(inotifyFD, root, Self.rootMask)
         guard rootWatch >= 0 else { throw SystemError("inotify_add_watch", path: root) }
     }
