@@ -18,9 +18,7 @@ struct DeepPassTests {
             #expect(await harness.waitForPasses(1))
             // The first pass wrote each .use after listing the directory: the next pass lists them again. After
             // that the directories are unchanged, and older than the scan's two-second window.
-            harness.clock.advance(by: 5)
-            harness.monitor.requestPass()
-            #expect(await harness.waitForPasses(2))
+            #expect(await harness.pass(after: 5, reaching: 2))
             harness.clock.advance(by: 5)
             let before = try #require(await harness.record("alice", "svc")?.seedStamp)
             let handle = try #require(FileHandle(forWritingAtPath: harness.path("alice/svc.top")))

@@ -155,12 +155,8 @@ struct EventsOnlyPassTests {
             #expect(await harness.waitForPasses(1))
             // The first pass created CREDMON_COMPLETE in the root: the next pass scans; the root is then older than
             // the clock's two-second window (the clock is moved past it).
-            harness.clock.advance(by: 5)
-            harness.monitor.requestPass()
-            #expect(await harness.waitForPasses(2))
-            harness.clock.advance(by: 5)
-            harness.monitor.requestPass()
-            #expect(await harness.waitForPasses(3))
+            #expect(await harness.pass(after: 5, reaching: 2))
+            #expect(await harness.pass(after: 5, reaching: 3))
             #expect(harness.passSummaries.map(\.scanned) == [true, true, false])
 
             // A change in a watched directory arrives by its event, pass or no pass.
@@ -195,9 +191,7 @@ struct EventsOnlyPassTests {
         try await harness.whileRunning {
             #expect(await harness.waitForPasses(1))
             for count in 2...3 {
-                harness.clock.advance(by: 5)
-                harness.monitor.requestPass()
-                #expect(await harness.waitForPasses(count))
+                #expect(await harness.pass(after: 5, reaching: count))
             }
             #expect(harness.passSummaries.map(\.scanned) == [true, true, true])
         }

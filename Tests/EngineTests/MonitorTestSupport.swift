@@ -94,6 +94,13 @@ final class MonitorHarness: @unchecked Sendable {
         await eventually { self.passes >= count }
     }
 
+    /// Moves the manual clock `seconds` on, asks for a pass and waits until `count` passes have run.
+    func pass(after seconds: TimeInterval, reaching count: Int) async -> Bool {
+        clock.advance(by: seconds)
+        monitor.requestPass()
+        return await waitForPasses(count)
+    }
+
     /// Asks the monitor to stop and waits for `run()` to return, moving the manual clock along if it has to
     /// (so that a stuck test never hangs the suite). Returns whether it stopped without the clock moving.
     @discardableResult

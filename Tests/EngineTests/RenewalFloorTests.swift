@@ -61,9 +61,7 @@ struct RenewalFloorTests {
             #expect(provider.calls("alice", "svc") == 1)
 
             // Due at 0.25 s; the floor holds it until 1 s after the first request.
-            harness.clock.advance(by: 0.3)
-            harness.monitor.requestPass()
-            #expect(await harness.waitForPasses(2))
+            #expect(await harness.pass(after: 0.3, reaching: 2))
             #expect(provider.calls("alice", "svc") == 1)
             #expect(await harness.record("alice", "svc")?.state == .valid)
 
