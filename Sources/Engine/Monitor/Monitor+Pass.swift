@@ -57,10 +57,8 @@ extension Monitor {
         let now = clock.now()
         var seen = Set<CredentialID>(minimumCapacity: scan.credentials.count)
         var work = Set<CredentialID>()
-        var unknown = 0
         for snapshot in scan.credentials {
             seen.insert(snapshot.id)
-            if records[snapshot.id] == nil { unknown += 1 }
             // A pass that finds a known .use gone waits the removal settle delay, as the .use's own event does.
             if accessVanished(snapshot), deferAfterRemoval(snapshot.id) { continue }
             if needsWork(snapshot, now: now) { work.insert(snapshot.id) }
@@ -76,8 +74,9 @@ extension Monitor {
         if deep, let vault {
             for id in vault.entries() where !seen.contains(id) { work.insert(id) }
         }
-        // Room for the records of the new credentials at once: growing the table step by step holds two copies of it.
-        records.reserveCapacity(records.count + unknown)
+        // Room for as many records as credentials found, at once (a first pass): growing the table step by step holds
+        // two copies of it. A no-op when the table is that large already.
+        records.reserveCapacity(scan.credentials.count)
         enqueuePass(work, listed: scan.credentials)
         let listedUsers = scan.listedUsers
         // What the scan found is in the records, the work and the hand-over by now: not kept while the work runs.
