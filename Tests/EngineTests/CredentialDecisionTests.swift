@@ -25,8 +25,8 @@ struct CredentialDecisionTests {
     static let rules = Decision.Rules(renewalFloor: 1, webLoginWait: 1, backoff: Backoff(initial: 5, maximum: 60, jitter: 0),
                                       unknownLifetimeRecheck: 60)
     static func stamp(_ inode: UInt64) -> FileStamp { FileStamp(inode: inode, size: 10, modified: 1, changed: 1) }
-    static func seed(_ inode: UInt64 = 1, owner: UInt32 = 0, age: TimeInterval = 3600) -> Decision.Seed {
-        Decision.Seed(stamp: stamp(inode), owner: owner, modified: now.addingTimeInterval(-age))
+    static func seed(_ inode: UInt64 = 1, owner: UInt32 = 0, age: TimeInterval = 3600, metadata: FileStamp? = nil) -> Decision.Seed {
+        Decision.Seed(stamp: stamp(inode), owner: owner, modified: now.addingTimeInterval(-age), metadataStamp: metadata)
     }
     static func record(_ stem: String = "svc", _ configure: (inout CredentialRecord) -> Void = { _ in }) -> CredentialRecord {
         var record = CredentialRecord(id: CredentialID(user: "alice", token: TokenName(stem: stem)!))
@@ -71,6 +71,15 @@ struct CredentialDecisionTests {
                    seed: seed(), provider: Provider(), action: .examine, state: .terminal, note: nil),
         TriageCase(name: "dormant, provider changed: look", record: record { $0.state = .dormant; $0.seedStamp = stamp(1); $0.fingerprint = "f0" },
                    seed: seed(), provider: Provider(), action: .examine, state: .dormant, note: nil),
+        TriageCase(name: "dormant, same .top and .meta: nothing",
+                   record: record { $0.state = .dormant; $0.seedStamp = stamp(1); $0.metadataStamp = stamp(3); $0.fingerprint = "f1" },
+                   seed: seed(metadata: stamp(3)), provider: Provider(), action: .nothing, state: .dormant, note: nil),
+        TriageCase(name: "dormant, same .top, new .meta: look",
+                   record: record { $0.state = .dormant; $0.seedStamp = stamp(1); $0.metadataStamp = stamp(3); $0.fingerprint = "f1" },
+                   seed: seed(metadata: stamp(4)), provider: Provider(), action: .examine, state: .dormant, note: nil),
+        TriageCase(name: "terminal without a .meta, one appears: look",
+                   record: record { $0.state = .terminal; $0.seedStamp = stamp(1); $0.fingerprint = "f1" },
+                   seed: seed(metadata: stamp(4)), provider: Provider(), action: .examine, state: .terminal, note: nil),
     ]
 
     @Test("Triage from the .top alone", arguments: triageCases)

@@ -32,6 +32,7 @@ extension CredentialDecision {
                     record.state = .valid
                     record.consecutiveFailures = 0
                     record.lastError = nil
+                    record.metadataStamp = nil
                 }
                 record.fingerprint = profile.fingerprint
                 record.dueAt = due

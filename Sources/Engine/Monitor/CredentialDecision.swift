@@ -15,6 +15,8 @@ enum CredentialDecision {
         var owner: UInt32
         /// Its modification time.
         var modified: Date
+        /// The `.meta` beside it, looked at only for a terminal or dormant credential (nil: absent or not looked at).
+        var metadataStamp: FileStamp? = nil
     }
 
     /// The `.use` as found on disk.
@@ -104,7 +106,7 @@ enum CredentialDecision {
     }
 
     /// Step 1, from the `.top` alone: whether a provider serves the credential and accepts it, and whether anything
-    /// can have changed for a credential that waits for its `.top` to change.
+    /// can have changed for a credential that waits for its `.top` (or its `.meta`) to change.
     static func triage(_ record: CredentialRecord, seed: Seed, provider: (any CredentialProvider)?,
                        daemonUser: UInt32) -> Step {
         var record = record
@@ -132,7 +134,7 @@ enum CredentialDecision {
             return Step(record, .record, note: refusedBefore ? nil : .refusedOwner(uid: seed.owner))
         }
         if record.state == .terminal || record.state == .dormant, record.seedStamp == seed.stamp,
-           record.fingerprint == profile.fingerprint {
+           record.metadataStamp == seed.metadataStamp, record.fingerprint == profile.fingerprint {
             return Step(record, .nothing)
         }
         return Step(record, .examine)

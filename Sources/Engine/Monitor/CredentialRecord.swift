@@ -87,6 +87,12 @@ public struct CredentialRecord: Sendable {
         get { rare?.refusedByProvider ?? false }
         set { updateRare(unlessDefault: !newValue) { $0.refusedByProvider = newValue } }
     }
+    /// The `.meta` its last request read, kept while the credential is terminal or dormant: a new one is looked at,
+    /// as a new `.top` is.
+    public var metadataStamp: FileStamp? {
+        get { rare?.metadataStamp }
+        set { updateRare(unlessDefault: newValue == nil) { $0.metadataStamp = newValue } }
+    }
     /// The last state notified (nil: nothing, or `ok`), persisted with the expiry (``ExpiryStore``).
     public var notified: HealthAssessment? {
         get { rare?.notified }
@@ -123,9 +129,11 @@ private final class RareFields: @unchecked Sendable {
     var vaultStamp: FileStamp?
     var refusedByProvider = false
     var notified: HealthAssessment?
+    var metadataStamp: FileStamp?
 
     var isDefault: Bool {
         consecutiveFailures == 0 && lastError == nil && vaultStamp == nil && !refusedByProvider && notified == nil
+            && metadataStamp == nil
     }
 
     func copy() -> RareFields {
@@ -135,6 +143,7 @@ private final class RareFields: @unchecked Sendable {
         copy.vaultStamp = vaultStamp
         copy.refusedByProvider = refusedByProvider
         copy.notified = notified
+        copy.metadataStamp = metadataStamp
         return copy
     }
 }

@@ -61,8 +61,8 @@ extension Monitor {
             return prepare(step, provider: assignment.provider, in: userDirectory, logger: log).map(ImmediateResult.commit) ?? .nothing
         case .renew(let renewal):
             guard let provider = renewal.provider as? any ImmediateCredentialProvider else { return .nothing }
-            let (outcome, rotatedSeedStamp) = renewImmediately(renewal, provider: provider, now: now, logger: log)
-            let step = settle(renewal, outcome: outcome, rotatedSeedStamp: rotatedSeedStamp, assignment: assignment, now: now)
+            let result = renewImmediately(renewal, provider: provider, now: now, logger: log)
+            let step = settle(renewal, result: result, assignment: assignment, now: now)
             return prepare(step, provider: provider, in: renewal.userDirectory, logger: log).map(ImmediateResult.commit) ?? .nothing
         }
     }

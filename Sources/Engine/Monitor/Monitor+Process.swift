@@ -21,8 +21,8 @@ extension Monitor {
         case .decided(let step, let userDirectory):
             if let commit = prepare(step, provider: assignment.provider, in: userDirectory, logger: log) { await self.commit(commit) }
         case .renew(let renewal):
-            let (outcome, rotatedSeedStamp) = await renew(renewal, now: now, logger: log)
-            let step = settle(renewal, outcome: outcome, rotatedSeedStamp: rotatedSeedStamp, assignment: assignment, now: now)
+            let result = await renew(renewal, now: now, logger: log)
+            let step = settle(renewal, result: result, assignment: assignment, now: now)
             if let commit = prepare(step, provider: renewal.provider, in: renewal.userDirectory, logger: log) { await self.commit(commit) }
         }
     }
@@ -96,8 +96,13 @@ extension Monitor {
         guard seedStatus.type == .regular else {
             return .problem("\(userDirectory.childPath(stem + ".top")) is not a regular file (symlinks are never followed); ignored")
         }
-        let seed = CredentialDecision.Seed(stamp: seedStatus.stamp, owner: seedStatus.uid,
+        var seed = CredentialDecision.Seed(stamp: seedStatus.stamp, owner: seedStatus.uid,
                                            modified: Date(timeIntervalSince1970: seedStatus.modified.epochSeconds))
+        if let previous = assignment.previous, previous.state == .terminal || previous.state == .dormant,
+           assignment.provider?.profile.traits.readsSeed == true {
+            // Whether its `.meta` changed too: a terminal or dormant credential waits for either.
+            seed.metadataStamp = (try? FileStatus.at(userDirectory.descriptor, stem + ".meta", path: ""))??.stamp
+        }
 
         let triage = CredentialDecision.triage(assignment.previous ?? CredentialRecord(id: id), seed: seed,
                                                provider: assignment.provider, daemonUser: Self.daemonUser)
@@ -115,8 +120,10 @@ extension Monitor {
     }
 
     /// Settles a renewal's outcome into the step to carry out (and counts it in the metrics).
-    nonisolated func settle(_ renewal: Renewal, outcome: CredentialDecision.Outcome, rotatedSeedStamp: FileStamp?,
-                            assignment: Assignment, now: Date) -> CredentialDecision.Step {
+    /// A credential left terminal or dormant keeps the stamp of the `.meta` its request read: a new `.meta` (the
+    /// reference web app writes it after the `.top`) is looked at as a new `.top` is.
+    nonisolated func settle(_ renewal: Renewal, result: RenewalResult, assignment: Assignment, now: Date) -> CredentialDecision.Step {
+        let outcome = result.outcome
         if let metrics {
             let label: MonitorMetrics.Outcome
             switch outcome {
@@ -126,10 +133,13 @@ extension Monitor {
             metrics.requestEnded(provider: renewal.provider.profile.name, outcome: label)
         }
         var record = renewal.plan.record
-        if let rotatedSeedStamp { record.seedStamp = rotatedSeedStamp }
-        return CredentialDecision.settle(record, outcome: outcome, provider: renewal.provider, now: now,
-                                         firstIssue: renewal.current == nil && assignment.previous?.lastRenewal == nil,
-                                         rules: rules, lifetime: assignment.lifetime)
+        if let rotatedSeedStamp = result.rotatedSeedStamp { record.seedStamp = rotatedSeedStamp }
+        var step = CredentialDecision.settle(record, outcome: outcome, provider: renewal.provider, now: now,
+                                             firstIssue: renewal.current == nil && assignment.previous?.lastRenewal == nil,
+                                             rules: rules, lifetime: assignment.lifetime)
+        let waitsForChange = step.record.state == .terminal || step.record.state == .dormant
+        step.record.metadataStamp = waitsForChange ? result.metadataStamp : nil
+        return step
     }
 
     /// The `.use` as the decision needs it, and its parsed content when it was read (the provider gets it). A `.use`

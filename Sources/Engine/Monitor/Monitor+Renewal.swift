@@ -2,26 +2,36 @@ import FoundationEssentials
 import Logging
 
 extension Monitor {
+    /// What came of a renewal, for ``settle(_:result:assignment:now:)``.
+    struct RenewalResult: Sendable {
+        var outcome: CredentialDecision.Outcome
+        /// The new `.top`'s stamp when a rotated seed was written (also that of a failed or unusable answer: its
+        /// refresh token may be the only live one).
+        var rotatedSeedStamp: FileStamp?
+        /// The `.meta` as the provider's request read it (nil: none, or not read).
+        var metadataStamp: FileStamp?
+    }
+
     /// Asks the provider for a token (`fetch` or `refresh`) and writes what it answers with ``CredentialFiles`` (the
     /// one writer of the on-disk contract, credmon-web's too): the effects of a
-    /// ``CredentialDecision/Action/renew(fetch:)``. Returns the outcome for
-    /// ``CredentialDecision/settle(_:outcome:provider:now:firstIssue:rules:lifetime:)`` and the new `.top`'s stamp when a
-    /// rotated seed was written (also that of a failed or unusable answer: its refresh token may be the only live one).
+    /// ``CredentialDecision/Action/renew(fetch:)``.
     ///
     /// The provider's slot is held for the provider call only (it bounds the load on the provider); the files are
     /// read before it is taken and written after it is released (on ``BlockingIO``), so that the disk never keeps the
     /// next request waiting.
-    nonisolated func renew(_ renewal: Renewal, now: Date, logger: Logger) async -> (CredentialDecision.Outcome, FileStamp?) {
+    nonisolated func renew(_ renewal: Renewal, now: Date, logger: Logger) async -> RenewalResult {
         let provider = renewal.provider, userDirectory = renewal.userDirectory
         let id = renewal.plan.record.id
         let stem = id.token.stem
         let answer: Result<CredentialUpdate, any Error>
         var request = CredentialRequest(id: id, current: renewal.current, now: now)
+        var metadataStamp: FileStamp?
         do {
             if provider.profile.traits.readsSeed {
                 request.seed = try userDirectory.readFile(stem + ".top").map(SeedFile.parse)
-                if let metaBytes = try userDirectory.readFile(stem + ".meta") {
-                    request.metadata = try ClientMetadata.parse(metaBytes, path: userDirectory.childPath(stem + ".meta"))
+                if let meta = try SafeFile.read(stem + ".meta", in: userDirectory) {
+                    metadataStamp = meta.status.stamp
+                    request.metadata = try ClientMetadata.parse(meta.bytes, path: userDirectory.childPath(stem + ".meta"))
                 }
                 if provider.profile.traits.readsParentSeed, let parent = id.token.parentStem {
                     request.parentSeed = (try? userDirectory.readFile(parent + ".top")).flatMap { $0.map(SeedFile.parse) }
@@ -41,21 +51,23 @@ extension Monitor {
             answer = .failure(error)
         }
         let seedStamp = renewal.seedStamp
-        return await onBlockingIO {
+        let (outcome, rotatedSeedStamp) = await onBlockingIO {
             self.store(answer, stem: stem, seedStamp: seedStamp, in: userDirectory, now: now, logger: logger)
         }
+        return RenewalResult(outcome: outcome, rotatedSeedStamp: rotatedSeedStamp, metadataStamp: metadataStamp)
     }
 
     /// The renewal of a provider that needs nothing but the CPU (``ImmediateCredentialProvider``), on the caller's
     /// thread: the token, then its files. Blocking; the monitor calls it on ``BlockingIO``.
     nonisolated func renewImmediately(_ renewal: Renewal, provider: any ImmediateCredentialProvider, now: Date,
-                                      logger: Logger) -> (CredentialDecision.Outcome, FileStamp?) {
+                                      logger: Logger) -> RenewalResult {
         let request = CredentialRequest(id: renewal.plan.record.id, current: renewal.current, now: now)
         let started = ContinuousClock.now
         let answer = Result { try provider.renewImmediately(request) }
         metrics?.requestTook(provider: provider.profile.name, ContinuousClock.now - started)
-        return store(answer, stem: renewal.plan.record.id.token.stem, seedStamp: renewal.seedStamp,
-                     in: renewal.userDirectory, now: now, logger: logger)
+        let (outcome, rotatedSeedStamp) = store(answer, stem: renewal.plan.record.id.token.stem, seedStamp: renewal.seedStamp,
+                                                in: renewal.userDirectory, now: now, logger: logger)
+        return RenewalResult(outcome: outcome, rotatedSeedStamp: rotatedSeedStamp)
     }
 
     /// Writes what a provider answered (blocking): the update; for an unusable answer or a failure, its rotated seed
