@@ -76,10 +76,8 @@ struct ExpiryNotificationTests {
 
     static func now() -> Int { Int(Date().timeIntervalSince1970) }
 
-    /// Starts the daemon and waits for its first pass (`CREDMON_COMPLETE`, removed before the pid file appears). A
-    /// `.top` written into a user directory while the first pass scans it is not seen until a periodic pass: the pass
-    /// watches the directories it found only after scanning them (Monitor+Pass.swift), and the pid file appears before
-    /// the daemon watches anything.
+    /// Starts the daemon and waits for its first pass (`CREDMON_COMPLETE`, removed before the pid file appears), so
+    /// that what a test writes next is handled through its inotify event, after the first pass, as in production.
     func start(_ daemon: DaemonProcess, extra: [String] = []) throws {
         try daemon.start(extra: extra)
         let complete = daemon.credentialDirectory.appendingPathComponent("CREDMON_COMPLETE").path
