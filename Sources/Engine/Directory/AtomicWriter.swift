@@ -9,9 +9,9 @@ public enum Durability: Sendable {
     case atomic
 }
 
-/// Writes files atomically: a temporary file beside the target, (fsync), final mode, `rename(2)` over the target,
-/// (fsync of the directory). Temporary names start with ``AtomicWriter/temporaryPrefix`` so that orphans left by a
-/// hard kill can be recognised and removed at start.
+/// Writes files atomically: a temporary file beside the target, (fsync), final mode, close, `rename(2)` over the
+/// target, (fsync of the directory). Temporary names start with ``AtomicWriter/temporaryPrefix`` so that orphans
+/// left by a hard kill can be recognised and removed at start.
 public enum AtomicWriter {
     /// Prefix of every temporary file Credmon creates.
     public static let temporaryPrefix = ".credmon-tmp."
@@ -31,9 +31,9 @@ public enum AtomicWriter {
         let fd = openat(directory.descriptor, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                         createdWithFinalMode ? mode : 0o600)
         guard fd >= 0 else { throw SystemError("create temporary file", path: directory.childPath(temporary)) }
-        var renamed = false
+        var isOpen = true, renamed = false
         defer {
-            close(fd)
+            if isOpen { close(fd) }
             if !renamed { unlinkat(directory.descriptor, temporary, 0) }
         }
         let written: Bool? = bytes.withContiguousStorageIfAvailable { writeAll(fd, UnsafeRawBufferPointer($0)) }
@@ -42,6 +42,11 @@ public enum AtomicWriter {
         }
         if durability == .durable, fsync(fd) != 0 { throw SystemError("fsync", path: directory.childPath(temporary)) }
         if !createdWithFinalMode, fchmod(fd, mode) != 0 { throw SystemError("chmod", path: directory.childPath(temporary)) }
+        // Closed before the rename: the close's inotify event (IN_CLOSE_WRITE) then names the temporary file, which
+        // watchers ignore, not the target (one event per write instead of two). A failed close (a delayed write
+        // error) fails the write.
+        isOpen = false
+        if close(fd) != 0 && errno != EINTR { throw SystemError("close", path: directory.childPath(temporary)) }
         guard renameat(directory.descriptor, temporary, directory.descriptor, name) == 0 else {
             throw SystemError("rename into place", path: directory.childPath(name))
         }
