@@ -161,12 +161,13 @@ public struct LocalSciTokenProvider: ImmediateCredentialProvider {
     }
 }
 
-/// Random (version 4) UUIDs for `jti`, written straight into the claim bytes (one random draw per token).
+/// Random (version 4) UUIDs for `jti`, written straight into the claim bytes (drawn from ``RandomPool``: a `jti` is
+/// published in the token, and one `getrandom(2)` serves 256 of them).
 enum TokenIdentifier {
     static func appendUUID(to bytes: inout [UInt8]) {
         var random = (UInt64(0), UInt64(0))
         withUnsafeMutableBytes(of: &random) { raw in
-            SecureRandom.fill(raw)
+            RandomPool.shared.fill(raw)
             raw[6] = (raw[6] & 0x0F) | 0x40
             raw[8] = (raw[8] & 0x3F) | 0x80
             for index in 0..<16 {
