@@ -48,7 +48,9 @@ extension Monitor {
         records[record.id] = record
         if let date { scheduler.schedule(record.id, at: date) }
         switch tally {
-        case .renewed?: renewedSincePass += 1
+        case .renewed?:
+            renewedSincePass += 1
+            countOwnAccessWrite(record.id)
         case .failed?: failedSincePass += 1
         case nil: break
         }

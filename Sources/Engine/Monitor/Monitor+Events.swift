@@ -18,12 +18,14 @@ extension Monitor {
                 guard let token = TokenName(stem: stem, allowSpecialCharacters: configuration.allowSpecialCharacterNames) else { continue }
                 let id = CredentialID(user: user, token: token)
                 if file == .access, workQueue.isInFlight(id) {
-                    // Settled when the worker is done (its own write, most likely, or a removal to wait out).
+                    // Settled when the worker is done (its own write, most likely, or a removal to wait out). It may
+                    // be an earlier write's event: that write is not waited for any more.
                     accessEventsWhileBusy[id] = removed ? .removed : .written
+                    if !removed { _ = takeOwnAccessWrite(id) }
                     continue
                 }
                 if file == .access, removed, deferAfterRemoval(id) { continue }
-                if file == .access, !removed, isOwnAccessWriteOrGone(id) { continue }
+                if file == .access, !removed, takeOwnAccessWrite(id) || isOwnAccessWriteOrGone(id) { continue }
                 enqueue(id)
             case .userAppeared(let user):
                 guard CredentialNames.isValidUser(user) else { continue }
@@ -33,8 +35,10 @@ extension Monitor {
                 for snapshot in found.credentials { enqueue(snapshot.id) }
             case .userRemoved(let user):
                 for id in records.keys where id.user == user { enqueue(id) }
+                if !ownAccessWrites.isEmpty { ownAccessWrites = ownAccessWrites.filter { $0.key.user != user } }
             case .rescanNeeded:
                 rescan = true
+                ownAccessWrites.removeAll()  // their events may be among those the kernel dropped
             }
         }
         if rescan {
@@ -67,6 +71,24 @@ extension Monitor {
             guard let record = records[id], record.state == .pending || record.accessStamp == nil else { return }
             enqueue(id)
         }
+    }
+
+    /// Counts a `.use` the monitor has just written, so that its event, when it comes after the worker is done, is
+    /// known as its own without a `stat` (one per token on the monitor's actor). inotify reports every rename into a
+    /// watched directory once, in order. Not counted when no event will come (the user's directory is not watched) or
+    /// when a `.use` event arrived while the worker had the credential (it may have been this write's: the `stat`
+    /// then decides). A count whose event never comes (the kernel dropped events, the directory went) is cleared with
+    /// the event that says so; a count can only skip the `stat` of an event that comes after the write it counts.
+    func countOwnAccessWrite(_ id: CredentialID) {
+        guard accessEventsWhileBusy[id] == nil, let watcher, watcher.isWatching(id.user) else { return }
+        ownAccessWrites[id, default: 0] += 1
+    }
+
+    /// Takes one counted own write of `id`'s `.use`; false when there is none.
+    private func takeOwnAccessWrite(_ id: CredentialID) -> Bool {
+        guard let count = ownAccessWrites[id] else { return false }
+        if count > 1 { ownAccessWrites[id] = count - 1 } else { ownAccessWrites.removeValue(forKey: id) }
+        return true
     }
 
     /// A `.use` event kept until its credential's worker is done.

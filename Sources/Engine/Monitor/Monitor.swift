@@ -47,6 +47,8 @@ public actor Monitor: Service {
     var passPending: Set<CredentialID> = []
     /// Credentials whose `.use` changed while a worker had them (see ``settleAccessEventWhileBusy(_:)``).
     var accessEventsWhileBusy: [CredentialID: AccessEventWhileBusy] = [:]
+    /// `.use` files the monitor wrote whose inotify event has not come yet (see ``countOwnAccessWrite(_:)``).
+    var ownAccessWrites: [CredentialID: Int] = [:]
     /// The files of credentials queued by a pass, as its scan found them (see ``enqueuePass(_:listed:)``).
     var passSnapshots: [CredentialID: CredentialSnapshot] = [:]
     var passWaiter: CheckedContinuation<Void, Never>?

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import Engine
+
+/// The monitor counts the `.use` files it writes so that their inotify events need no `stat`; the counts must never
+/// hide a write of someone else's.
+@Suite("Counted own .use writes")
+struct OwnAccessWriteTests {
+    @Test("The own write's event takes its count; an outside write after it is still seen")
+    func outsideWriteAfterOwnWrite() async throws {
+        let provider = ScriptedProvider(name: "svc")
+        let harness = try MonitorHarness(providers: [provider])
+        try harness.writeSeed("alice", "svc")
+        try await harness.whileRunning {
+            #expect(await harness.waitForRecord("alice", "svc") { $0.state == .valid })
+            #expect(await eventually { await harness.monitor.ownAccessWrites.isEmpty }, "the own write's event never came")
+            let own = await harness.record("alice", "svc")?.accessStamp
+            // Someone else's .use, as credmon-web writes one: a new file renamed over it.
+            let replacement = harness.path("alice/.svc.use.new")
+            try Data(#"{"access_token": "outside", "expires_in": 300}"#.utf8).write(to: URL(fileURLWithPath: replacement))
+            #expect(rename(replacement, harness.path("alice/svc.use")) == 0)
+            let outside = try #require(try FileStatus.of(path: harness.path("alice/svc.use"))).stamp
+            #expect(outside != own)
+            #expect(await harness.waitForRecord("alice", "svc") { $0.accessStamp == outside }, "the outside write was taken for the monitor's own")
+        }
+    }
+
+    @Test("Counts are dropped when the kernel dropped events, and with their user's directory")
+    func countsCleared() async throws {
+        let harness = try MonitorHarness(providers: [ScriptedProvider(name: "svc")])
+        try harness.writeSeed("alice", "svc")
+        try harness.writeSeed("bob", "svc")
+        try await harness.whileRunning {
+            #expect(await harness.waitForRecord("bob", "svc") { $0.state == .valid })
+            #expect(await harness.waitForRecord("alice", "svc") { $0.state == .valid })
+            #expect(await eventually { await harness.monitor.ownAccessWrites.isEmpty })
+            let watcher = try #require(await harness.monitor.watcher)
+            let alice = CredentialID(user: "alice", token: try #require(TokenName(stem: "svc")))
+            let bob = CredentialID(user: "bob", token: try #require(TokenName(stem: "svc")))
+            await harness.monitor.countOwnAccessWrite(alice)
+            await harness.monitor.countOwnAccessWrite(bob)
+            #expect(await harness.monitor.ownAccessWrites == [alice: 1, bob: 1])
+            await harness.monitor.handle([.userRemoved("bob")], watcher: watcher)
+            #expect(await harness.monitor.ownAccessWrites == [alice: 1])
+            await harness.monitor.handle([.rescanNeeded], watcher: watcher)
+            #expect(await harness.monitor.ownAccessWrites.isEmpty)
+        }
+    }
+
+    @Test("No count where no event will come: a directory not watched")
+    func unwatchedNotCounted() async throws {
+        let harness = try MonitorHarness(providers: [ScriptedProvider(name: "svc")]) { $0.watchFiles = false }
+        try harness.writeSeed("alice", "svc")
+        try await harness.whileRunning {
+            #expect(await harness.waitForRecord("alice", "svc") { $0.state == .valid })
+            #expect(await harness.monitor.ownAccessWrites.isEmpty)
+        }
+    }
+}
