@@ -95,4 +95,37 @@ struct AtomicWriterTests {
         #expect(Set(removed) == [".credmon-tmp.svc.use.abc", ".credmon-tmp.x"])
         #expect(directory.names() == [".credmon-tmp", ".other-tmp.z", "credmon-tmp.y", "svc.top", "svc.use", "tmpAbCd1234"])
     }
+
+    @Test("A temporary name carries its writer's process ID: a live writer's file is not abandoned, a gone one's is")
+    func abandonedTemporaries() throws {
+        let own = AtomicWriter.temporaryName(for: "svc.use")
+        #expect(own.hasPrefix(".credmon-tmp.svc.use."))
+        #expect(!AtomicWriter.isAbandoned(own), "this process's own write")
+        #expect(!AtomicWriter.isAbandoned(".credmon-tmp.svc.use.\(String(getppid(), radix: 36))-1"), "a live writer")
+        let gone = try Self.exitedProcessID()
+        #expect(AtomicWriter.isAbandoned(".credmon-tmp.svc.use.\(String(gone, radix: 36))-7"), "a writer that is gone")
+        #expect(AtomicWriter.isAbandoned(".credmon-tmp.svc.use.k3j2"), "no process ID (an older version's name)")
+    }
+
+    @Test("removeOrphans keeps the temporary files of a writer still at work (credmon-web beside the daemon)")
+    func removeOrphansKeepsLiveWriters() throws {
+        let directory = try TemporaryDirectory()
+        let live = ".credmon-tmp.wsgi_session_key.\(String(getppid(), radix: 36))-3"
+        let gone = ".credmon-tmp.svc.top.\(String(try Self.exitedProcessID(), radix: 36))-4"
+        for name in [live, gone] { try directory.write(name, "x") }
+        let removed = AtomicWriter.removeOrphans(in: try DirectoryHandle.open(path: directory.path))
+        #expect(removed == [gone])
+        #expect(directory.names() == [live])
+    }
+
+    /// The ID of a process that has run and been reaped.
+    static func exitedProcessID() throws -> pid_t {
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { free(argv[0]) }
+        try #require(posix_spawn(&pid, "/bin/true", nil, nil, argv, environ) == 0)
+        var status: Int32 = 0
+        try #require(waitpid(pid, &status, 0) == pid)
+        return pid
+    }
 }

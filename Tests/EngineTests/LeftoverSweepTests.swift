@@ -181,6 +181,21 @@ struct LeftoverSweepTests {
         #expect(SweepHarness.exists(later), "only the first pass sweeps temporary files (a writer may be at work)")
     }
 
+    @Test("At start, the temporary files of a writer still at work stay (credmon-web starting beside the daemon)")
+    func liveWritersKept() async throws {
+        let harness = try SweepHarness()
+        let prefix = AtomicWriter.temporaryPrefix
+        let live = String(getppid(), radix: 36)  // the process that started the tests
+        let kept = [
+            try harness.root.write("creds/\(prefix)wsgi_session_key.\(live)-1", "key"),
+            try harness.root.write("creds/alice/\(prefix)box.top.\(live)-2", "seed"),
+        ]
+        let abandoned = try harness.root.write("creds/alice/\(prefix)box.use.k7", "half")
+        await harness.monitor.fullPass()
+        for path in kept { #expect(SweepHarness.exists(path), "\(path) kept") }
+        #expect(!SweepHarness.exists(abandoned))
+    }
+
     @Test("Revocation copies go once their provider is gone or no longer revokes, at start and after a reload")
     func vaultPruned() async throws {
         let harness = try SweepHarness(providers: [VaultTestProvider(name: "box", revokes: true),

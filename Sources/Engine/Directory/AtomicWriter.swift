@@ -24,7 +24,7 @@ public enum AtomicWriter {
         mode: mode_t = 0o400,
         durability: Durability
     ) throws(SystemError) {
-        let temporary = temporaryPrefix + name + "." + uniqueSuffix()
+        let temporary = temporaryName(for: name)
         // Created with its final mode when the umask leaves that mode whole (the descriptor is writable whatever the
         // mode says); otherwise 0600 and a chmod before the rename.
         let createdWithFinalMode = ProcessUmask.value & mode == 0
@@ -54,12 +54,31 @@ public enum AtomicWriter {
         if durability == .durable { try directory.sync() }
     }
 
-    /// Removes temporary files this program left behind (after a hard kill); returns their names.
+    /// A temporary name for a write of `name`: ``temporaryPrefix``, `name`, and `.<pid>-<counter>` in base 36, so
+    /// that a sweep can tell a write in progress (its writer lives) from one a hard kill left.
+    public static func temporaryName(for name: String) -> String {
+        temporaryPrefix + name + "." + uniqueSuffix()
+    }
+
+    /// Whether the temporary file `name` was left by a writer that is gone: its process ID (see
+    /// ``temporaryName(for:)``) names no live process. The daemon and credmon-web write into the same directories
+    /// and start together under condor_master: a sweep at start must not remove the other's write in progress. A
+    /// live process under a reused ID keeps a leftover until a later sweep; this process's own writes are never
+    /// abandoned; a name without a process ID (an older version's) is.
+    public static func isAbandoned(_ name: String) -> Bool {
+        guard name.hasPrefix(temporaryPrefix), let dot = name.lastIndex(of: "."),
+              let dash = name[dot...].firstIndex(of: "-"),
+              let pid = Int32(name[name.index(after: dot)..<dash], radix: 36), pid > 0 else { return true }
+        if pid == processID { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
+    /// Removes temporary files whose writer is gone (see ``isAbandoned(_:)``: a hard kill); returns their names.
     @discardableResult
     public static func removeOrphans(in directory: DirectoryHandle) -> [String] {
         guard let entries = try? directory.entries() else { return [] }
         var removed: [String] = []
-        for entry in entries where entry.name.hasPrefix(temporaryPrefix) {
+        for entry in entries where entry.name.hasPrefix(temporaryPrefix) && isAbandoned(entry.name) {
             if (try? directory.removeFile(entry.name)) != nil { removed.append(entry.name) }
         }
         return removed

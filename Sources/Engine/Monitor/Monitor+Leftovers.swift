@@ -2,8 +2,9 @@ import FoundationEssentials
 import Logging
 
 extension Monitor {
-    /// Cleans up after the scan of a pass. At start: the temporary files of writes interrupted by a hard kill, in
-    /// `$CD`, every user directory, the state directory and the revocation vault. At start and in every deep pass:
+    /// Cleans up after the scan of a pass. At start: the temporary files of writes interrupted by a hard kill (their
+    /// writer is gone; credmon-web's writes in progress stay), in `$CD`, every user directory, the state directory
+    /// and the revocation vault. At start and in every deep pass:
     /// key files older than ``LeftoverFiles/keyFileLifetime`` (by ctime, on the monitor's clock), and the vault's
     /// copies of credentials whose provider is gone or no longer revokes on removal.
     ///
@@ -19,7 +20,7 @@ extension Monitor {
     }
 
     private func removeOrphans(_ orphans: [(user: String, name: String)]) {
-        for orphan in orphans {
+        for orphan in orphans where AtomicWriter.isAbandoned(orphan.name) {
             guard let handle = try? DirectoryHandle.open(path: configuration.credentialDirectory + "/" + orphan.user) else { continue }
             try? handle.removeFile(orphan.name)
             logger.info("Removed a temporary file left by an earlier run", metadata: ["credmon.path": "\(handle.childPath(orphan.name))"])
@@ -30,7 +31,9 @@ extension Monitor {
     private func removeTemporaries(_ rootTemporaries: [String]) {
         var removed: [String] = []
         if !rootTemporaries.isEmpty, let root = try? directory.open() {
-            for name in rootTemporaries where (try? root.removeFile(name)) != nil { removed.append(root.childPath(name)) }
+            for name in rootTemporaries where AtomicWriter.isAbandoned(name) && (try? root.removeFile(name)) != nil {
+                removed.append(root.childPath(name))
+            }
         }
         if let stateDirectory = configuration.stateDirectory, let state = try? DirectoryHandle.open(path: stateDirectory) {
             removed += AtomicWriter.removeOrphans(in: state).map(state.childPath)

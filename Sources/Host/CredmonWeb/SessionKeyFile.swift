@@ -31,7 +31,7 @@ public enum SessionKeyFile {
 
     /// Writes `key` to a temporary file and links it to ``name``; false if the name exists already.
     private static func link(_ key: [UInt8], in directory: DirectoryHandle) throws(SystemError) -> Bool {
-        let temporary = AtomicWriter.temporaryPrefix + name + "." + RandomText.token(bytes: 6)
+        let temporary = AtomicWriter.temporaryName(for: name)
         let fd = openat(directory.descriptor, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o400)
         guard fd >= 0 else { throw SystemError("create temporary file", path: directory.childPath(temporary)) }
         defer { unlinkat(directory.descriptor, temporary, 0) }
