@@ -79,7 +79,14 @@ struct OAuthCrashSafetyTests {
         let began = ContinuousClock.now
         for round in 0..<kills {
             try daemon.start()
-            usleep(UInt32.random(in: Self.killWindow, using: &generator))
+            if round % 2 == 1 {
+                // Every other kill aims at a refresh in flight (a slow start under load would otherwise let the random
+                // window end before the first request): at most 2 s for one to begin, then within its 3 ms.
+                _ = eventually(timeout: 2, interval: 0.001) { server.inFlight > 0 }
+                usleep(UInt32.random(in: 0...2_000, using: &generator))
+            } else {
+                usleep(UInt32.random(in: Self.killWindow, using: &generator))
+            }
             if server.inFlight > 0 { killsDuringRequests += 1 }
             daemon.send(SIGKILL)
             #expect(daemon.waitForExit(timeout: 10) != nil, "the daemon did not die")
