@@ -40,4 +40,29 @@ struct DeepPassTests {
             #expect(await eventually(timeout: .seconds(20)) { await harness.record("bob", "svc") == nil })
         }
     }
+
+    @Test("A deep pass that finds every known credential, unchanged and not due, hands over none; one gone is still found")
+    func deepPassWithEverythingFound() async throws {
+        let provider = ScriptedProvider(name: "svc")
+        let harness = try MonitorHarness(providers: [provider]) {
+            $0.watchFiles = false
+            $0.deepPassEvery = 1000
+        }
+        for user in ["alice", "bob", "carol"] { try harness.writeSeed(user, "svc") }
+        try await harness.whileRunning {
+            #expect(await harness.waitForPasses(1))
+            #expect(await harness.pass(after: 3, reaching: 2))  // lists the directories the first pass wrote into
+            harness.clock.advance(by: 3)
+            await harness.monitor.requestReload()
+            #expect(await harness.waitForPasses(3))
+            #expect(harness.passSummaries.last?.processed == 0, "nothing changed and nothing is due: \(harness.passSummaries)")
+            #expect(provider.calls("alice", "svc") == 1 && provider.calls("bob", "svc") == 1 && provider.calls("carol", "svc") == 1)
+            // A whole user directory gone: its credential is no longer found, and the pass looks at it.
+            try FileManager.default.removeItem(atPath: harness.path("carol"))
+            await harness.monitor.requestReload()
+            #expect(await harness.waitForPasses(4))
+            #expect(harness.passSummaries.last?.processed == 1, "\(harness.passSummaries)")
+            #expect(await eventually(timeout: .seconds(20)) { await harness.record("carol", "svc") == nil })
+        }
+    }
 }

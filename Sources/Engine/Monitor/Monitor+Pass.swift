@@ -55,24 +55,41 @@ extension Monitor {
             }
         }
         let now = clock.now()
-        var seen = Set<CredentialID>(minimumCapacity: scan.credentials.count)
         var work = Set<CredentialID>()
+        var knownFound = 0
         for snapshot in scan.credentials {
-            seen.insert(snapshot.id)
+            let record = records[snapshot.id]
+            if record != nil { knownFound += 1 }
             // A pass that finds a known .use gone waits the removal settle delay, as the .use's own event does.
-            if accessVanished(snapshot), deferAfterRemoval(snapshot.id) { continue }
-            if needsWork(snapshot, now: now) { work.insert(snapshot.id) }
+            if let record, accessVanished(snapshot, record: record), deferAfterRemoval(snapshot.id) { continue }
+            if needsWork(snapshot, record: record, now: now) { work.insert(snapshot.id) }
         }
-        for (id, record) in records {
-            if !scan.users.contains(id.user) || (scan.reportsAll(of: id.user) && !seen.contains(id)) {
-                work.insert(id)
-            } else if !scan.reportsAll(of: id.user) && needsWork(record, now: now) {
-                work.insert(id)
+        var seen: Set<CredentialID>?
+        func found() -> Set<CredentialID> {
+            if let seen { return seen }
+            let ids = Set(scan.credentials.lazy.map(\.id))
+            seen = ids
+            return ids
+        }
+        // The scan reports a credential at most once: when it found every known one (a deep pass where nothing went),
+        // each record was looked at above, from a listing or a verified directory, and none needs a second look.
+        if knownFound != records.count {
+            let seen = found()
+            for (id, record) in records {
+                if !scan.users.contains(id.user) || (scan.reportsAll(of: id.user) && !seen.contains(id)) {
+                    work.insert(id)
+                } else if !scan.reportsAll(of: id.user) && needsWork(record, now: now) {
+                    work.insert(id)
+                }
             }
         }
         work.formUnion(lateArrivals)
         if deep, let vault {
-            for id in vault.entries() where !seen.contains(id) { work.insert(id) }
+            let entries = vault.entries()
+            if !entries.isEmpty {
+                let seen = found()
+                for id in entries where !seen.contains(id) { work.insert(id) }
+            }
         }
         // Room for as many records as credentials found, at once (a first pass): growing the table step by step holds
         // two copies of it. A no-op when the table is that large already.
@@ -81,7 +98,7 @@ extension Monitor {
         let listedUsers = scan.listedUsers
         // What the scan found is in the records, the work and the hand-over by now: not kept while the work runs.
         scan = DirectoryScanner.Result()
-        seen = []
+        seen = nil
         let applied = ContinuousClock.now
         await drain(work)
         // Empty by now, or nearly: this gives back the storage a first pass over thousands of credentials grew.
@@ -154,15 +171,16 @@ extension Monitor {
         return known
     }
 
-    /// Whether the `.use` of a valid credential is gone while its `.top` is as it was (condor_credd sweeping it).
-    private func accessVanished(_ snapshot: CredentialSnapshot) -> Bool {
-        guard snapshot.access == nil, let record = records[snapshot.id] else { return false }
+    /// Whether the `.use` of a valid credential (`record`) is gone while its `.top` is as it was (condor_credd
+    /// sweeping it).
+    private func accessVanished(_ snapshot: CredentialSnapshot, record: CredentialRecord) -> Bool {
+        guard snapshot.access == nil else { return false }
         return record.state == .valid && record.accessStamp != nil && record.seedStamp == snapshot.seed.stamp
     }
 
-    /// Whether a credential found in a (re-)listed directory must be looked at.
-    private func needsWork(_ snapshot: CredentialSnapshot, now: Date) -> Bool {
-        guard let record = records[snapshot.id] else { return true }
+    /// Whether a credential found in a (re-)listed or verified directory must be looked at (`record`: its record).
+    private func needsWork(_ snapshot: CredentialSnapshot, record: CredentialRecord?, now: Date) -> Bool {
+        guard let record else { return true }
         if record.seedStamp != snapshot.seed.stamp { return true }
         if record.state == .valid || record.state == .failing, record.accessStamp != snapshot.access?.stamp { return true }
         return needsWork(record, now: now)
