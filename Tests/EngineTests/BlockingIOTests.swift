@@ -21,4 +21,34 @@ struct BlockingIOTests {
         _ = try await (blocked.value, quick.value)
         #expect(finished, "the second job ran while the first was blocked (round \(round))")
     }
+
+    @Test("A finished job lets go of what it captured while later jobs still wait in the queue")
+    func finishedJobReleasesItsCaptures() async throws {
+        final class Payload: Sendable {}
+        let io = BlockingIO(threads: 1)
+        defer { io.shutdown() }
+        let holdFirst = DispatchSemaphore(value: 0), holdThird = DispatchSemaphore(value: 0)
+        // The one thread waits in the first job while three more are queued behind it, in order.
+        let first = Task { try await io.run { _ = holdFirst.wait(timeout: .now() + 20) } }
+        #expect(await eventually(timeout: .seconds(10)) { io.waitingJobs == 0 })
+        weak var captured: Payload?
+        let second: Task<Void, any Error>
+        do {
+            let payload = Payload()
+            captured = payload
+            second = Task { try await io.run { withExtendedLifetime(payload) {} } }
+        }
+        #expect(await eventually(timeout: .seconds(10)) { io.waitingJobs == 1 })
+        let third = Task { try await io.run { _ = holdThird.wait(timeout: .now() + 20) } }
+        #expect(await eventually(timeout: .seconds(10)) { io.waitingJobs == 2 })
+        let fourth = Task { try await io.run { 4 } }
+        #expect(await eventually(timeout: .seconds(10)) { io.waitingJobs == 3 })
+        holdFirst.signal()
+        try await second.value
+        // The thread is in the third job now, the fourth still queued: the queue has not drained.
+        #expect(await eventually(timeout: .seconds(10)) { io.waitingJobs == 1 })
+        #expect(await eventually(timeout: .seconds(10)) { captured == nil }, "the finished job's captures outlive it")
+        holdThird.signal()
+        _ = try await (first.value, third.value, fourth.value)
+    }
 }

@@ -24,13 +24,19 @@ final class BlockingIO: Sendable {
         }
     }
 
+    /// Jobs submitted and not yet taken by a thread (for tests).
+    var waitingJobs: Int { pool.waitingJobs }
+
     /// Lets the threads finish the jobs already submitted, then end.
     func shutdown() { pool.shutdown() }
 
     /// The jobs and the threads, shared by the threads (which outlive nothing but their last job).
     private final class Pool: @unchecked Sendable {
         private let condition = PosixCondition()
-        private var jobs: [@Sendable () -> Void] = []
+        /// Queued jobs from `jobsHead` on; a taken job's slot is emptied at once, so that what it captured (a batch
+        /// of credentials) goes when it ends, not when the queue next drains (in a first pass over thousands of
+        /// credentials it never does until the end).
+        private var jobs: [(@Sendable () -> Void)?] = []
         private var jobsHead = 0
         private var threads = 0
         private var idle = 0
@@ -57,6 +63,12 @@ final class BlockingIO: Sendable {
             return true
         }
 
+        var waitingJobs: Int {
+            condition.lock()
+            defer { condition.unlock() }
+            return jobs.count - jobsHead
+        }
+
         func shutdown() {
             condition.lock()
             stopped = true
@@ -78,13 +90,17 @@ final class BlockingIO: Sendable {
                     return
                 }
                 let job = jobs[jobsHead]
+                jobs[jobsHead] = nil
                 jobsHead += 1
                 if jobsHead == jobs.count {
                     jobs.removeAll(keepingCapacity: true)
                     jobsHead = 0
+                } else if jobsHead >= 1024 && jobsHead * 2 >= jobs.count {
+                    jobs.removeFirst(jobsHead)  // the emptied slots, once they are most of the queue
+                    jobsHead = 0
                 }
                 condition.unlock()
-                job()
+                job?()
                 condition.lock()
             }
         }
