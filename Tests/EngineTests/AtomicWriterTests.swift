@@ -107,6 +107,14 @@ struct AtomicWriterTests {
         #expect(AtomicWriter.isAbandoned(".credmon-tmp.svc.use.k3j2"), "no process ID (an older version's name)")
     }
 
+    @Test("A hostile temporary name is taken for abandoned, never for a live writer, and traps nothing",
+          arguments: [".credmon-tmp.", ".credmon-tmp.x.", ".credmon-tmp.x.-", ".credmon-tmp.x.-1", ".credmon-tmp.x.0-1",
+                      ".credmon-tmp.x.zzzzzzzzzzzzzzzzzzzz-1", ".credmon-tmp.x.-zz-1", ".credmon-tmp.x.\u{00E4}-1",
+                      ".credmon-tmp.x.1 -1", ".credmon-tmp.x.\u{0}-1", ".credmon-tmp..-", "other.1-1"])
+    func hostileTemporaryNames(name: String) {
+        #expect(AtomicWriter.isAbandoned(name))
+    }
+
     @Test("removeOrphans keeps the temporary files of a writer still at work (credmon-web beside the daemon)")
     func removeOrphansKeepsLiveWriters() throws {
         let directory = try TemporaryDirectory()
