@@ -9,14 +9,20 @@ struct LateMetadataTests {
     static let frozen = #"{"client_id": "c", "client_secret": "s", "token_url": "https://idp.test/token", "use_refresh_token": false}"#
     static let thawed = #"{"client_id": "c", "client_secret": "s", "token_url": "https://idp.test/token", "use_refresh_token": true}"#
 
-    @Test("A dormant credential whose .meta alone changes is looked at again and renewed")
-    func newMetadataWakesDormantCredential() async throws {
+    /// hank's `svc` credential, whose `.meta` says not to refresh and whose provider answers so once; events are
+    /// delivered by the test through `watcher`.
+    static func dormantCredential() throws -> (ScriptedProvider, MonitorHarness, DirectoryWatcher) {
         let provider = ScriptedProvider(name: "svc", readsSeed: true)
         provider.script(.fetch, .fail(.dormant(.server("no_refresh"), "use_refresh_token is false")))
         let harness = try MonitorHarness(providers: [provider]) { $0.watchFiles = false }
         try harness.writeSeed("hank", "svc", #"{"refresh_token": "r1"}"#)
-        try Data(Self.frozen.utf8).write(to: URL(fileURLWithPath: harness.path("hank/svc.meta")))
-        let watcher = try DirectoryWatcher(root: harness.credentialDirectory)
+        try Data(frozen.utf8).write(to: URL(fileURLWithPath: harness.path("hank/svc.meta")))
+        return (provider, harness, try DirectoryWatcher(root: harness.credentialDirectory))
+    }
+
+    @Test("A dormant credential whose .meta alone changes is looked at again and renewed")
+    func newMetadataWakesDormantCredential() async throws {
+        let (provider, harness, watcher) = try Self.dormantCredential()
         try await harness.whileRunning {
             #expect(await harness.waitForRecord("hank", "svc") { $0.state == .dormant })
             #expect(provider.calls("hank", "svc") == 1)
@@ -34,12 +40,7 @@ struct LateMetadataTests {
 
     @Test("A dormant credential whose .meta did not change is left alone when asked for again")
     func sameMetadataStaysDormant() async throws {
-        let provider = ScriptedProvider(name: "svc", readsSeed: true)
-        provider.script(.fetch, .fail(.dormant(.server("no_refresh"), "use_refresh_token is false")))
-        let harness = try MonitorHarness(providers: [provider]) { $0.watchFiles = false }
-        try harness.writeSeed("hank", "svc", #"{"refresh_token": "r1"}"#)
-        try Data(Self.frozen.utf8).write(to: URL(fileURLWithPath: harness.path("hank/svc.meta")))
-        let watcher = try DirectoryWatcher(root: harness.credentialDirectory)
+        let (provider, harness, watcher) = try Self.dormantCredential()
         try await harness.whileRunning {
             #expect(await harness.waitForRecord("hank", "svc") { $0.state == .dormant && $0.metadataStamp != nil })
             harness.clock.advance(by: 5)

@@ -6,16 +6,9 @@ public enum JSONEscaping {
         bytes.append(UInt8(ascii: "\""))
         // Most text (a JWT, a user name, a URL) needs no escape: one copy instead of a byte at a time, checked over
         // the string's own storage when it has one (a native string).
-        let plain = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
-            guard !utf8.contains(where: needsEscape) else { return false }
-            bytes.append(contentsOf: utf8)
-            return true
-        }
-        if plain ?? false {
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        if plain == nil, !text.utf8.contains(where: needsEscape) {
+        let plain = text.utf8.withContiguousStorageIfAvailable { !$0.contains(where: needsEscape) }
+            ?? !text.utf8.contains(where: needsEscape)
+        if plain {
             bytes.append(contentsOf: text.utf8)
             bytes.append(UInt8(ascii: "\""))
             return

@@ -64,33 +64,24 @@ extension Monitor {
             if let record, accessVanished(snapshot, record: record), deferAfterRemoval(snapshot.id) { continue }
             if needsWork(snapshot, record: record, now: now) { work.insert(snapshot.id) }
         }
-        var seen: Set<CredentialID>?
-        func found() -> Set<CredentialID> {
-            if let seen { return seen }
-            let ids = Set(scan.credentials.lazy.map(\.id))
-            seen = ids
-            return ids
-        }
         // The scan reports a credential at most once: when it found every known one (a deep pass where nothing went),
         // each record was looked at above, from a listing or a verified directory, and none needs a second look.
-        if knownFound != records.count {
-            let seen = found()
-            for (id, record) in records {
-                if !scan.users.contains(id.user) || (scan.reportsAll(of: id.user) && !seen.contains(id)) {
-                    work.insert(id)
-                } else if !scan.reportsAll(of: id.user) && needsWork(record, now: now) {
-                    work.insert(id)
+        let someRecordUnseen = knownFound != records.count
+        let vaultEntries = deep ? vault?.entries() ?? [] : []
+        if someRecordUnseen || !vaultEntries.isEmpty {
+            let seen = Set(scan.credentials.lazy.map(\.id))
+            if someRecordUnseen {
+                for (id, record) in records {
+                    if !scan.users.contains(id.user) || (scan.reportsAll(of: id.user) && !seen.contains(id)) {
+                        work.insert(id)
+                    } else if !scan.reportsAll(of: id.user) && needsWork(record, now: now) {
+                        work.insert(id)
+                    }
                 }
             }
+            for id in vaultEntries where !seen.contains(id) { work.insert(id) }
         }
         work.formUnion(lateArrivals)
-        if deep, let vault {
-            let entries = vault.entries()
-            if !entries.isEmpty {
-                let seen = found()
-                for id in entries where !seen.contains(id) { work.insert(id) }
-            }
-        }
         // Room for as many records as credentials found, at once (a first pass): growing the table step by step holds
         // two copies of it. A no-op when the table is that large already.
         records.reserveCapacity(scan.credentials.count)
@@ -98,7 +89,6 @@ extension Monitor {
         let listedUsers = scan.listedUsers
         // What the scan found is in the records, the work and the hand-over by now: not kept while the work runs.
         scan = DirectoryScanner.Result()
-        seen = nil
         let applied = ContinuousClock.now
         await drain(work)
         // Empty by now, or nearly: this gives back the storage a first pass over thousands of credentials grew.
