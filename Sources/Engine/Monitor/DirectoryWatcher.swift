@@ -42,6 +42,9 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
     /// Set when the kernel refused a watch (fs.inotify.max_user_watches).
     public private(set) var watchLimitReached = false
 
+    /// How long the events that follow others gather before they are read (see ``readLoop()``).
+    static let gatheringMilliseconds: Int32 = 1
+
     private static let userMask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE
         | IN_DELETE_SELF | IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_ONLYDIR)
     private static let rootMask = UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_DONT_FOLLOW | IN_ONLYDIR)
@@ -173,10 +176,15 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
         _ = write(wakePipe[1], &byte, 1)
     }
 
+    /// Waits for events and reads them at once; while more follow (a pass writing thousands of `.use` files raises
+    /// four events each), it reads them in windows of ``gatheringMilliseconds``: one read and one hand-over take a
+    /// window's worth instead of a few events each. A window that brings none returns to waiting, so an event after
+    /// a quiet spell is read without delay.
     private func readLoop() {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var fds = [pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0), pollfd(fd: wakePipe[0], events: Int16(POLLIN), revents: 0)]
-        while true {
+        var wake = [fds[1]]
+        waiting: while true {
             fds[0].revents = 0
             fds[1].revents = 0
             let ready = poll(&fds, 2, -1)
@@ -185,13 +193,16 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
                 break
             }
             if fds[1].revents != 0 { break }
-            var batch: [WatchEvent] = []
             while true {
                 let n = buffer.withUnsafeMutableBytes { read(inotifyFD, $0.baseAddress!, $0.count) }
-                if n <= 0 { break }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { continue waiting }
+                var batch: [WatchEvent] = []
                 buffer.withUnsafeBytes { parse($0, count: n, into: &batch) }
+                if !batch.isEmpty { continuation.yield(batch) }
+                // The window for what follows: read at most this much later, unless stopped.
+                if poll(&wake, 1, Self.gatheringMilliseconds) > 0 { break waiting }
             }
-            if !batch.isEmpty { continuation.yield(batch) }
         }
         continuation.finish()
     }

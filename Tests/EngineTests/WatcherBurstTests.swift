@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import Engine
+
+/// The watcher reads events that follow others in short windows (one read for many): none is lost or late for good.
+@Suite("The watcher under a burst of writes")
+struct WatcherBurstTests {
+    @Test("Every write of a burst of 1,000 raises its event, and an event after a quiet spell arrives too",
+          .timeLimit(.minutes(1)))
+    func burstDelivered() async throws {
+        let root = try TemporaryDirectory()
+        let user = try root.makeDirectory("alice", mode: 0o700)
+        let watcher = try DirectoryWatcher(root: root.path)
+        #expect(watcher.watchUser("alice"))
+        watcher.start()
+        defer { watcher.stop() }
+        let handle = try DirectoryHandle.open(path: user)
+        let count = 1000
+        for index in 0..<count {
+            try AtomicWriter.write(Array("x".utf8), to: "s\(index).top", in: handle, durability: .atomic)
+        }
+        var pending = Set((0..<count).map { "s\($0)" })
+        var batches = 0
+        var iterator = watcher.events.makeAsyncIterator()
+        while !pending.isEmpty, let batch = await iterator.next() {
+            batches += 1
+            for case .credentialFile(user: "alice", let stem, file: .seed, removed: false) in batch { pending.remove(stem) }
+        }
+        #expect(pending.isEmpty)
+        #expect(batches < count, "events came \(batches) batches for \(count) writes")
+        // Quiet now: a single write later is delivered (read at once, not left in a window).
+        try AtomicWriter.write(Array("x".utf8), to: "late.top", in: handle, durability: .atomic)
+        let late = WatchEvent.credentialFile(user: "alice", stem: "late", file: .seed)
+        var sawLate = false
+        while !sawLate, let batch = await iterator.next() { sawLate = batch.contains(late) }
+        #expect(sawLate)
+    }
+
+    @Test("Stopping the watcher while events keep coming ends its stream", .timeLimit(.minutes(1)))
+    func stopDuringBurst() async throws {
+        let root = try TemporaryDirectory()
+        let user = try root.makeDirectory("bob", mode: 0o700)
+        let watcher = try DirectoryWatcher(root: root.path)
+        #expect(watcher.watchUser("bob"))
+        watcher.start()
+        let handle = try DirectoryHandle.open(path: user)
+        let writer = Task.detached {
+            var index = 0
+            while !Task.isCancelled {
+                try? AtomicWriter.write(Array("x".utf8), to: "w\(index % 50).top", in: handle, durability: .atomic)
+                index += 1
+            }
+        }
+        var iterator = watcher.events.makeAsyncIterator()
+        _ = await iterator.next()
+        watcher.stop()
+        var after = 0
+        while await iterator.next() != nil { after += 1 }
+        writer.cancel()
+        await watcher.shutdown()
+        #expect(after < 1000, "the stream ended after \(after) more batches")
+    }
+}
