@@ -68,9 +68,10 @@ public struct LineLogHandler: LogHandler {
     private static func timestamp() -> String {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
+        // Not gmtime_r: glibc's takes the time-zone lock, which threads logging at once then contend for.
+        let seconds = Int(now.tv_sec)
+        let (days, secondOfDay) = (seconds / 86_400 - (seconds % 86_400 < 0 ? 1 : 0), (seconds % 86_400 + 86_400) % 86_400)
+        let date = CivilDate.date(daysSinceEpoch: days)
         var text: [UInt8] = []
         text.reserveCapacity(24)
         func digits(_ value: Int, _ count: Int) {
@@ -83,12 +84,12 @@ public struct LineLogHandler: LogHandler {
                 divisor /= 10
             }
         }
-        digits(Int(parts.tm_year) + 1900, 4); text.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mon) + 1, 2); text.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mday), 2); text.append(UInt8(ascii: "T"))
-        digits(Int(parts.tm_hour), 2); text.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_min), 2); text.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_sec), 2); text.append(UInt8(ascii: "."))
+        digits(date.year, 4); text.append(UInt8(ascii: "-"))
+        digits(date.month, 2); text.append(UInt8(ascii: "-"))
+        digits(date.day, 2); text.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2); text.append(UInt8(ascii: ":"))
+        digits(secondOfDay / 60 % 60, 2); text.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2); text.append(UInt8(ascii: "."))
         digits(Int(now.tv_nsec / 1_000_000), 3); text.append(UInt8(ascii: "Z"))
         return String(decoding: text, as: UTF8.self)
     }
