@@ -90,7 +90,7 @@ struct ShallowScanTests {
         #expect(u1.seed.size == Int64("rewritten in place".utf8.count))
         #expect(deep.credentials.first { $0.id.user == "u2" }?.access?.size == 5)
         #expect(deep.credentials.first { $0.id.user == "u3" }?.access == nil)
-        #expect(["u0", "u1", "u2", "u3"].allSatisfy(deep.reportsAll(of:)))
+        #expect(deep.fullyReportedUsers() == ["u0", "u1", "u2", "u3"])
     }
 
     @Test("a verifying deep scan still lists a changed directory, and reports a known credential whose .top is gone as absent")
@@ -104,6 +104,6 @@ struct ShallowScanTests {
         #expect(deep.verified == ["u0", "u2"])
         // u0 and u2 know only "gone", which has no .top: nothing found, and both count as fully reported (removal).
         #expect(Set(deep.credentials.map(\.id.description)) == ["u1/svc", "u1/new"])
-        #expect(deep.reportsAll(of: "u0") && !deep.reportsAll(of: "nobody"))
+        #expect(deep.fullyReportedUsers().contains("u0") && !deep.fullyReportedUsers().contains("nobody"))
     }
 }

@@ -6,6 +6,9 @@ public struct CredentialSnapshot: Sendable {
     public var id: CredentialID
     public var seed: FileStatus
     public var access: FileStatus?
+    /// The user directory, still open, when the scan hands it to the credential's worker (which then neither opens
+    /// nor closes it again); nil: the worker opens it. Closed when the last snapshot holding it goes.
+    public var directory: DirectoryHandle?
 }
 
 /// Something in the credential directory that is ignored, and why.
@@ -27,6 +30,11 @@ public struct ScanProblem: Sendable, Hashable, CustomStringConvertible {
 /// in an unchanged directory it stats each known `.top` and `.use` by its path below the root (three system calls
 /// per user instead of seven): no file can have come or gone there without changing the directory's stamp, and
 /// the stats still catch in-place writes.
+///
+/// A first scan (`stampDirectories: false`) lists every directory without a stat: it has no stamps to compare, and
+/// the workers' writes that follow it change nearly every directory's stamp anyway; the next scan lists them all
+/// again and takes their stamps. It may also hand the open directories over with their credentials (`handOverLimit`),
+/// so that their workers need not open them again.
 public struct DirectoryScanner: Sendable {
     public var root: String
     public var allowSpecialCharacters: Bool
@@ -43,12 +51,16 @@ public struct DirectoryScanner: Sendable {
     public struct Result: Sendable {
         /// The credentials of the user directories that were listed (new or changed ones; all of them when deep).
         public var credentials: [CredentialSnapshot] = []
-        /// Every user directory present.
-        public var users: Set<String> = []
+        /// Every user directory present, in the root's order.
+        public var userList: [String] = []
+        /// Every user directory present (built from ``userList`` on each use).
+        public var users: Set<String> { Set(userList) }
         /// The user directories that were listed (the others are unchanged since the previous scan).
         public var listed: Set<String> = []
         /// Unchanged user directories whose known credentials a deep scan stat'ed without listing them.
-        public var verified: Set<String> = []
+        public var verifiedUsers: [String] = []
+        /// ``verifiedUsers`` as a set (built on each use).
+        public var verified: Set<String> { Set(verifiedUsers) }
         public var problems: [ScanProblem] = []
         /// Temporary files left by a hard kill: (user, file name).
         public var orphans: [(user: String, name: String)] = []
@@ -59,8 +71,8 @@ public struct DirectoryScanner: Sendable {
         /// Number of listed user directories.
         public var listedUsers: Int { listed.count }
 
-        /// Whether `credentials` holds every credential of `user` (its directory was listed, or verified unchanged).
-        public func reportsAll(of user: String) -> Bool { listed.contains(user) || verified.contains(user) }
+        /// The users whose every credential is in `credentials` (their directory was listed, or verified unchanged).
+        public func fullyReportedUsers() -> Set<String> { listed.union(verifiedUsers) }
     }
 
     /// Lists the user directories of the root.
@@ -111,11 +123,13 @@ public struct DirectoryScanner: Sendable {
     /// A deep scan stats every file: it lists every directory, or, given `known` (the credentials of each user the
     /// caller tracks), stats the known files of the unchanged ones. `beforeListing` is called once with every user
     /// directory of the root before any is listed (the monitor watches them first, so that nothing written after a
-    /// listing goes unseen).
-    public func scan(parallelism: Int = 2, previous: Listings = [:], now: Date = Date(), deep: Bool = true,
-                     known: [String: [TokenName]]? = nil,
+    /// listing goes unseen). `stampDirectories: false` lists every directory without taking stamps (a first scan);
+    /// `handOverLimit`: how many listed directories may stay open in the credentials found there.
+    public func scan(parallelism: Int = 2, previous: consuming Listings = [:], now: Date = Date(), deep: Bool = true,
+                     known: [String: [TokenName]]? = nil, stampDirectories: Bool = true, handOverLimit: Int = 0,
                      beforeListing: (([String]) -> Void)? = nil) async throws(SystemError) -> (Result, Listings) {
-        let previous = deep && known == nil ? [:] : previous
+        let reused: Listings
+        if deep && known == nil { reused = [:] } else { reused = consume previous }
         let verifying = deep ? known : nil
         var merged = Result()
         let users = try listRoot(into: &merged)
@@ -124,31 +138,51 @@ public struct DirectoryScanner: Sendable {
         let racyBefore = now.timeIntervalSince1970 - 2
         let chunkCount = max(1, min(parallelism, users.count / 256 + 1))
         let chunkSize = max(1, (users.count + chunkCount - 1) / chunkCount)
-        merged.users = Set(users)
-        var listings = Listings(minimumCapacity: users.count)
-        await withTaskGroup(of: (Result, Listings).self) { group in
+        merged.userList = users
+        // Each chunk reports only the stamps that differ from the previous listings (new, changed, unreadable), and
+        // how many of its users have a stamp afterwards: an unchanged directory costs no dictionary insert.
+        var changes: [(user: String, stamp: FileStamp?)] = []
+        var stamped = 0
+        await withTaskGroup(of: (Result, [(user: String, stamp: FileStamp?)], Int).self) { group in
             for chunkStart in stride(from: 0, to: users.count, by: chunkSize) {
                 let chunk = users[chunkStart..<min(users.count, chunkStart + chunkSize)]
                 group.addTask {
                     var partial = Result()
-                    var partialListings = Listings(minimumCapacity: chunk.count)
+                    var partialChanges: [(user: String, stamp: FileStamp?)] = []
+                    var partialStamped = 0
+                    var handOver = handOverLimit / chunkCount
                     for user in chunk {
-                        if let stamp = scanUser(user, root: rootHandle, previous: previous[user], racyBefore: racyBefore,
-                                                verifying: verifying.map { $0[user] ?? [] }, into: &partial) {
-                            partialListings[user] = stamp
+                        if !stampDirectories {
+                            partial.listed.insert(user)
+                            _ = list(user, root: rootHandle, handOver: &handOver, into: &partial)
+                            continue
                         }
+                        let before = reused[user]
+                        let stamp = scanUser(user, root: rootHandle, previous: before, racyBefore: racyBefore,
+                                             verifying: verifying.map { $0[user] ?? [] }, handOver: &handOver, into: &partial)
+                        if stamp != nil { partialStamped += 1 }
+                        if stamp != before { partialChanges.append((user, stamp)) }
                     }
-                    return (partial, partialListings)
+                    return (partial, partialChanges, partialStamped)
                 }
             }
-            for await (partial, partialListings) in group {
+            for await (partial, partialChanges, partialStamped) in group {
                 merged.credentials.append(contentsOf: partial.credentials)
                 merged.problems.append(contentsOf: partial.problems)
                 merged.orphans.append(contentsOf: partial.orphans)
                 merged.listed.formUnion(partial.listed)
-                merged.verified.formUnion(partial.verified)
-                listings.merge(partialListings) { first, _ in first }
+                merged.verifiedUsers.append(contentsOf: partial.verifiedUsers)
+                changes.append(contentsOf: partialChanges)
+                stamped += partialStamped
             }
+        }
+        guard stampDirectories else { return (merged, [:]) }
+        var listings = consume reused
+        for (user, stamp) in changes { listings[user] = stamp }
+        // Users gone since the previous listings: their stamps go too.
+        if listings.count != stamped {
+            let present = Set(users)
+            listings = listings.filter { present.contains($0.key) }
         }
         return (merged, listings)
     }
@@ -166,13 +200,15 @@ public struct DirectoryScanner: Sendable {
     /// Scans one user directory (always listing it) and appends what it finds.
     public func scanUser(_ user: String, into result: inout Result) {
         guard let rootHandle = try? DirectoryHandle.open(path: root) else { return }
-        _ = scanUser(user, root: rootHandle, previous: nil, racyBefore: .infinity, verifying: nil, into: &result)
-        result.users.insert(user)
+        var handOver = 0
+        _ = scanUser(user, root: rootHandle, previous: nil, racyBefore: .infinity, verifying: nil, handOver: &handOver,
+                     into: &result)
+        result.userList.append(user)
     }
 
     /// `verifying`: the known credentials of `user` to stat if the directory is unchanged (a deep scan); nil: none.
     private func scanUser(_ user: String, root: DirectoryHandle, previous: FileStamp?, racyBefore: Double, verifying: [TokenName]?,
-                          into result: inout Result) -> FileStamp? {
+                          handOver: inout Int, into result: inout Result) -> FileStamp? {
         guard let status = try? FileStatus.at(root.descriptor, user, path: ""), status.type == .directory else {
             if (try? FileStatus.at(root.descriptor, user, path: ""))??.type == .symlink {
                 result.problems.append(ScanProblem(path: root.childPath(user), problem: "is a symlink; symlinks are never followed in the credential directory, ignored"))
@@ -185,7 +221,7 @@ public struct DirectoryScanner: Sendable {
             return stamp
         }
         result.listed.insert(user)
-        return list(user, root: root, into: &result) ? stamp : nil
+        return list(user, root: root, handOver: &handOver, into: &result) ? stamp : nil
     }
 
     /// Stats the known credentials of an unchanged user directory by their paths below the root.
@@ -195,17 +231,26 @@ public struct DirectoryScanner: Sendable {
     /// swap it in between, and a stat is all that would reach elsewhere: whatever differs goes to a worker, which
     /// opens the directory without following symlinks.
     private func verify(_ user: String, tokens: [TokenName], root: DirectoryHandle, into result: inout Result) {
-        result.verified.insert(user)
+        result.verifiedUsers.append(user)
         for token in tokens {
-            let base = user + "/" + token.stem
-            guard let seed = (try? FileStatus.at(root.descriptor, base + ".top", path: "")) ?? nil, seed.type == .regular else { continue }
-            let access = (try? FileStatus.at(root.descriptor, base + ".use", path: "")) ?? nil
+            // `<user>/<stem>.top`, then `.use` in the same storage: one allocation per credential.
+            var path = ""
+            path.reserveCapacity(user.utf8.count + token.stem.utf8.count + 5)
+            path += user
+            path += "/"
+            path += token.stem
+            path += ".top"
+            guard let seed = (try? FileStatus.at(root.descriptor, path, path: "")) ?? nil, seed.type == .regular else { continue }
+            path.removeLast(3)
+            path += "use"
+            let access = (try? FileStatus.at(root.descriptor, path, path: "")) ?? nil
             result.credentials.append(CredentialSnapshot(id: CredentialID(user: user, token: token), seed: seed, access: access))
         }
     }
 
-    /// Lists one user directory; false when it cannot be read (it is then listed again next time).
-    private func list(_ user: String, root: DirectoryHandle, into result: inout Result) -> Bool {
+    /// Lists one user directory; false when it cannot be read (it is then listed again next time). While `handOver`
+    /// is above zero, the credentials found keep the open directory (and it counts one down).
+    private func list(_ user: String, root: DirectoryHandle, handOver: inout Int, into result: inout Result) -> Bool {
         let directory: DirectoryHandle
         do {
             directory = try root.openChild(user)
@@ -235,6 +280,8 @@ public struct DirectoryScanner: Sendable {
                 accessStems.insert(String(name.dropLast(4)))
             }
         }
+        let kept = handOver > 0 ? directory : nil
+        var handedOver = false
         for stem in seedStems {
             guard let token = TokenName(stem: stem, allowSpecialCharacters: allowSpecialCharacters) else {
                 result.problems.append(ScanProblem(path: directory.childPath(stem + ".top"), problem: "not a valid credential name (service[_handle], letters, digits, - + = . only, no trailing _); ignored"))
@@ -242,8 +289,11 @@ public struct DirectoryScanner: Sendable {
             }
             guard let seed = try? FileStatus.at(directory.descriptor, stem + ".top", path: ""), seed.type == .regular else { continue }
             let access = accessStems.contains(stem) ? (try? FileStatus.at(directory.descriptor, stem + ".use", path: "")) ?? nil : nil
-            result.credentials.append(CredentialSnapshot(id: CredentialID(user: user, token: token), seed: seed, access: access))
+            result.credentials.append(CredentialSnapshot(id: CredentialID(user: user, token: token), seed: seed, access: access,
+                                                         directory: kept))
+            handedOver = kept != nil
         }
+        if handedOver { handOver -= 1 }
         return true
     }
 }

@@ -59,9 +59,10 @@ extension Monitor {
     func assessAllHealth(now: Date) {
         var storeChanged = false
         var changed: [CredentialRecord] = []
-        for var record in records.values {
-            if record.expiry?.expiresAt == nil, !record.refusedByProvider, record.notified == nil,
-               record.health == nil || record.health?.health == .ok { continue }
+        for index in records.values.indices {
+            // Looked at in place: only a record whose health may change is copied.
+            guard Self.mayChangeHealth(records.values[index]) else { continue }
+            var record = records.values[index]
             let before = record.health
             let notifiedChanged = assessHealth(&record, now: now)
             storeChanged = storeChanged || notifiedChanged
@@ -71,6 +72,13 @@ extension Monitor {
         if storeChanged { expiryStoreDirty = true }
         if storeChanged || !pendingNotices.isEmpty { expiryTrigger.yield() }
         if !changed.isEmpty { publishChange() }
+    }
+
+    /// Whether assessing `record` can change its health or notices: it has an expiry, a refusal, a notice sent, or a
+    /// health other than ok.
+    private static func mayChangeHealth(_ record: CredentialRecord) -> Bool {
+        !(record.expiry?.expiresAt == nil && !record.refusedByProvider && record.notified == nil
+          && (record.health == nil || record.health?.health == .ok))
     }
 
     /// Keeps ``ExpiryStore`` and sends the notifications: the store is written before a notification is sent, so

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import Logging
 
 extension Monitor {
@@ -23,8 +24,13 @@ extension Monitor {
         do {
             // Directories are watched before they are listed: whatever arrives after a listing raises an event.
             let watcher = watcher
-            (scan, listings) = try await scanner.scan(parallelism: configuration.scanParallelism, previous: listings, now: clock.now(),
+            // Handed over, not copied: the scan updates the listings in place (a scan that fails leaves none, and the
+            // next lists every directory).
+            let previous = listings
+            listings = [:]
+            (scan, listings) = try await scanner.scan(parallelism: configuration.scanParallelism, previous: previous, now: clock.now(),
                                                       deep: deep, known: deep ? knownCredentialsByUser() : nil,
+                                                      stampDirectories: passCount > 0, handOverLimit: Self.handOverLimit,
                                                       beforeListing: { users in watchedNow = watcher?.watchUsers(users) ?? [] })
         } catch {
             logger.error("Cannot scan the credential directory", metadata: ["credmon.error": "\(error)"])
@@ -71,10 +77,12 @@ extension Monitor {
         if someRecordUnseen || !vaultEntries.isEmpty {
             let seen = Set(scan.credentials.lazy.map(\.id))
             if someRecordUnseen {
+                let users = scan.users
+                let fullyReported = scan.fullyReportedUsers()
                 for (id, record) in records {
-                    if !scan.users.contains(id.user) || (scan.reportsAll(of: id.user) && !seen.contains(id)) {
+                    if !users.contains(id.user) || (fullyReported.contains(id.user) && !seen.contains(id)) {
                         work.insert(id)
-                    } else if !scan.reportsAll(of: id.user) && needsWork(record, now: now) {
+                    } else if !fullyReported.contains(id.user) && needsWork(record, now: now) {
                         work.insert(id)
                     }
                 }
@@ -152,6 +160,16 @@ extension Monitor {
         return finishPass(deep: false, started: started, scanned: scanned, applied: applied, processed: work.count, listed: 0,
                           lookedAtUsers: false)
     }
+
+    /// How many user directories a pass's scan may leave open for the workers (see ``DirectoryScanner``): what the
+    /// soft limit on open files leaves after 512 for everything else (connections, files being written), at most
+    /// 65,536. Workers then neither open nor close those directories again.
+    static let handOverLimit: Int = {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
+        let soft = Int(clamping: limit.rlim_cur)
+        return max(0, min(65_536, soft - 512))
+    }()
 
     /// The credentials tracked in each user directory, for a deep scan to stat in the directories it does not list.
     private func knownCredentialsByUser() -> [String: [TokenName]] {

@@ -82,7 +82,12 @@ extension Monitor {
         let userDirectory: DirectoryHandle
         let seedStatus: FileStatus?
         do {
-            userDirectory = try DirectoryHandle.open(path: configuration.credentialDirectory + "/" + id.user)
+            // The scan's open directory when it handed it over, else opened now.
+            if let handedOver = assignment.listed?.directory {
+                userDirectory = handedOver
+            } else {
+                userDirectory = try DirectoryHandle.open(path: configuration.credentialDirectory + "/" + id.user)
+            }
             if let listed = assignment.listed {
                 seedStatus = listed.seed
             } else {
