@@ -46,14 +46,20 @@ extension Monitor {
 
     /// Queues the work of a pass: the credentials its scan listed take the files' status with them, so that their
     /// worker does not stat them again (not for one a worker has now: it is handled again after, and its files may
-    /// have changed meanwhile).
+    /// have changed meanwhile). Those go first, in the scan's order; the others (few: records the scan did not list)
+    /// follow, sorted.
     func enqueuePass(_ work: Set<CredentialID>, listed: [CredentialSnapshot]) {
-        let busy = work.filter { workQueue.isInFlight($0) }
-        for id in work.sorted() { enqueue(id) }
+        let busy = workQueue.hasInFlight ? work.filter { workQueue.isInFlight($0) } : []
+        var queuedFromListing = 0
         // Workers resume only once this actor is free again, so they all find their snapshot.
-        for snapshot in listed where work.contains(snapshot.id) && !busy.contains(snapshot.id) {
-            passSnapshots[snapshot.id] = snapshot
+        for snapshot in listed where work.contains(snapshot.id) {
+            enqueue(snapshot.id)
+            if !busy.contains(snapshot.id) { passSnapshots[snapshot.id] = snapshot }
+            queuedFromListing += 1
         }
+        guard queuedFromListing < work.count else { return }
+        let fromListing = Set(listed.lazy.map(\.id))
+        for id in work.sorted() where !fromListing.contains(id) { enqueue(id) }
     }
 
     /// Waits until every credential in `ids` has been handled (or the monitor stops).

@@ -16,6 +16,9 @@ struct WorkQueue {
     /// How many credentials wait for a worker.
     var waiting: Int { queue.count - head }
 
+    /// Whether a worker has any credential now.
+    var hasInFlight: Bool { !inFlight.isEmpty }
+
     /// Whether a worker has `id` now.
     func isInFlight(_ id: CredentialID) -> Bool { inFlight.contains(id) }
 
