@@ -64,6 +64,8 @@ public struct DirectoryScanner: Sendable {
         public var problems: [ScanProblem] = []
         /// Temporary files left by a hard kill: (user, file name).
         public var orphans: [(user: String, name: String)] = []
+        /// The user directories the scan's watcher began to watch (see ``DirectoryScanner/scan(parallelism:previous:now:deep:known:stampDirectories:handOverLimit:watcher:)``).
+        public var watched: [String] = []
         /// Names at the top of the root that look like key files (64 lowercase hex digits; see ``LeftoverFiles``).
         public var keyFiles: [String] = []
         /// Temporary files at the top of the root (a `pid` being written when a run was killed).
@@ -121,24 +123,26 @@ public struct DirectoryScanner: Sendable {
 
     /// Scans every user directory, in parallel chunks, reusing `previous` listings where the directory is unchanged.
     /// A deep scan stats every file: it lists every directory, or, given `known` (the credentials of each user the
-    /// caller tracks), stats the known files of the unchanged ones. `beforeListing` is called once with every user
-    /// directory of the root before any is listed (the monitor watches them first, so that nothing written after a
-    /// listing goes unseen). `stampDirectories: false` lists every directory without taking stamps (a first scan);
-    /// `handOverLimit`: how many listed directories may stay open in the credentials found there.
+    /// caller tracks), stats the known files of the unchanged ones. `watcher` watches each user directory before it
+    /// is looked at, so that nothing written after a listing goes unseen (in groups of ``watchGroup``, by the scan's
+    /// tasks: the watches of one group overlap the listing of another; those it began are in `watched`).
+    /// `stampDirectories: false` lists every directory without taking stamps (a first scan); `handOverLimit`: how
+    /// many listed directories may stay open in the credentials found there.
     public func scan(parallelism: Int = 2, previous: consuming Listings = [:], now: Date = Date(), deep: Bool = true,
                      known: [String: [TokenName]]? = nil, stampDirectories: Bool = true, handOverLimit: Int = 0,
-                     beforeListing: (([String]) -> Void)? = nil) async throws(SystemError) -> (Result, Listings) {
+                     watcher: DirectoryWatcher? = nil) async throws(SystemError) -> (Result, Listings) {
         let reused: Listings
         if deep && known == nil { reused = [:] } else { reused = consume previous }
         let verifying = deep ? known : nil
         var merged = Result()
         let users = try listRoot(into: &merged)
-        beforeListing?(users)
         let rootHandle = try DirectoryHandle.open(path: root)
         let racyBefore = now.timeIntervalSince1970 - 2
         let chunkCount = max(1, min(parallelism, users.count / 256 + 1))
         let chunkSize = max(1, (users.count + chunkCount - 1) / chunkCount)
         merged.userList = users
+        let handOverLimit = min(handOverLimit, users.count)
+        if handOverLimit >= 256 { DirectoryHandle.reserveDescriptors(handOverLimit, near: rootHandle.descriptor) }
         // Each chunk reports only the stamps that differ from the previous listings (new, changed, unreadable), and
         // how many of its users have a stamp afterwards: an unchanged directory costs no dictionary insert.
         var changes: [(user: String, stamp: FileStamp?)] = []
@@ -151,7 +155,11 @@ public struct DirectoryScanner: Sendable {
                     var partialChanges: [(user: String, stamp: FileStamp?)] = []
                     var partialStamped = 0
                     var handOver = handOverLimit / chunkCount
-                    for user in chunk {
+                    for (offset, user) in chunk.enumerated() {
+                        if let watcher, offset % Self.watchGroup == 0 {
+                            let group = chunk.dropFirst(offset).prefix(Self.watchGroup)
+                            partial.watched.append(contentsOf: watcher.watchUsers(group))
+                        }
                         if !stampDirectories {
                             partial.listed.insert(user)
                             _ = list(user, root: rootHandle, handOver: &handOver, into: &partial)
@@ -172,6 +180,7 @@ public struct DirectoryScanner: Sendable {
                 merged.orphans.append(contentsOf: partial.orphans)
                 merged.listed.formUnion(partial.listed)
                 merged.verifiedUsers.append(contentsOf: partial.verifiedUsers)
+                merged.watched.append(contentsOf: partial.watched)
                 changes.append(contentsOf: partialChanges)
                 stamped += partialStamped
             }
@@ -186,6 +195,9 @@ public struct DirectoryScanner: Sendable {
         }
         return (merged, listings)
     }
+
+    /// How many user directories a scan task watches at once (under the watcher's lock) before looking at them.
+    static let watchGroup = 64
 
     /// The users among `users` whose directory's stamp is not `listings`' (changed since listed, or gone): one stat
     /// each, the root opened once.

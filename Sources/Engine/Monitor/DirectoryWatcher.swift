@@ -89,7 +89,7 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
     /// Whether a user directory is watched.
     /// Watches each of `users` that is not watched yet, under one lock; returns those it added. Stops at the
     /// watch limit (the rest would fail the same way).
-    public func watchUsers(_ users: [String]) -> [String] {
+    public func watchUsers(_ users: some Collection<String>) -> [String] {
         lock.withLock {
             var added: [String] = []
             for user in users where watchByUser[user] == nil {

@@ -19,7 +19,6 @@ extension Monitor {
         if let summary = await eventsOnlyPass(deep: deep, started: started) { return summary }
         var scan: DirectoryScanner.Result
         let hadLimit = watcher?.watchLimitReached ?? false
-        var watchedNow: [String] = []
         rootStampAtScan = (try? FileStatus.of(path: configuration.credentialDirectory))??.stamp
         do {
             // Directories are watched before they are listed: whatever arrives after a listing raises an event.
@@ -31,7 +30,7 @@ extension Monitor {
             (scan, listings) = try await scanner.scan(parallelism: configuration.scanParallelism, previous: previous, now: clock.now(),
                                                       deep: deep, known: deep ? knownCredentialsByUser() : nil,
                                                       stampDirectories: passCount > 0, handOverLimit: Self.handOverLimit,
-                                                      beforeListing: { users in watchedNow = watcher?.watchUsers(users) ?? [] })
+                                                      watcher: watcher)
         } catch {
             logger.error("Cannot scan the credential directory", metadata: ["credmon.error": "\(error)"])
             return PassSummary(credentials: records.count, processed: 0, renewed: 0, failed: 0, duration: ContinuousClock.now - started,
@@ -49,7 +48,7 @@ extension Monitor {
             // Users watched only now whose listing this scan reused (unchanged since an earlier one, not watched then: the
             // watch limit, a watcher started late): a file that arrived after their listing and before their watch raised
             // no event, so a directory that changed since its listing is listed again (one stat per such user).
-            let watchedAfterListing = watchedNow.filter { !scan.listed.contains($0) }
+            let watchedAfterListing = scan.watched.filter { !scan.listed.contains($0) }
             for user in scanner.changedSinceListing(watchedAfterListing, listings: listings) {
                 var found = DirectoryScanner.Result()
                 scanner.scanUser(user, into: &found)
