@@ -5,13 +5,23 @@ import Synchronization
 /// An open directory file descriptor, opened without following symlinks, used for `*at` system calls.
 public final class DirectoryHandle: @unchecked Sendable {
     public let descriptor: Int32
-    public let path: String
+    /// The path of the directory it was opened in (nil: `name` is the whole path), kept with the name rather than
+    /// joined: a first scan keeps thousands of handles open, and their paths are wanted only for messages.
+    private let parentPath: String?
+    private let name: String
     /// Whether ``entries()`` read the descriptor before (the next listing rewinds it first).
     private let listedBefore = Atomic<Bool>(false)
 
-    private init(descriptor: Int32, path: String) {
+    private init(descriptor: Int32, parentPath: String?, name: String) {
         self.descriptor = descriptor
-        self.path = path
+        self.parentPath = parentPath
+        self.name = name
+    }
+
+    /// The directory's path, as opened.
+    public var path: String {
+        guard let parentPath else { return name }
+        return parentPath.hasSuffix("/") ? parentPath + name : parentPath + "/" + name
     }
 
     deinit { close(descriptor) }
@@ -20,14 +30,14 @@ public final class DirectoryHandle: @unchecked Sendable {
     public static func open(path: String) throws(SystemError) -> DirectoryHandle {
         let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError("open directory", path: path) }
-        return DirectoryHandle(descriptor: fd, path: path)
+        return DirectoryHandle(descriptor: fd, parentPath: nil, name: path)
     }
 
     /// Opens the child directory `name`; refuses a symlink.
     public func openChild(_ name: String) throws(SystemError) -> DirectoryHandle {
         let fd = openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError("open directory", path: childPath(name)) }
-        return DirectoryHandle(descriptor: fd, path: childPath(name))
+        return DirectoryHandle(descriptor: fd, parentPath: path, name: name)
     }
 
     /// Grows the process's descriptor table to hold `count` more descriptors in one step. A table the kernel grows
