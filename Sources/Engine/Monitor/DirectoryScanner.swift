@@ -157,8 +157,8 @@ public struct DirectoryScanner: Sendable {
                     var handOver = handOverLimit / chunkCount
                     for (offset, user) in chunk.enumerated() {
                         if let watcher, offset % Self.watchGroup == 0 {
-                            let group = chunk.dropFirst(offset).prefix(Self.watchGroup)
-                            partial.watched.append(contentsOf: watcher.watchUsers(group))
+                            let nextUsers = chunk.dropFirst(offset).prefix(Self.watchGroup)
+                            partial.watched.append(contentsOf: watcher.watchUsers(nextUsers))
                         }
                         if !stampDirectories {
                             partial.listed.insert(user)

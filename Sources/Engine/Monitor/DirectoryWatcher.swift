@@ -86,7 +86,6 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
         }
     }
 
-    /// Whether a user directory is watched.
     /// Watches each of `users` that is not watched yet, under one lock; returns those it added. Stops at the
     /// watch limit (the rest would fail the same way).
     public func watchUsers(_ users: some Collection<String>) -> [String] {
@@ -115,6 +114,7 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
         lock.withLock { threadStarted && !threadEnded && !watchLimitReached }
     }
 
+    /// Whether a user directory is watched.
     public func isWatching(_ user: String) -> Bool { lock.withLock { watchByUser[user] != nil } }
 
     /// Number of user directories watched.
