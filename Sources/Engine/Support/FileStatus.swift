@@ -69,9 +69,13 @@ public struct FileStamp: Hashable, Sendable {
 
 extension FileStatus {
     /// This status as a ``FileStamp``.
+    /// Times are folded into 64 bits with wrapping arithmetic: a file dated after 2262 or before 1677 (a restored
+    /// backup, a wrong clock) must not trap, and a stamp only has to change when the time does.
     public var stamp: FileStamp {
-        FileStamp(inode: inode, size: size,
-                  modified: Int64(modified.seconds) * 1_000_000_000 + Int64(modified.nanoseconds),
-                  changed: Int64(changed.seconds) * 1_000_000_000 + Int64(changed.nanoseconds))
+        FileStamp(inode: inode, size: size, modified: Self.fold(modified), changed: Self.fold(changed))
+    }
+
+    private static func fold(_ time: Timestamp) -> Int64 {
+        Int64(truncatingIfNeeded: time.seconds) &* 1_000_000_000 &+ Int64(truncatingIfNeeded: time.nanoseconds)
     }
 }
