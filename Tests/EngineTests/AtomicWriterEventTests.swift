@@ -8,13 +8,9 @@ import Testing
 struct AtomicWriterEventTests {
     @Test("A write raises one event naming the target, for both durabilities", arguments: [Durability.durable, .atomic])
     func oneEventPerWrite(durability: Durability) async throws {
-        let root = try TemporaryDirectory()
-        let user = try root.makeDirectory("alice", mode: 0o700)
-        let watcher = try DirectoryWatcher(root: root.path)
-        #expect(watcher.watchUser("alice"))
-        watcher.start()
+        let (root, watcher, handle) = try watchedUserDirectory("alice")
+        defer { withExtendedLifetime(root) {} }
         defer { watcher.stop() }
-        let handle = try DirectoryHandle.open(path: user)
         try AtomicWriter.write(Array("token".utf8), to: "svc.use", in: handle, durability: durability)
         // Events come in order: once the sentinel's is in, every event of the write is too.
         try AtomicWriter.write(Array("x".utf8), to: "sentinel.top", in: handle, durability: .atomic)

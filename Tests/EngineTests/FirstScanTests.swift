@@ -11,11 +11,7 @@ import Glibc
 @Suite("First scans: no stamps, open directories handed over")
 struct FirstScanTests {
     private func tree(users: Int) throws -> TemporaryDirectory {
-        let root = try TemporaryDirectory("engine-first-scan")
-        for index in 0..<users {
-            try root.makeDirectory("u\(index)")
-            try root.write("u\(index)/svc.top", "x")
-        }
+        let root = try userTree(users: users, label: "engine-first-scan")
         // One user with two credentials: both share the directory's handle.
         try root.write("u0/other.top", "x")
         return root

@@ -12,12 +12,8 @@ import Glibc
 struct ScanWatchTests {
     @Test("every user directory is watched by the scan (in groups), none twice; a later scan watches only new ones")
     func watchesEveryUser() async throws {
-        let root = try TemporaryDirectory("engine-scan-watch")
         let users = 2 * DirectoryScanner.watchGroup + 5
-        for index in 0..<users {
-            try root.makeDirectory("u\(index)")
-            try root.write("u\(index)/svc.top", "x")
-        }
+        let root = try userTree(users: users, label: "engine-scan-watch")
         let watcher = try DirectoryWatcher(root: root.path)
         let scanner = DirectoryScanner(root: root.path, allowSpecialCharacters: false)
         let (first, listings) = try await scanner.scan(parallelism: 2, stampDirectories: false, watcher: watcher)

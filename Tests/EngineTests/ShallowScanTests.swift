@@ -8,14 +8,7 @@ import Testing
 struct ShallowScanTests {
     private let later = Date(timeIntervalSinceNow: 10)
 
-    private func tree(users: Int) throws -> TemporaryDirectory {
-        let root = try TemporaryDirectory("engine-shallow")
-        for index in 0..<users {
-            try root.makeDirectory("u\(index)")
-            try root.write("u\(index)/svc.top", "x")
-        }
-        return root
-    }
+    private func tree(users: Int) throws -> TemporaryDirectory { try userTree(users: users, label: "engine-shallow") }
 
     @Test("an unchanged directory is not listed again; a deep scan lists everything")
     func unchangedNotListed() async throws {

@@ -74,3 +74,24 @@ final class Locked<Value>: @unchecked Sendable {
     @discardableResult
     func update<R>(_ body: (inout Value) -> R) -> R { lock.withLock { body(&value) } }
 }
+
+/// A credential directory of `users` user directories `u0`, `u1`, ..., each with `svc.top` (for the scanner's tests).
+func userTree(users: Int, label: String) throws -> TemporaryDirectory {
+    let root = try TemporaryDirectory(label)
+    for index in 0..<users {
+        try root.makeDirectory("u\(index)")
+        try root.write("u\(index)/svc.top", "x")
+    }
+    return root
+}
+
+/// A temporary credential directory with one user directory, `user`, watched by a started watcher, and that
+/// directory open for writes. Keep `root` alive while the files are used.
+func watchedUserDirectory(_ user: String) throws -> (root: TemporaryDirectory, watcher: DirectoryWatcher, handle: DirectoryHandle) {
+    let root = try TemporaryDirectory()
+    let directory = try root.makeDirectory(user, mode: 0o700)
+    let watcher = try DirectoryWatcher(root: root.path)
+    #expect(watcher.watchUser(user))
+    watcher.start()
+    return (root, watcher, try DirectoryHandle.open(path: directory))
+}

@@ -8,13 +8,9 @@ struct WatcherBurstTests {
     @Test("Every write of a burst of 1,000 raises its event, and an event after a quiet spell arrives too",
           .timeLimit(.minutes(1)))
     func burstDelivered() async throws {
-        let root = try TemporaryDirectory()
-        let user = try root.makeDirectory("alice", mode: 0o700)
-        let watcher = try DirectoryWatcher(root: root.path)
-        #expect(watcher.watchUser("alice"))
-        watcher.start()
+        let (root, watcher, handle) = try watchedUserDirectory("alice")
+        defer { withExtendedLifetime(root) {} }
         defer { watcher.stop() }
-        let handle = try DirectoryHandle.open(path: user)
         let count = 1000
         for index in 0..<count {
             try AtomicWriter.write(Array("x".utf8), to: "s\(index).top", in: handle, durability: .atomic)
@@ -38,12 +34,8 @@ struct WatcherBurstTests {
 
     @Test("Stopping the watcher while events keep coming ends its stream and its thread", .timeLimit(.minutes(1)))
     func stopDuringBurst() async throws {
-        let root = try TemporaryDirectory()
-        let user = try root.makeDirectory("bob", mode: 0o700)
-        let watcher = try DirectoryWatcher(root: root.path)
-        #expect(watcher.watchUser("bob"))
-        watcher.start()
-        let handle = try DirectoryHandle.open(path: user)
+        let (root, watcher, handle) = try watchedUserDirectory("bob")
+        defer { withExtendedLifetime(root) {} }
         func write(_ count: Int) throws {
             for index in 0..<count { try AtomicWriter.write(Array("x".utf8), to: "w\(index).top", in: handle, durability: .atomic) }
         }

@@ -70,8 +70,8 @@ public struct LineLogHandler: LogHandler {
         clock_gettime(CLOCK_REALTIME, &now)
         // Not gmtime_r: glibc's takes the time-zone lock, which threads logging at once then contend for.
         let seconds = Int(now.tv_sec)
-        let (days, secondOfDay) = (seconds / 86_400 - (seconds % 86_400 < 0 ? 1 : 0), (seconds % 86_400 + 86_400) % 86_400)
-        let date = CivilDate.date(daysSinceEpoch: days)
+        let secondOfDay = (seconds % 86_400 + 86_400) % 86_400
+        let date = CivilDate.date(daysSinceEpoch: (seconds - secondOfDay) / 86_400)
         var text: [UInt8] = []
         text.reserveCapacity(24)
         func digits(_ value: Int, _ count: Int) {
