@@ -28,9 +28,18 @@ struct BlockingIOTests {
         let io = BlockingIO(threads: 1)
         defer { io.shutdown() }
         let holdFirst = DispatchSemaphore(value: 0), holdThird = DispatchSemaphore(value: 0)
+        let firstRunning = Mutex(false)
         // The one thread waits in the first job while three more are queued behind it, in order.
-        let first = Task { try await io.run { _ = holdFirst.wait(timeout: .now() + 20) } }
-        #expect(await eventually(timeout: .seconds(10)) { io.waitingJobs == 0 })
+        // The first job says when it holds the thread: an empty queue alone does not show that
+        // its task has submitted it yet.
+        let first = Task {
+            try await io.run {
+                firstRunning.withLock { $0 = true }
+                _ = holdFirst.wait(timeout: .now() + 20)
+            }
+        }
+        try #require(await eventually(timeout: .seconds(10)) { firstRunning.withLock { $0 } })
+        #expect(io.waitingJobs == 0)
         weak var captured: Payload?
         let second: Task<Void, any Error>
         do {
