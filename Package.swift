@@ -15,6 +15,15 @@ let compactReleaseLink: [LinkerSetting] = [
                  .when(platforms: [.linux], configuration: .release)),
 ]
 
+/// credmon's release link also lays out first the functions the daemon runs (Sources/Host/credmon/hot-functions.order,
+/// made by scripts/hot-functions), so that the kernel's 64 KiB fault-around maps less code it never runs. A name a
+/// later build no longer has only loses its place.
+let hotFunctionsFirst: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/Host/credmon/hot-functions.order",
+                  "-Xlinker", "--no-warn-symbol-ordering"],
+                 .when(platforms: [.linux], configuration: .release)),
+]
+
 let package = Package(
     name: "credmon",
     platforms: [.macOS(.v15)],
@@ -152,8 +161,9 @@ let package = Package(
             name: "credmon",
             dependencies: ["CredmonHost"],
             path: "Sources/Host/credmon",
+            exclude: ["hot-functions.order"],
             swiftSettings: strictSettings,
-            linkerSettings: compactReleaseLink
+            linkerSettings: compactReleaseLink + hotFunctionsFirst
         ),
         // The OAuth login web app (HTCondor's CREDMON_WEB_PREFIX pages) and the local issuers' public documents.
         .target(
