@@ -244,7 +244,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CredmonHostTests",
-            dependencies: ["CredmonHost", "CondorConfig", "Engine", "ProviderCatalog"],
+            dependencies: ["CredmonHost", "CondorConfig", "Engine", "ProviderCatalog", "CredmonTestKit"],
             swiftSettings: strictSettings
         ),
         // Runs the real credmon binary under a test condor_config_val built on PyPI's htcondor (HTCondor's parser).

@@ -136,4 +136,43 @@ struct AtomicWriterTests {
         try #require(waitpid(pid, &status, 0) == pid)
         return pid
     }
+
+    @Test("A streamed write lands whole: its chunks in order, and the old file in place until the last is written")
+    func streamedWrite() throws {
+        let directory = try TemporaryDirectory()
+        _ = try directory.write("status.json", "old")
+        let handle = try DirectoryHandle.open(path: directory.path)
+        var seenWhileStreaming: [String?] = []
+        try AtomicWriter.write(to: "status.json", in: handle, mode: 0o600, durability: .atomic) { output in
+            for index in 0..<5 {
+                Array("chunk\(index);".utf8).withUnsafeBytes(output)
+                seenWhileStreaming.append(directory.text("status.json"))
+            }
+        }
+        #expect(directory.text("status.json") == "chunk0;chunk1;chunk2;chunk3;chunk4;")
+        #expect(seenWhileStreaming == Array(repeating: "old", count: 5), "readers saw the old file until the rename")
+        #expect(Files.mode(directory.file("status.json")) == 0o600)
+        #expect(temporaryNames(in: directory).isEmpty)
+    }
+
+    @Test("A chunk that cannot be written fails a streamed write: the old file stays, nothing is left behind")
+    func streamedWriteFailure() throws {
+        let directory = try TemporaryDirectory()
+        _ = try directory.write("status.json", "old")
+        let handle = try DirectoryHandle.open(path: directory.path)
+        // write(2) refuses a buffer outside the process's memory with EFAULT: a real failed write, without a full disk.
+        let unmapped = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: 0x10), count: 16)
+        #expect {
+            try AtomicWriter.write(to: "status.json", in: handle, durability: .atomic) { output in
+                Array("first;".utf8).withUnsafeBytes(output)
+                output(unmapped)
+                Array("after;".utf8).withUnsafeBytes(output)
+            }
+        } throws: { error in
+            let failure = try #require(error as? SystemError)
+            return failure.errno == EFAULT && "\(failure)".contains("write")
+        }
+        #expect(directory.text("status.json") == "old")
+        #expect(temporaryNames(in: directory).isEmpty)
+    }
 }

@@ -24,6 +24,24 @@ public enum AtomicWriter {
         mode: mode_t = 0o400,
         durability: Durability
     ) throws(SystemError) {
+        try write(to: name, in: directory, mode: mode, durability: durability) { output in
+            if bytes.withContiguousStorageIfAvailable({ output(UnsafeRawBufferPointer($0)) }) == nil {
+                Array(bytes).withUnsafeBytes(output)
+            }
+        }
+    }
+
+    /// Writes `name` in `directory` with `mode` from the chunks `produce` passes to its output, each written as it
+    /// comes: a large file (the status of 10,000 credentials) is never held whole in memory. The same steps and
+    /// guarantees as the write of a whole buffer; a chunk that cannot be written fails the write, and the chunks
+    /// after it are dropped.
+    public static func write(
+        to name: String,
+        in directory: DirectoryHandle,
+        mode: mode_t = 0o400,
+        durability: Durability,
+        streaming produce: (_ output: (UnsafeRawBufferPointer) -> Void) -> Void
+    ) throws(SystemError) {
         let temporary = temporaryName(for: name)
         // Created with its final mode when the umask leaves that mode whole (the descriptor is writable whatever the
         // mode says); otherwise 0600 and a chmod before the rename.
@@ -36,10 +54,11 @@ public enum AtomicWriter {
             if isOpen { close(fd) }
             if !renamed { unlinkat(directory.descriptor, temporary, 0) }
         }
-        let written: Bool? = bytes.withContiguousStorageIfAvailable { writeAll(fd, UnsafeRawBufferPointer($0)) }
-        if !(written ?? Array(bytes).withUnsafeBytes { writeAll(fd, $0) }) {
-            throw SystemError("write", path: directory.childPath(temporary))
+        var writeError: Int32?
+        produce { chunk in
+            if writeError == nil, !writeAll(fd, chunk) { writeError = errno }
         }
+        if let writeError { throw SystemError("write", path: directory.childPath(temporary), errno: writeError) }
         if durability == .durable, fsync(fd) != 0 { throw SystemError("fsync", path: directory.childPath(temporary)) }
         if !createdWithFinalMode, fchmod(fd, mode) != 0 { throw SystemError("chmod", path: directory.childPath(temporary)) }
         // Closed before the rename: the close's inotify event (IN_CLOSE_WRITE) then names the temporary file, which
