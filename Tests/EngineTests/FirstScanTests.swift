@@ -67,13 +67,7 @@ struct FirstScanTests {
         }
         // Each descriptor number no longer names the directory it did (closed; or reused by another test's file).
         for fd in descriptors {
-            var status = stat()
-            let stillThere = fstat(fd, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
-                && (0..<3).contains { index in
-                    var named = stat()
-                    return lstat(root.file("u\(index)"), &named) == 0 && named.st_ino == status.st_ino
-                }
-            #expect(!stillThere, "descriptor \(fd)")
+            #expect(!(0..<3).contains { descriptor(fd, isOpenOn: root.file("u\($0)")) }, "descriptor \(fd)")
         }
     }
 }

@@ -95,3 +95,10 @@ func watchedUserDirectory(_ user: String) throws -> (root: TemporaryDirectory, w
     watcher.start()
     return (root, watcher, try DirectoryHandle.open(path: directory))
 }
+
+/// Whether descriptor `fd` is open on the directory at `path` (false once it is closed, or reused for another file).
+func descriptor(_ fd: Int32, isOpenOn path: String) -> Bool {
+    var opened = stat(), named = stat()
+    return fstat(fd, &opened) == 0 && (opened.st_mode & S_IFMT) == S_IFDIR && lstat(path, &named) == 0
+        && named.st_ino == opened.st_ino && named.st_dev == opened.st_dev
+}

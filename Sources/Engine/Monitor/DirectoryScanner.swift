@@ -51,6 +51,11 @@ public struct DirectoryScanner: Sendable {
     public struct Result: Sendable {
         /// The credentials of the user directories that were listed (new or changed ones; all of them when deep).
         public var credentials: [CredentialSnapshot] = []
+        /// ``credentials``, leaving them empty: the array moves on without a copy.
+        public mutating func takeCredentials() -> [CredentialSnapshot] {
+            defer { credentials = [] }
+            return credentials
+        }
         /// Every user directory present, in the root's order.
         public var userList: [String] = []
         /// Every user directory present (built from ``userList`` on each use).

@@ -92,16 +92,18 @@ extension Monitor {
         // Room for as many records as credentials found, at once (a first pass): growing the table step by step holds
         // two copies of it. A no-op when the table is that large already.
         records.reserveCapacity(scan.credentials.count)
-        enqueuePass(work, listed: scan.credentials)
+        // The scan's array goes to the pass's snapshots whole: not copied, and not kept twice.
+        enqueuePass(work, listed: scan.takeCredentials())
         let listedUsers = scan.listedUsers
         // What the scan found is in the records, the work and the hand-over by now: not kept while the work runs.
         scan = DirectoryScanner.Result()
         let applied = ContinuousClock.now
-        await drain(work)
+        let processed = work.count
+        await drain(consume work)
         // Empty by now, or nearly: this gives back the storage a first pass over thousands of credentials grew.
-        passSnapshots = [:]
+        passSnapshots = PassSnapshots()
         if accessEventsWhileBusy.isEmpty { accessEventsWhileBusy = [:] }
-        return finishPass(deep: deep, started: started, scanned: scanned, applied: applied, processed: work.count, listed: listedUsers,
+        return finishPass(deep: deep, started: started, scanned: scanned, applied: applied, processed: processed, listed: listedUsers,
                           lookedAtUsers: true)
     }
 
@@ -155,8 +157,9 @@ extension Monitor {
         for (id, record) in records where needsWork(record, now: now) { work.insert(id) }
         enqueuePass(work, listed: [])
         let applied = ContinuousClock.now
-        await drain(work)
-        return finishPass(deep: false, started: started, scanned: scanned, applied: applied, processed: work.count, listed: 0,
+        let processed = work.count
+        await drain(consume work)
+        return finishPass(deep: false, started: started, scanned: scanned, applied: applied, processed: processed, listed: 0,
                           lookedAtUsers: false)
     }
 

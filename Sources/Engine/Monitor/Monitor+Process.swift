@@ -215,7 +215,7 @@ extension Monitor {
             record = restored
         }
         return Assignment(id: id, provider: entry?.provider, previous: record, lifetime: entry?.expiry.lifetime ?? .unknown,
-                          listed: passSnapshots.removeValue(forKey: id))
+                          listed: passSnapshots.take(id))
     }
 
     func report(problem: String, logger: Logger) {

@@ -3,7 +3,7 @@ extension Monitor {
     func enqueue(_ id: CredentialID) {
         guard !stopping else { return }
         // Asked for again (an event, a due date): what the pass's scan saw may be out of date.
-        if !passSnapshots.isEmpty { passSnapshots.removeValue(forKey: id) }
+        if !passSnapshots.isEmpty { _ = passSnapshots.take(id) }
         workQueue.enqueue(id)
         metrics?.queueDepth(workQueue.waiting)
     }
@@ -48,22 +48,22 @@ extension Monitor {
     /// worker does not stat them again (not for one a worker has now: it is handled again after, and its files may
     /// have changed meanwhile). Those go first, in the scan's order; the others (few: records the scan did not list)
     /// follow, sorted.
-    func enqueuePass(_ work: Set<CredentialID>, listed: [CredentialSnapshot]) {
+    func enqueuePass(_ work: Set<CredentialID>, listed: consuming [CredentialSnapshot]) {
         let busy = workQueue.hasInFlight ? work.filter { workQueue.isInFlight($0) } : []
         var queuedFromListing = 0
-        // Workers resume only once this actor is free again, so they all find their snapshot.
-        for snapshot in listed where work.contains(snapshot.id) {
-            enqueue(snapshot.id)
-            if !busy.contains(snapshot.id) { passSnapshots[snapshot.id] = snapshot }
+        for position in listed.indices where work.contains(listed[position].id) {
+            enqueue(listed[position].id)
             queuedFromListing += 1
         }
-        guard queuedFromListing < work.count else { return }
-        let fromListing = Set(listed.lazy.map(\.id))
-        for id in work.sorted() where !fromListing.contains(id) { enqueue(id) }
+        let others = queuedFromListing < work.count ? work.subtracting(listed.lazy.map(\.id)).sorted() : []
+        // Workers resume only once this actor is free again, so they all find their snapshot.
+        passSnapshots = PassSnapshots(consume listed) { work.contains($0.id) && !busy.contains($0.id) }
+        for id in others { enqueue(id) }
     }
 
     /// Waits until every credential in `ids` has been handled (or the monitor stops).
-    func drain(_ ids: Set<CredentialID>) async {
+    func drain(_ ids: consuming Set<CredentialID>) async {
+        // Set.filter consumes `ids`: not held while the pass waits (a first pass's are 10,000 IDs).
         passPending = ids.filter { workQueue.isPending($0) }
         guard !passPending.isEmpty, !stopping else { return }
         await withCheckedContinuation { passWaiter = $0 }

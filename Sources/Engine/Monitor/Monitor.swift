@@ -50,7 +50,7 @@ public actor Monitor: Service {
     /// `.use` files the monitor wrote whose inotify event has not come yet (see ``countOwnAccessWrite(_:)``).
     var ownAccessWrites: [CredentialID: Int] = [:]
     /// The files of credentials queued by a pass, as its scan found them (see ``enqueuePass(_:listed:)``).
-    var passSnapshots: [CredentialID: CredentialSnapshot] = [:]
+    var passSnapshots = PassSnapshots()
     var passWaiter: CheckedContinuation<Void, Never>?
     var semaphores: [String: AsyncSemaphore] = [:]
     var stopping = false

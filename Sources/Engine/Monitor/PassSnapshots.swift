@@ -1,0 +1,40 @@
+/// The files of the credentials a pass queued, as its scan found them, until each credential's worker takes its own
+/// (``Monitor/enqueuePass(_:listed:)``). The scan's own array is kept, with an index into it: a dictionary of the
+/// snapshots themselves took a 16,384-slot table of whole snapshots for 10,000 credentials, and twice that while it
+/// grew, beside the scan's array it was filled from. The array goes as soon as the last snapshot is taken.
+struct PassSnapshots {
+    private var snapshots: [CredentialSnapshot] = []
+    private var index: [CredentialID: Int] = [:]
+
+    /// Whether no snapshot waits to be taken.
+    var isEmpty: Bool { index.isEmpty }
+
+    /// How many snapshots wait to be taken.
+    var count: Int { index.count }
+
+    /// Keeps `listed` (the scan's array, not copied) and indexes the snapshots `keeps` says wait for a worker. The
+    /// snapshots not kept let go of their open directory at once.
+    init(_ listed: consuming [CredentialSnapshot], keeping keeps: (CredentialSnapshot) -> Bool) {
+        snapshots = listed
+        index.reserveCapacity(listed.count)
+        for position in snapshots.indices {
+            if keeps(snapshots[position]) {
+                index[snapshots[position].id] = position
+            } else {
+                snapshots[position].directory = nil
+            }
+        }
+        if index.isEmpty { snapshots = [] }
+    }
+
+    init() {}
+
+    /// The snapshot of `id`, if one waits; taken, it is no longer kept (nor its open directory).
+    mutating func take(_ id: CredentialID) -> CredentialSnapshot? {
+        guard let position = index.removeValue(forKey: id) else { return nil }
+        let snapshot = snapshots[position]
+        snapshots[position].directory = nil
+        if index.isEmpty { snapshots = [] }
+        return snapshot
+    }
+}

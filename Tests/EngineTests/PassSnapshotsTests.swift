@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import Engine
+
+/// A pass keeps its scan's snapshots for the credentials it queued until each worker takes its own.
+@Suite("A pass's snapshots: kept as the scan made them, taken once")
+struct PassSnapshotsTests {
+    /// A first scan of `users` users (u0 with a second credential) that hands every directory over.
+    private func scan(users: Int) async throws -> (root: TemporaryDirectory, credentials: [CredentialSnapshot]) {
+        let root = try userTree(users: users, label: "engine-pass-snapshots")
+        try root.write("u0/other.top", "x")
+        let scanner = DirectoryScanner(root: root.path, allowSpecialCharacters: false)
+        let (found, _) = try await scanner.scan(stampDirectories: false, handOverLimit: 100)
+        return (root, found.credentials)
+    }
+
+    @Test("only the snapshots asked for are kept; each is taken once, with its file status and open directory")
+    func takenOnce() async throws {
+        let (root, credentials) = try await scan(users: 4)
+        let kept = Set(credentials.map(\.id).filter { $0.user != "u3" })
+        var snapshots = PassSnapshots(credentials) { kept.contains($0.id) }
+        #expect(snapshots.count == kept.count)
+        for id in kept {
+            let taken = snapshots.take(id)
+            let snapshot = try #require(taken)
+            #expect(snapshot.id == id)
+            #expect(try snapshot.seed.size == FileStatus.of(path: root.file("\(id.user)/\(id.token.stem).top"))?.size)
+            let handle = try #require(snapshot.directory)
+            #expect(descriptor(handle.descriptor, isOpenOn: root.file(id.user)))
+            let again = snapshots.take(id)
+            #expect(again == nil, "taken twice")
+        }
+        #expect(snapshots.isEmpty)
+        let notKept = try #require(credentials.first { $0.id.user == "u3" }).id
+        let never = snapshots.take(notKept)
+        #expect(never == nil, "never kept")
+    }
+
+    @Test("a directory closes once no kept snapshot holds it: at once for those not kept, at its take for the others")
+    func directoriesClose() async throws {
+        var (root, credentials) = try await scan(users: 3)
+        // u0's two credentials share its handle: one kept, one not. u2 is not kept at all.
+        let u0 = credentials.indices.filter { credentials[$0].id.user == "u0" }
+        let keptID = credentials[u0[0]].id
+        let u0Descriptor = try #require(credentials[u0[0]].directory?.descriptor)
+        let u2Descriptor = try #require(credentials.first { $0.id.user == "u2" }?.directory?.descriptor)
+        var snapshots = PassSnapshots(credentials) { $0.id == keptID || $0.id.user == "u1" }
+        credentials = []  // the pass's snapshots are the only holders now
+        #expect(!descriptor(u2Descriptor, isOpenOn: root.file("u2")), "u2, not kept, is closed at once")
+        #expect(descriptor(u0Descriptor, isOpenOn: root.file("u0")), "u0 is still held by its kept snapshot")
+        do {
+            let taken = snapshots.take(keptID)
+            #expect(taken?.directory?.descriptor == u0Descriptor)
+        }
+        #expect(!descriptor(u0Descriptor, isOpenOn: root.file("u0")), "closed once the taken snapshot is gone")
+    }
+}
