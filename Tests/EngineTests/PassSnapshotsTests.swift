@@ -18,7 +18,7 @@ struct PassSnapshotsTests {
     func takenOnce() async throws {
         let (root, credentials) = try await scan(users: 4)
         let kept = Set(credentials.map(\.id).filter { $0.user != "u3" })
-        var snapshots = PassSnapshots(credentials) { kept.contains($0.id) }
+        var snapshots = PassSnapshots(credentials, expected: kept.count) { kept.contains($0.id) }
         #expect(snapshots.count == kept.count)
         for id in kept {
             let taken = snapshots.take(id)
@@ -31,6 +31,7 @@ struct PassSnapshotsTests {
             #expect(again == nil, "taken twice")
         }
         #expect(snapshots.isEmpty)
+        #expect(PassSnapshots(credentials, expected: 0) { _ in true }.isEmpty, "none expected: none kept")
         let notKept = try #require(credentials.first { $0.id.user == "u3" }).id
         let never = snapshots.take(notKept)
         #expect(never == nil, "never kept")
@@ -44,7 +45,7 @@ struct PassSnapshotsTests {
         let keptID = credentials[u0[0]].id
         let u0Descriptor = try #require(credentials[u0[0]].directory?.descriptor)
         let u2Descriptor = try #require(credentials.first { $0.id.user == "u2" }?.directory?.descriptor)
-        var snapshots = PassSnapshots(credentials) { $0.id == keptID || $0.id.user == "u1" }
+        var snapshots = PassSnapshots(credentials, expected: 3) { $0.id == keptID || $0.id.user == "u1" }
         credentials = []  // the pass's snapshots are the only holders now
         #expect(!descriptor(u2Descriptor, isOpenOn: root.file("u2")), "u2, not kept, is closed at once")
         #expect(descriptor(u0Descriptor, isOpenOn: root.file("u0")), "u0 is still held by its kept snapshot")

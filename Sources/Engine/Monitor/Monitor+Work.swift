@@ -57,7 +57,7 @@ extension Monitor {
         }
         let others = queuedFromListing < work.count ? work.subtracting(listed.lazy.map(\.id)).sorted() : []
         // Workers resume only once this actor is free again, so they all find their snapshot.
-        passSnapshots = PassSnapshots(consume listed) { work.contains($0.id) && !busy.contains($0.id) }
+        passSnapshots = PassSnapshots(consume listed, expected: queuedFromListing) { work.contains($0.id) && !busy.contains($0.id) }
         for id in others { enqueue(id) }
     }
 

@@ -12,11 +12,13 @@ struct PassSnapshots {
     /// How many snapshots wait to be taken.
     var count: Int { index.count }
 
-    /// Keeps `listed` (the scan's array, not copied) and indexes the snapshots `keeps` says wait for a worker. The
-    /// snapshots not kept let go of their open directory at once.
-    init(_ listed: consuming [CredentialSnapshot], keeping keeps: (CredentialSnapshot) -> Bool) {
+    /// Keeps `listed` (the scan's array, not copied) and indexes the snapshots `keeps` says wait for a worker (at
+    /// most `expected`: none, and nothing is kept or looked at). The snapshots not kept let go of their open
+    /// directory at once.
+    init(_ listed: consuming [CredentialSnapshot], expected: Int, keeping keeps: (CredentialSnapshot) -> Bool) {
+        guard expected > 0 else { return }
         snapshots = listed
-        index.reserveCapacity(listed.count)
+        index.reserveCapacity(min(expected, snapshots.count))
         for position in snapshots.indices {
             if keeps(snapshots[position]) {
                 index[snapshots[position].id] = position
