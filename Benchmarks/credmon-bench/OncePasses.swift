@@ -26,12 +26,13 @@ enum OncePasses {
     }
 
     /// System calls of `credmon run --once` on N users and on none; the empty run's counts are computed once per
-    /// benchmark and passed in.
-    static func strace(_ strace: String, binary: String, base: String, users: Int, output: String) throws -> [String: Int] {
+    /// benchmark and passed in. strace's table is written in the run's tree and goes with it.
+    static func strace(_ strace: String, binary: String, base: String, users: Int) throws -> [String: Int] {
         let root = try BenchTree.create(base: base, label: "strace-\(users)", users: users)
         defer { BenchTree.remove(root) }
         // Each tree starts without a signing key: both runs create one, and the subtraction cancels it.
-        let counts = try StraceBenchmark.count(strace: strace, command: BenchTree.credmonCommand(binary: binary, root: root, extra: ["--once"]), output: output)
+        let counts = try StraceBenchmark.count(strace: strace, command: BenchTree.credmonCommand(binary: binary, root: root, extra: ["--once"]),
+                                               output: root + "/strace.txt")
         let done = logLines(root + "/credmon.log").first { $0.contains("First pass complete") }
         guard done.flatMap({ metadataValue($0, "credmon.renewed") }) == Double(users) || users == 0 else {
             throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "strace run on \(users) users did not renew them all: \(done ?? "no first pass")"])

@@ -28,10 +28,8 @@ enum StraceBenchmark {
         return nil
     }
 
-    /// Runs `command` under `strace -c -f -o <output>` and returns the calls per system call name; `output` is
-    /// removed once read (the report carries its figures).
+    /// Runs `command` under `strace -c -f -o <output>` and returns the calls per system call name.
     static func count(strace: String, command: [String], output: String) throws -> [String: Int] {
-        defer { unlink(output) }
         let process = try SpawnedProcess.start([strace, "-c", "-f", "-o", output, "--"] + command)
         let (status, _) = process.wait()
         guard status == 0 else {

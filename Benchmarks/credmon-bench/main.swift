@@ -99,7 +99,7 @@ let strace = options.strace ? StraceBenchmark.locate() : nil
 if options.strace && strace == nil { print("strace is not installed: no system-call counts (apt-get install strace)") }
 let emptyOnce = attempt("credmon run --once on an empty directory") { try OncePasses.run(binary: options.binary, base: options.baseDirectory, users: 0, label: "once-empty") }
 let emptyCalls = strace.flatMap { strace in
-    attempt("strace on an empty directory") { try OncePasses.strace(strace, binary: options.binary, base: options.baseDirectory, users: 0, output: options.baseDirectory + "/credmon-bench-strace-empty-\(getpid()).txt") }
+    attempt("strace on an empty directory") { try OncePasses.strace(strace, binary: options.binary, base: options.baseDirectory, users: 0) }
 }
 
 var reports: [[String: Any]] = []
@@ -139,8 +139,7 @@ for users in options.users {
         var calls: StraceBenchmark.Result?
         if let strace, let emptyCalls {
             calls = attempt("strace") {
-                let counts = try OncePasses.strace(strace, binary: options.binary, base: options.baseDirectory, users: users,
-                                                   output: options.baseDirectory + "/credmon-bench-strace-\(users)-\(getpid()).txt")
+                let counts = try OncePasses.strace(strace, binary: options.binary, base: options.baseDirectory, users: users)
                 return StraceBenchmark.perToken(users: users, withUsers: counts, empty: emptyCalls)
             }
             if let calls { print("         first pass under strace -c -f: " + StraceBenchmark.describe(calls)) }

@@ -12,9 +12,10 @@ struct PassSnapshots {
     /// How many snapshots wait to be taken.
     var count: Int { index.count }
 
-    /// Keeps `listed` (the scan's array, not copied) and indexes the snapshots `keeps` says wait for a worker (at
-    /// most `expected`: none, and nothing is kept or looked at). The snapshots not kept let go of their open
-    /// directory at once.
+    /// Keeps `listed` (the scan's array, not copied) and indexes the snapshots `keeps` says wait for a worker. The
+    /// snapshots not kept let go of their open directory at once. `expected` is how many the caller counted that
+    /// `keeps` accepts: the index has room for that many, and with none the snapshots are not looked at (a deep pass
+    /// with nothing due would otherwise walk them all to keep none).
     init(_ listed: consuming [CredentialSnapshot], expected: Int, keeping keeps: (CredentialSnapshot) -> Bool) {
         guard expected > 0 else { return }
         snapshots = listed
