@@ -95,8 +95,11 @@ public struct CredmonWebCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let (host, port) = Self.address(listen)!
-        let group = ServiceGroup(configuration: .init(services: [http, app.makeApplication(host: host, port: port)],
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // Named services: an unnamed one is described by reflecting over all its stored properties.
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: http, serviceName: "http-client"),
+                       .init(service: app.makeApplication(host: host, port: port), serviceName: "web-server")],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("Stopped")
     }

@@ -135,16 +135,19 @@ struct Daemon {
             logger.info("One pass done; exiting")
             return 0
         }
+        // Every service is named: without a name, ServiceConfiguration describes the service by reflecting over all of
+        // its stored properties, which was a twelfth of the daemon's start-up.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             // First in the list, so last to shut down: the monitor's last requests still have their client.
-            .init(service: http),
-            .init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup),
-            .init(service: HangupListener(signals: hangups, monitor: monitor, log: log, logger: logger)),
-            .init(service: status),
+            .init(service: http, serviceName: "http-client"),
+            .init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "monitor"),
+            .init(service: HangupListener(signals: hangups, monitor: monitor, log: log, logger: logger), serviceName: "hangups"),
+            .init(service: status, serviceName: "status-file"),
         ]
         if let exporter, let address = metrics.listen {
             do {
-                services.append(.init(service: try await MetricsEndpoint.start(address, exporter: exporter, logger: logger)))
+                services.append(.init(service: try await MetricsEndpoint.start(address, exporter: exporter, logger: logger),
+                                      serviceName: "metrics-endpoint"))
             } catch {
                 return fatal("Cannot serve metrics", error)
             }
