@@ -67,13 +67,13 @@ public struct FragmentReader {
     }
 
     /// A string value (a quoted or plain scalar that is not a number or boolean is fine; numbers are refused).
-    public mutating func string(_ key: String, required: Bool = false, example: String? = nil) -> String? {
+    public mutating func string(_ key: String, required: Bool = false, example: @autoclosure () -> String? = nil) -> String? {
         guard let node = node(key) else {
-            if required { fail(key, "is required", fix: example.map { "add e.g. \(key): \($0)" }) }
+            if required { fail(key, "is required", fix: example().map { "add e.g. \(key): \($0)" }) }
             return nil
         }
         guard case .scalar(let scalar) = node else {
-            fail(key, "expected a string, found a \(Self.shape(of: node))", fix: example.map { "write e.g. \(key): \($0)" })
+            fail(key, "expected a string, found a \(Self.shape(of: node))", fix: example().map { "write e.g. \(key): \($0)" })
             return nil
         }
         if scalar.style == .plain, node.bool != nil || node.int != nil || node.float != nil {

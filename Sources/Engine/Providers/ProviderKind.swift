@@ -105,8 +105,10 @@ public struct LoginQuirks: Sendable, Equatable {
 public struct ProviderBuildContext: Sendable {
     /// Where keys without an explicit path live (`/etc/condor` under HTCondor).
     public var keyDirectory: String
-    /// This host's fully qualified name (default issuer `https://<host>`).
-    public var hostName: String
+    /// This host's fully qualified name (default issuer `https://<host>`), resolved on first use: a configuration
+    /// that names its issuers never waits for a name lookup.
+    public var hostName: String { hostNameSource.value }
+    private let hostNameSource: LazyHostName
     /// Whether a missing local signing key may be generated (the daemon: yes; `credmon check`: no).
     public var createMissingKeys: Bool
     /// Whether provider names may use credd's wider character set (`CREDMON_ALLOW_SPECIAL_CHAR_NAMES`).
@@ -122,8 +124,17 @@ public struct ProviderBuildContext: Sendable {
 
     public init(keyDirectory: String, hostName: String, createMissingKeys: Bool, allowSpecialCharacterNames: Bool = false,
                 readsClientSecrets: Bool = true, http: (any HTTPClient)? = nil, logger: Logger) {
+        self.init(keyDirectory: keyDirectory, resolveHostName: { hostName }, createMissingKeys: createMissingKeys,
+                  allowSpecialCharacterNames: allowSpecialCharacterNames, readsClientSecrets: readsClientSecrets, http: http,
+                  logger: logger)
+    }
+
+    /// - Parameter resolveHostName: called at most once, the first time a provider asks for ``hostName``.
+    public init(keyDirectory: String, resolveHostName: @escaping @Sendable () -> String, createMissingKeys: Bool,
+                allowSpecialCharacterNames: Bool = false, readsClientSecrets: Bool = true, http: (any HTTPClient)? = nil,
+                logger: Logger) {
         self.keyDirectory = keyDirectory
-        self.hostName = hostName
+        self.hostNameSource = LazyHostName(resolveHostName)
         self.createMissingKeys = createMissingKeys
         self.allowSpecialCharacterNames = allowSpecialCharacterNames
         self.readsClientSecrets = readsClientSecrets

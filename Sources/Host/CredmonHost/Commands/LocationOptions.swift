@@ -60,7 +60,7 @@ struct LocationOptions: ParsableArguments {
                                                        fix: "the knobs read at start stay in force; fix the configuration and send SIGHUP"))
             }
         }
-        let context = ProviderBuildContext(keyDirectory: deployment.keyDirectory, hostName: hostName(),
+        let context = ProviderBuildContext(keyDirectory: deployment.keyDirectory, resolveHostName: hostName,
                                            createMissingKeys: createMissingKeys,
                                            allowSpecialCharacterNames: knobs?.allowSpecialCharacterNames ?? false,
                                            http: http, logger: logger)
