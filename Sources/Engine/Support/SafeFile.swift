@@ -94,7 +94,10 @@ public enum SafeFile {
     }
 
     private static func readAll(_ fd: Int32, displayPath: String, expected: Int, limit: Int) throws(SystemError) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: max(1, min(expected, limit) + 1))
+        // One byte past the expected size shows whether the file grew. A size of 0 is what /proc reports for every
+        // file, so that starts at a page rather than at one byte doubled a dozen times.
+        let first = expected > 0 ? min(expected, limit) + 1 : min(4096, limit + 1)
+        var buffer = [UInt8](repeating: 0, count: max(1, first))
         var total = 0
         while true {
             if total == buffer.count {
