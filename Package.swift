@@ -9,9 +9,11 @@ let strictSettings: [SwiftSetting] = [
 /// position-independent static-stdlib binary take 18 KiB instead of 2 MiB that the loader reads at every start. No
 /// exported symbol table: the static Swift runtime's link arguments add `-export-dynamic`, but nothing looks the
 /// daemon's own symbols up (backtraces read the file's symbol table), and without it `--gc-sections` drops ~400 KiB
-/// more code. Measured in Benchmarks/results (start-up and RSS with no credentials).
+/// more code. The C++ runtime is linked from its archive (Sources/Host/credmon/static-libstdc++ says how): no
+/// libstdc++.so to load at start or keep resident. Measured in Benchmarks/results (start-up and RSS with no credentials).
 let compactReleaseLink: [LinkerSetting] = [
-    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic",
+                  "-L", "\(Context.packageDirectory)/Sources/Host/credmon/static-libstdc++"],
                  .when(platforms: [.linux], configuration: .release)),
 ]
 
@@ -162,7 +164,7 @@ let package = Package(
             name: "credmon",
             dependencies: ["CredmonHost"],
             path: "Sources/Host/credmon",
-            exclude: ["hot-functions.order"],
+            exclude: ["hot-functions.order", "static-libstdc++"],
             swiftSettings: strictSettings,
             linkerSettings: compactReleaseLink + hotFunctionsFirst
         ),
