@@ -11,7 +11,9 @@ struct MetaTokenURLTests {
         let server = try OAuthServer(configuration: .init(rotateRefreshTokens: false, accessTokenLifetime: 60))
         defer { server.stop() }
         let client = OAuthServer.Client.default
-        let secretFile = try TestPaths.temporaryDirectory("meta-url").appendingPathComponent("client_secret")
+        let secretDirectory = try TestPaths.temporaryDirectory("meta-url")
+        defer { try? FileManager.default.removeItem(at: secretDirectory) }
+        let secretFile = secretDirectory.appendingPathComponent("client_secret")
         let fragmentSecret = "fragment-secret-\(UUID().uuidString)"
         try "\(fragmentSecret)\n".write(to: secretFile, atomically: true, encoding: .utf8)
         chmod(secretFile.path, 0o600)

@@ -185,7 +185,9 @@ struct OAuthRefreshTests {
     func hangupReloadsClientSecret() throws {
         let server = try OAuthServer(configuration: .init(accessTokenLifetime: 2))
         defer { server.stop() }
-        let secretFile = try TestPaths.temporaryDirectory("secret").appendingPathComponent("client_secret")
+        let secretDirectory = try TestPaths.temporaryDirectory("secret")
+        defer { try? FileManager.default.removeItem(at: secretDirectory) }
+        let secretFile = secretDirectory.appendingPathComponent("client_secret")
         try "wrong-secret\n".write(to: secretFile, atomically: true, encoding: .utf8)
         chmod(secretFile.path, 0o600)
         let daemon = try makeDaemon("oauth-sighup", server: server, extra: """
