@@ -62,12 +62,13 @@ extension Monitor {
         let now = clock.now()
         var work = Set<CredentialID>()
         var knownFound = 0
+        var providers = ProviderFingerprints(table)
         for snapshot in scan.credentials {
             let record = records[snapshot.id]
             if record != nil { knownFound += 1 }
             // A pass that finds a known .use gone waits the removal settle delay, as the .use's own event does.
             if let record, accessVanished(snapshot, record: record), deferAfterRemoval(snapshot.id) { continue }
-            if needsWork(snapshot, record: record, now: now) { work.insert(snapshot.id) }
+            if needsWork(snapshot, record: record, now: now, providers: &providers) { work.insert(snapshot.id) }
         }
         // The scan reports a credential at most once: when it found every known one (a deep pass where nothing went),
         // each record was looked at above, from a listing or a verified directory, and none needs a second look.
@@ -81,7 +82,7 @@ extension Monitor {
                 for (id, record) in records {
                     if !users.contains(id.user) || (fullyReported.contains(id.user) && !seen.contains(id)) {
                         work.insert(id)
-                    } else if !fullyReported.contains(id.user) && needsWork(record, now: now) {
+                    } else if !fullyReported.contains(id.user) && needsWork(record, now: now, providers: &providers) {
                         work.insert(id)
                     }
                 }
@@ -154,7 +155,8 @@ extension Monitor {
         let scanned = ContinuousClock.now
         let now = clock.now()
         var work = Set<CredentialID>()
-        for (id, record) in records where needsWork(record, now: now) { work.insert(id) }
+        var providers = ProviderFingerprints(table)
+        for (id, record) in records where needsWork(record, now: now, providers: &providers) { work.insert(id) }
         enqueuePass(work, listed: [])
         let applied = ContinuousClock.now
         let processed = work.count
@@ -189,26 +191,29 @@ extension Monitor {
     }
 
     /// Whether a credential found in a (re-)listed or verified directory must be looked at (`record`: its record).
-    private func needsWork(_ snapshot: CredentialSnapshot, record: CredentialRecord?, now: Date) -> Bool {
+    private func needsWork(_ snapshot: CredentialSnapshot, record: CredentialRecord?, now: Date,
+                           providers: inout ProviderFingerprints) -> Bool {
         guard let record else { return true }
         if record.seedStamp != snapshot.seed.stamp { return true }
         if record.state == .valid || record.state == .failing, record.accessStamp != snapshot.access?.stamp { return true }
-        return needsWork(record, now: now)
+        return needsWork(record, now: now, providers: &providers)
     }
 
     /// Whether a credential whose files did not change must be looked at: not handled yet, due, or its provider
     /// changed.
-    private func needsWork(_ record: CredentialRecord, now: Date) -> Bool {
+    private func needsWork(_ record: CredentialRecord, now: Date, providers: inout ProviderFingerprints) -> Bool {
+        let service = record.id.token.service
         switch record.state {
         case .refused, .discarded: return false
-        case .terminal, .dormant: return table.provider(for: record.id.token.service).map { $0.profile.fingerprint != record.fingerprint } ?? false
-        case .unowned: return table.provider(for: record.id.token.service) != nil
         case .pending: return true
-        case .valid, .failing: break
+        case .terminal, .dormant:
+            guard case .served(let fingerprint) = providers.answer(for: service) else { return false }
+            return fingerprint != record.fingerprint
+        case .unowned:
+            return providers.answer(for: service) != .unserved
+        case .valid, .failing:
+            if case .served(let fingerprint) = providers.answer(for: service), fingerprint != record.fingerprint { return true }
+            return (record.dueAt ?? .distantPast) <= now
         }
-        if let provider = table.provider(for: record.id.token.service), provider.profile.fingerprint != record.fingerprint {
-            return true
-        }
-        return (record.dueAt ?? .distantPast) <= now
     }
 }
