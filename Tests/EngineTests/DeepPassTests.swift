@@ -65,4 +65,32 @@ struct DeepPassTests {
             #expect(await eventually(timeout: .seconds(20)) { await harness.record("carol", "svc") == nil })
         }
     }
+
+    @Test("A reload's deep pass hands over the unchanged credentials whose provider changed or that now have one, and no other")
+    func deepPassAfterProviderChange() async throws {
+        let before = ScriptedProvider(name: "svc", fingerprint: "svc-1")
+        let after = ScriptedProvider(name: "svc", fingerprint: "svc-2")
+        let steady = ScriptedProvider(name: "kept", fingerprint: "kept-1")
+        let added = ScriptedProvider(name: "new")
+        let harness = try MonitorHarness(providers: [before, steady], reloaded: [after, steady, added]) {
+            $0.watchFiles = false
+            $0.deepPassEvery = 1000
+        }
+        for user in ["alice", "bob"] { try harness.writeSeed(user, "svc") }
+        try harness.writeSeed("carol", "kept")
+        try harness.writeSeed("dave", "new")
+        try await harness.whileRunning {
+            #expect(await harness.waitForPasses(1))
+            #expect(await harness.pass(after: 3, reaching: 2))  // lists the directories the first pass wrote into
+            harness.clock.advance(by: 3)
+            #expect(await harness.record("dave", "new")?.state == .unowned)
+            await harness.monitor.requestReload()
+            #expect(await harness.waitForPasses(3))
+            #expect(harness.passSummaries.last?.processed == 3, "\(harness.passSummaries)")
+            #expect(await eventually(timeout: .seconds(20)) {
+                after.calls("alice", "svc") == 1 && after.calls("bob", "svc") == 1 && added.calls("dave", "new") == 1
+            })
+            #expect(before.calls("alice", "svc") == 1 && steady.calls("carol", "kept") == 1)
+        }
+    }
 }

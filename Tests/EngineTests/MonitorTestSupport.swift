@@ -19,7 +19,9 @@ final class MonitorHarness: @unchecked Sendable {
     private let finished = Locked(false)
     private let task = Locked<Task<Void, Never>?>(nil)
 
-    init(providers: [any CredentialProvider], configure: (inout MonitorConfiguration) -> Void = { _ in }) throws {
+    /// - Parameter reloaded: the providers a reload (SIGHUP) puts in place; nil: a reload keeps the table.
+    init(providers: [any CredentialProvider], reloaded: [any CredentialProvider]? = nil,
+         configure: (inout MonitorConfiguration) -> Void = { _ in }) throws {
         root = try TemporaryDirectory("engine-monitor")
         credentialDirectory = try root.makeDirectory("creds", mode: 0o700)
         start = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())
@@ -29,15 +31,20 @@ final class MonitorHarness: @unchecked Sendable {
         configuration.scanInterval = 1_000_000
         configure(&configuration)
         self.configuration = configuration
-        let table = ProviderTable(entries: Dictionary(uniqueKeysWithValues: providers.map {
-            ($0.profile.name, ProviderTable.Entry(provider: $0, file: "test:\($0.profile.name)"))
-        }))
+        let table = Self.table(providers)
         let passes = passCount, summaries = summaries
         monitor = Monitor(configuration: configuration, providers: table, clock: clock, logger: quietLogger,
+                          reload: { [reloadedTable = reloaded.map(Self.table)] _ in reloadedTable },
                           onPassComplete: { summary in
                               summaries.update { $0.append(summary) }
                               passes.update { $0 += 1 }
                           })
+    }
+
+    private static func table(_ providers: [any CredentialProvider]) -> ProviderTable {
+        ProviderTable(entries: Dictionary(uniqueKeysWithValues: providers.map {
+            ($0.profile.name, ProviderTable.Entry(provider: $0, file: "test:\($0.profile.name)"))
+        }))
     }
 
     /// Full passes completed so far.

@@ -60,9 +60,17 @@ struct ShallowScanTests {
         #expect(next["u1"] == nil)
     }
 
-    private func known(_ users: Int, service: String = "svc") -> [String: [TokenName]] {
+    /// The credential `service` of users u0 ..., without stamps (each found one is reported).
+    private func known(_ users: Int, service: String = "svc") -> [String: [KnownCredential]] {
         let token = TokenName(stem: service, allowSpecialCharacters: false)!
-        return Dictionary(uniqueKeysWithValues: (0..<users).map { ("u\($0)", [token]) })
+        return Dictionary(uniqueKeysWithValues: (0..<users).map { ("u\($0)", [KnownCredential(token: token)]) })
+    }
+
+    /// The credentials a scan reported, with the stamps it found, as a caller would know them afterwards.
+    private func known(from scan: DirectoryScanner.Result) -> [String: [KnownCredential]] {
+        Dictionary(grouping: scan.credentials, by: \.id.user).mapValues { snapshots in
+            snapshots.map { KnownCredential(token: $0.id.token, seed: $0.seed.stamp, access: $0.access?.stamp) }
+        }
     }
 
     @Test("a deep scan given the known credentials stats them in unchanged directories without listing them")
@@ -97,6 +105,37 @@ struct ShallowScanTests {
         #expect(deep.verified == ["u0", "u2"])
         // u0 and u2 know only "gone", which has no .top: nothing found, and both count as fully reported (removal).
         #expect(Set(deep.credentials.map(\.id.description)) == ["u1/svc", "u1/new"])
+        #expect(Set(deep.missing.map(\.description)) == ["u0/gone", "u2/gone"])
+        #expect(deep.unchanged == 0)
         #expect(deep.fullyReportedUsers().contains("u0") && !deep.fullyReportedUsers().contains("nobody"))
+    }
+
+    @Test("given the stamps it knows, a deep scan only counts the credentials found as known and reports the others")
+    func deepCountsUnchanged() async throws {
+        let root = try tree(users: 5)
+        try root.write("u2/svc.use", "token")
+        try root.write("u4/svc.use", "token")
+        let scanner = DirectoryScanner(root: root.path, allowSpecialCharacters: false)
+        let (first, listings) = try await scanner.scan(previous: [:], deep: true)
+        let known = known(from: first)
+        let (same, _) = try await scanner.scan(previous: listings, now: later, deep: true, known: known)
+        #expect(same.listed.isEmpty)
+        #expect(same.credentials.isEmpty)
+        #expect(same.unchanged == 5 && same.missing.isEmpty)
+        #expect(same.fullyReportedUsers() == ["u0", "u1", "u2", "u3", "u4"])
+
+        // In place, so that no directory's stamp changes: a .top rewritten, a .use rewritten, a .use truncated away.
+        for (file, text) in [("u1/svc.top", "rewritten in place"), ("u2/svc.use", "a longer token")] {
+            let handle = try #require(FileHandle(forWritingAtPath: root.file(file)))
+            handle.write(Data(text.utf8))
+            try handle.close()
+        }
+        #expect(truncate(root.file("u4/svc.use"), 0) == 0)
+        let (changed, _) = try await scanner.scan(previous: listings, now: later, deep: true, known: known)
+        #expect(changed.listed.isEmpty)
+        #expect(Set(changed.credentials.map(\.id.user)) == ["u1", "u2", "u4"])
+        #expect(changed.unchanged == 2)
+        #expect(changed.credentials.first { $0.id.user == "u1" }?.seed.size == Int64("rewritten in place".utf8.count))
+        #expect(changed.credentials.first { $0.id.user == "u4" }?.access?.size == 0)
     }
 }

@@ -29,7 +29,8 @@ public struct ScanProblem: Sendable, Hashable, CustomStringConvertible {
 /// A deep scan given the credentials the monitor knows (`known`) lists only the directories a shallow scan would;
 /// in an unchanged directory it stats each known `.top` and `.use` by its path below the root (three system calls
 /// per user instead of seven): no file can have come or gone there without changing the directory's stamp, and
-/// the stats still catch in-place writes.
+/// the stats still catch in-place writes. A known credential whose two files carry the stamps the caller gave is
+/// only counted (``Result/unchanged``); one whose `.top` is gone is named (``Result/missing``).
 ///
 /// A first scan (`stampDirectories: false`) lists every directory without a stat: it has no stamps to compare, and
 /// the workers' writes that follow it change nearly every directory's stamp anyway; the next scan lists them all
@@ -49,8 +50,13 @@ public struct DirectoryScanner: Sendable {
 
     /// The result of a scan.
     public struct Result: Sendable {
-        /// The credentials of the user directories that were listed (new or changed ones; all of them when deep).
+        /// The credentials of the user directories that were listed (new or changed ones; all of them in a deep scan
+        /// without `known`), and those of verified directories whose files differ from the stamps the caller knew.
         public var credentials: [CredentialSnapshot] = []
+        /// Known credentials of verified directories found exactly as the caller knew them (both files' stamps).
+        public var unchanged = 0
+        /// Known credentials of verified directories whose `.top` is gone (or is no longer a regular file).
+        public var missing: [CredentialID] = []
         /// ``credentials``, leaving them empty: the array moves on without a copy.
         public mutating func takeCredentials() -> [CredentialSnapshot] {
             defer { credentials = [] }
@@ -78,7 +84,8 @@ public struct DirectoryScanner: Sendable {
         /// Number of listed user directories.
         public var listedUsers: Int { listed.count }
 
-        /// The users whose every credential is in `credentials` (their directory was listed, or verified unchanged).
+        /// The users whose every credential is accounted for (their directory was listed: all in `credentials`; or
+        /// verified: each known one in `credentials`, counted in `unchanged` or named in `missing`).
         public func fullyReportedUsers() -> Set<String> { listed.union(verifiedUsers) }
     }
 
@@ -134,7 +141,7 @@ public struct DirectoryScanner: Sendable {
     /// `stampDirectories: false` lists every directory without taking stamps (a first scan); `handOverLimit`: how
     /// many listed directories may stay open in the credentials found there.
     public func scan(parallelism: Int = 2, previous: consuming Listings = [:], now: Date = Date(), deep: Bool = true,
-                     known: [String: [TokenName]]? = nil, stampDirectories: Bool = true, handOverLimit: Int = 0,
+                     known: [String: [KnownCredential]]? = nil, stampDirectories: Bool = true, handOverLimit: Int = 0,
                      watcher: DirectoryWatcher? = nil) async throws(SystemError) -> (Result, Listings) {
         let reused: Listings
         if deep && known == nil { reused = [:] } else { reused = consume previous }
@@ -185,6 +192,8 @@ public struct DirectoryScanner: Sendable {
                 merged.orphans.append(contentsOf: partial.orphans)
                 merged.listed.formUnion(partial.listed)
                 merged.verifiedUsers.append(contentsOf: partial.verifiedUsers)
+                merged.unchanged += partial.unchanged
+                merged.missing.append(contentsOf: partial.missing)
                 merged.watched.append(contentsOf: partial.watched)
                 changes.append(contentsOf: partialChanges)
                 stamped += partialStamped
@@ -224,7 +233,7 @@ public struct DirectoryScanner: Sendable {
     }
 
     /// `verifying`: the known credentials of `user` to stat if the directory is unchanged (a deep scan); nil: none.
-    private func scanUser(_ user: String, root: DirectoryHandle, previous: FileStamp?, racyBefore: Double, verifying: [TokenName]?,
+    private func scanUser(_ user: String, root: DirectoryHandle, previous: FileStamp?, racyBefore: Double, verifying: [KnownCredential]?,
                           handOver: inout Int, into result: inout Result) -> FileStamp? {
         guard let status = try? FileStatus.at(root.descriptor, user, path: ""), status.type == .directory else {
             if (try? FileStatus.at(root.descriptor, user, path: ""))??.type == .symlink {
@@ -234,7 +243,7 @@ public struct DirectoryScanner: Sendable {
         }
         let stamp = status.stamp
         if let previous, previous == stamp, status.modified.epochSeconds < racyBefore, status.changed.epochSeconds < racyBefore {
-            if let verifying { verify(user, tokens: verifying, root: root, into: &result) }
+            if let verifying { verify(user, known: verifying, root: root, into: &result) }
             return stamp
         }
         result.listed.insert(user)
@@ -247,9 +256,10 @@ public struct DirectoryScanner: Sendable {
     /// its listing (same inode and times, not a symlink); only whoever can write the credential directory itself could
     /// swap it in between, and a stat is all that would reach elsewhere: whatever differs goes to a worker, which
     /// opens the directory without following symlinks.
-    private func verify(_ user: String, tokens: [TokenName], root: DirectoryHandle, into result: inout Result) {
+    private func verify(_ user: String, known: [KnownCredential], root: DirectoryHandle, into result: inout Result) {
         result.verifiedUsers.append(user)
-        for token in tokens {
+        for credential in known {
+            let token = credential.token
             // `<user>/<stem>.top`, then `.use` in the same storage: one allocation per credential.
             var path = ""
             path.reserveCapacity(user.utf8.count + token.stem.utf8.count + 5)
@@ -257,10 +267,17 @@ public struct DirectoryScanner: Sendable {
             path += "/"
             path += token.stem
             path += ".top"
-            guard let seed = (try? FileStatus.at(root.descriptor, path, path: "")) ?? nil, seed.type == .regular else { continue }
+            guard let seed = (try? FileStatus.at(root.descriptor, path, path: "")) ?? nil, seed.type == .regular else {
+                result.missing.append(CredentialID(user: user, token: token))
+                continue
+            }
             path.removeLast(3)
             path += "use"
             let access = (try? FileStatus.at(root.descriptor, path, path: "")) ?? nil
+            if let knownSeed = credential.seed, knownSeed == seed.stamp, credential.access == access?.stamp {
+                result.unchanged += 1
+                continue
+            }
             result.credentials.append(CredentialSnapshot(id: CredentialID(user: user, token: token), seed: seed, access: access))
         }
     }

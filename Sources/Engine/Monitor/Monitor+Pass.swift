@@ -70,20 +70,40 @@ extension Monitor {
             if let record, accessVanished(snapshot, record: record), deferAfterRemoval(snapshot.id) { continue }
             if needsWork(snapshot, record: record, now: now, providers: &providers) { work.insert(snapshot.id) }
         }
-        // The scan reports a credential at most once: when it found every known one (a deep pass where nothing went),
-        // each record was looked at above, from a listing or a verified directory, and none needs a second look.
-        let someRecordUnseen = knownFound != records.count
+        // The scan reports a credential at most once, and a deep scan counts the known ones it found as the records
+        // have them (`unchanged`) without reporting them. When every record is accounted for so (a deep pass where
+        // nothing went), the reported ones were looked at above and the unchanged ones only need their own checks
+        // (due, or their provider changed): one walk over the records, without a lookup.
+        let someRecordUnseen = knownFound + scan.unchanged != records.count || !scan.missing.isEmpty
+        if !someRecordUnseen && scan.unchanged > 0 {
+            let reported = knownFound > 0 ? Set(scan.credentials.lazy.map(\.id)) : []
+            for (id, record) in records where (reported.isEmpty || !reported.contains(id))
+                && needsWork(record, now: now, providers: &providers) {
+                work.insert(id)
+            }
+        }
         let vaultEntries = deep ? vault?.entries() ?? [] : []
         if someRecordUnseen || !vaultEntries.isEmpty {
             let seen = Set(scan.credentials.lazy.map(\.id))
             if someRecordUnseen {
                 let users = scan.users
-                let fullyReported = scan.fullyReportedUsers()
+                let listed = scan.listed
+                let verified = scan.verified
+                let missing = Set(scan.missing)
                 for (id, record) in records {
-                    if !users.contains(id.user) || (fullyReported.contains(id.user) && !seen.contains(id)) {
-                        work.insert(id)
-                    } else if !fullyReported.contains(id.user) && needsWork(record, now: now, providers: &providers) {
-                        work.insert(id)
+                    if !users.contains(id.user) {
+                        work.insert(id)  // the user's directory is gone
+                    } else if listed.contains(id.user) {
+                        if !seen.contains(id) { work.insert(id) }  // a listing reports every credential present
+                    } else if verified.contains(id.user) {
+                        // Verified: reported (looked at above), missing, or as the record has it.
+                        if missing.contains(id) {
+                            work.insert(id)
+                        } else if !seen.contains(id) && needsWork(record, now: now, providers: &providers) {
+                            work.insert(id)
+                        }
+                    } else if needsWork(record, now: now, providers: &providers) {
+                        work.insert(id)  // not looked at by this scan
                     }
                 }
             }
@@ -175,11 +195,14 @@ extension Monitor {
         return max(0, min(65_536, soft - 512))
     }()
 
-    /// The credentials tracked in each user directory, for a deep scan to stat in the directories it does not list.
-    private func knownCredentialsByUser() -> [String: [TokenName]] {
-        var known: [String: [TokenName]] = [:]
+    /// The credentials tracked in each user directory, with their files' stamps as recorded, for a deep scan to stat
+    /// in the directories it does not list.
+    private func knownCredentialsByUser() -> [String: [KnownCredential]] {
+        var known: [String: [KnownCredential]] = [:]
         known.reserveCapacity(records.count)
-        for id in records.keys { known[id.user, default: []].append(id.token) }
+        for (id, record) in records {
+            known[id.user, default: []].append(KnownCredential(token: id.token, seed: record.seedStamp, access: record.accessStamp))
+        }
         return known
     }
 
