@@ -49,6 +49,37 @@ struct ShallowScanTests {
         #expect(afterwards.listed.isEmpty)
     }
 
+    @Test("an unchanged root is not listed again; a user added or removed, a racy root or a deep scan without known credentials lists it")
+    func unchangedRootNotListed() async throws {
+        let root = try tree(users: 3)
+        let scanner = DirectoryScanner(root: root.path, allowSpecialCharacters: false)
+        let (first, listings) = try await scanner.scan(previous: [:], now: later, deep: true)
+        #expect(first.listedRoot)
+        let firstRoot = try #require(first.rootListing)
+        #expect(firstRoot.users.sorted() == ["u0", "u1", "u2"])
+
+        let (same, _) = try await scanner.scan(previous: listings, now: later, deep: false, previousRoot: firstRoot)
+        #expect(!same.listedRoot)
+        #expect(same.users == ["u0", "u1", "u2"])
+        let (deep, _) = try await scanner.scan(previous: listings, now: later, deep: true, known: [:], previousRoot: firstRoot)
+        #expect(!deep.listedRoot && deep.users == ["u0", "u1", "u2"])
+        let (everything, _) = try await scanner.scan(previous: listings, now: later, deep: true, previousRoot: firstRoot)
+        #expect(everything.listedRoot, "a deep scan without known credentials lists everything")
+
+        // "Now" one second after the root last changed: its stamp may not show a change made in the same tick.
+        let changed = try #require(Files.changed(root.path))
+        let (racy, _) = try await scanner.scan(previous: listings, now: changed.addingTimeInterval(1), deep: false, previousRoot: firstRoot)
+        #expect(racy.listedRoot)
+
+        try FileManager.default.createDirectory(atPath: root.file("u3"), withIntermediateDirectories: false)
+        let (added, _) = try await scanner.scan(previous: listings, now: later.addingTimeInterval(10), deep: false, previousRoot: firstRoot)
+        #expect(added.listedRoot && added.users.contains("u3"))
+        let addedRoot = try #require(added.rootListing)
+        try FileManager.default.removeItem(atPath: root.file("u0"))
+        let (removed, _) = try await scanner.scan(previous: listings, now: later.addingTimeInterval(10), deep: false, previousRoot: addedRoot)
+        #expect(removed.listedRoot && !removed.users.contains("u0"))
+    }
+
     @Test("a removed user directory disappears from the users of a shallow scan")
     func removedUser() async throws {
         let root = try tree(users: 2)

@@ -48,6 +48,17 @@ public struct DirectoryScanner: Sendable {
     /// The status of every user directory at the last scan, carried from one scan to the next.
     public typealias Listings = [String: FileStamp]
 
+    /// What a listing of the root found, with the root's stamp taken just before it: a later scan that finds the
+    /// root with that stamp (and not changed within the two seconds before it) takes this instead of listing the
+    /// root again. Users come and go by `mkdir`, `rmdir` and `rename`, each of which changes the root's stamp.
+    public struct RootListing: Sendable {
+        public var stamp: FileStamp
+        public var users: [String]
+        public var problems: [ScanProblem]
+        public var keyFiles: [String]
+        public var rootTemporaries: [String]
+    }
+
     /// The result of a scan.
     public struct Result: Sendable {
         /// The credentials of the user directories that were listed (new or changed ones; all of them in a deep scan
@@ -81,6 +92,10 @@ public struct DirectoryScanner: Sendable {
         public var keyFiles: [String] = []
         /// Temporary files at the top of the root (a `pid` being written when a run was killed).
         public var rootTemporaries: [String] = []
+        /// This scan's view of the root, for the next scan (nil when the root could not be stat'ed).
+        public var rootListing: RootListing?
+        /// Whether the root was listed (false: an unchanged root's previous listing was used).
+        public var listedRoot = false
         /// Number of listed user directories.
         public var listedUsers: Int { listed.count }
 
@@ -139,17 +154,36 @@ public struct DirectoryScanner: Sendable {
     /// is looked at, so that nothing written after a listing goes unseen (in groups of ``watchGroup``, by the scan's
     /// tasks: the watches of one group overlap the listing of another; those it began are in `watched`).
     /// `stampDirectories: false` lists every directory without taking stamps (a first scan); `handOverLimit`: how
-    /// many listed directories may stay open in the credentials found there.
+    /// many listed directories may stay open in the credentials found there. `previousRoot`: the last scan's
+    /// ``Result/rootListing``, used as the root's listing while the root's stamp is unchanged (not by a deep scan
+    /// without `known`, which lists everything).
     public func scan(parallelism: Int = 2, previous: consuming Listings = [:], now: Date = Date(), deep: Bool = true,
                      known: [String: [KnownCredential]]? = nil, stampDirectories: Bool = true, handOverLimit: Int = 0,
-                     watcher: DirectoryWatcher? = nil) async throws(SystemError) -> (Result, Listings) {
+                     watcher: DirectoryWatcher? = nil, previousRoot: RootListing? = nil) async throws(SystemError) -> (Result, Listings) {
         let reused: Listings
-        if deep && known == nil { reused = [:] } else { reused = consume previous }
+        let listEverything = deep && known == nil
+        if listEverything { reused = [:] } else { reused = consume previous }
         let verifying = deep ? known : nil
-        var merged = Result()
-        let users = try listRoot(into: &merged)
-        let rootHandle = try DirectoryHandle.open(path: root)
         let racyBefore = now.timeIntervalSince1970 - 2
+        var merged = Result()
+        // The root's stamp before its listing: whatever changes the root during or after the listing changes it.
+        let rootStatus = (try? FileStatus.of(path: root)) ?? nil
+        let users: [String]
+        if !listEverything, let previousRoot, let rootStatus, rootStatus.stamp == previousRoot.stamp,
+           rootStatus.modified.epochSeconds < racyBefore, rootStatus.changed.epochSeconds < racyBefore {
+            users = previousRoot.users
+            merged.problems = previousRoot.problems
+            merged.keyFiles = previousRoot.keyFiles
+            merged.rootTemporaries = previousRoot.rootTemporaries
+        } else {
+            users = try listRoot(into: &merged)
+            merged.listedRoot = true
+        }
+        merged.rootListing = rootStatus.map {
+            RootListing(stamp: $0.stamp, users: users, problems: merged.problems, keyFiles: merged.keyFiles,
+                        rootTemporaries: merged.rootTemporaries)
+        }
+        let rootHandle = try DirectoryHandle.open(path: root)
         let chunkCount = max(1, min(parallelism, users.count / 256 + 1))
         let chunkSize = max(1, (users.count + chunkCount - 1) / chunkCount)
         merged.userList = users

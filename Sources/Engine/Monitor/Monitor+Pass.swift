@@ -27,10 +27,13 @@ extension Monitor {
             // next lists every directory).
             let previous = listings
             listings = [:]
+            let previousRoot = rootListing
+            rootListing = nil
             (scan, listings) = try await scanner.scan(parallelism: configuration.scanParallelism, previous: previous, now: clock.now(),
                                                       deep: deep, known: deep ? knownCredentialsByUser() : nil,
                                                       stampDirectories: passCount > 0, handOverLimit: Self.handOverLimit,
-                                                      watcher: watcher)
+                                                      watcher: watcher, previousRoot: previousRoot)
+            rootListing = scan.rootListing
         } catch {
             logger.error("Cannot scan the credential directory", metadata: ["credmon.error": "\(error)"])
             return PassSummary(credentials: records.count, processed: 0, renewed: 0, failed: 0, duration: ContinuousClock.now - started,

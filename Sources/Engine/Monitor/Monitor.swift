@@ -36,6 +36,8 @@ public actor Monitor: Service {
     var reportedProblems: Set<String> = []
     var watcher: DirectoryWatcher?
     var listings: DirectoryScanner.Listings = [:]
+    /// The last scan's listing of the credential directory itself (its users), reused while its stamp holds.
+    var rootListing: DirectoryScanner.RootListing?
     var passCount = 0
     var passRunning = false
     /// Increases with every record change (see ``changes()``).
