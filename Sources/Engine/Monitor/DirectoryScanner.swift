@@ -107,14 +107,14 @@ public struct DirectoryScanner: Sendable {
     /// Lists the user directories of the root.
     public func users(problems: inout [ScanProblem]) throws(SystemError) -> [String] {
         var result = Result(problems: problems)
-        let users = try listRoot(into: &result)
+        let users = try listRoot(try DirectoryHandle.open(path: root), into: &result)
         problems = result.problems
         return users
     }
 
-    /// Lists the root: its user directories (returned), problems, key files and temporary files (into `result`).
-    private func listRoot(into result: inout Result) throws(SystemError) -> [String] {
-        let handle = try DirectoryHandle.open(path: root)
+    /// Lists the root (`handle`): its user directories (returned), problems, key files and temporary files (into
+    /// `result`).
+    private func listRoot(_ handle: DirectoryHandle, into result: inout Result) throws(SystemError) -> [String] {
         var users: [String] = []
         for entry in try handle.entries() {
             var type = entry.type
@@ -166,8 +166,10 @@ public struct DirectoryScanner: Sendable {
         let verifying = deep ? known : nil
         let racyBefore = now.timeIntervalSince1970 - 2
         var merged = Result()
-        // The root's stamp before its listing: whatever changes the root during or after the listing changes it.
-        let rootStatus = (try? FileStatus.of(path: root)) ?? nil
+        // The stamp of the directory listed, taken before its listing: whatever changes the root during or after the
+        // listing changes it.
+        let rootHandle = try DirectoryHandle.open(path: root)
+        let rootStatus = try? FileStatus.of(descriptor: rootHandle.descriptor, path: root)
         let users: [String]
         if !listEverything, let previousRoot, let rootStatus, rootStatus.stamp == previousRoot.stamp,
            rootStatus.modified.epochSeconds < racyBefore, rootStatus.changed.epochSeconds < racyBefore {
@@ -176,14 +178,13 @@ public struct DirectoryScanner: Sendable {
             merged.keyFiles = previousRoot.keyFiles
             merged.rootTemporaries = previousRoot.rootTemporaries
         } else {
-            users = try listRoot(into: &merged)
+            users = try listRoot(rootHandle, into: &merged)
             merged.listedRoot = true
         }
         merged.rootListing = rootStatus.map {
             RootListing(stamp: $0.stamp, users: users, problems: merged.problems, keyFiles: merged.keyFiles,
                         rootTemporaries: merged.rootTemporaries)
         }
-        let rootHandle = try DirectoryHandle.open(path: root)
         let chunkCount = max(1, min(parallelism, users.count / 256 + 1))
         let chunkSize = max(1, (users.count + chunkCount - 1) / chunkCount)
         merged.userList = users

@@ -47,6 +47,13 @@ public struct FileStatus: Sendable, Equatable {
         return FileStatus(st)
     }
 
+    /// `fstat(2)` of an open descriptor (`path` names it in an error).
+    public static func of(descriptor: Int32, path: @autoclosure () -> String) throws(SystemError) -> FileStatus {
+        var st = stat()
+        guard fstat(descriptor, &st) == 0 else { throw SystemError("stat", path: path()) }
+        return FileStatus(st)
+    }
+
     /// `lstat(2)` of a path; nil when it does not exist.
     public static func of(path: String) throws(SystemError) -> FileStatus? {
         var st = stat()
