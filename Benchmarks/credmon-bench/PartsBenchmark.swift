@@ -24,20 +24,25 @@ enum PartsBenchmark {
         print(String(format: "%-40@ %8.2f µs/op", label, micro))
     }
 
+    static func sampleRecord(_ index: Int) -> CredentialRecord {
+        var record = CredentialRecord(id: CredentialID(user: "user\(index)", token: TokenName(service: "scitokens")))
+        record.provider = "scitokens"
+        record.fingerprint = "abcdef0123456789"
+        record.validity = TokenValidity(issuedAt: Date(), expiresAt: Date())
+        return record
+    }
+
     static func run() async throws {
         print("MemoryLayout: CredentialRecord \(MemoryLayout<CredentialRecord>.stride) B, CredentialID \(MemoryLayout<CredentialID>.stride) B, FileStamp \(MemoryLayout<FileStamp>.stride) B")
         let before = anonymousKiB()
-        var records: [CredentialID: CredentialRecord] = [:]
-        for index in 0..<10_000 {
-            let id = CredentialID(user: "user\(index)", token: TokenName(service: "scitokens"))
-            var record = CredentialRecord(id: id)
-            record.provider = "scitokens"
-            record.fingerprint = "abcdef0123456789"
-            record.validity = TokenValidity(issuedAt: Date(), expiresAt: Date())
-            records[id] = record
-        }
-        print("10,000 records in a dictionary: \(anonymousKiB() - before) KiB anonymous")
-        withExtendedLifetime(records) {}
+        var dictionary: [CredentialID: CredentialRecord] = [:]
+        for index in 0..<10_000 { let record = sampleRecord(index); dictionary[record.id] = record }
+        let afterDictionary = anonymousKiB()
+        print("10,000 records in a dictionary: \(afterDictionary - before) KiB anonymous")
+        var store = RecordStore()
+        for index in 0..<10_000 { let record = sampleRecord(index); store[record.id] = record }
+        print("10,000 records in a RecordStore: \(anonymousKiB() - afterDictionary) KiB anonymous")
+        withExtendedLifetime((dictionary, store)) {}
         let base = "/dev/shm/credmon-parts-\(getpid())"
         try FileManager.default.createDirectory(atPath: base + "/keys", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: base) }

@@ -30,7 +30,7 @@ public actor Monitor: Service {
     let metrics: MonitorMetrics?
 
     var table: ProviderTable
-    var records: [CredentialID: CredentialRecord] = [:]
+    var records = RecordStore()
     var scheduler = Scheduler()
     var workQueue = WorkQueue()
     var reportedProblems: Set<String> = []
@@ -130,7 +130,7 @@ public actor Monitor: Service {
     public func currentRecords() -> [CredentialRecord] { records.values.sorted { $0.id < $1.id } }
 
     /// Runs `body` on the monitor with every record (no copy), e.g. to write a status file.
-    public func withRecords<T: Sendable>(_ body: @Sendable ([CredentialID: CredentialRecord]) -> T) -> T { body(records) }
+    public func withRecords<T: Sendable>(_ body: @Sendable (RecordStore) -> T) -> T { body(records) }
 
     /// The providers in force.
     public func currentProviders() -> ProviderTable { table }
@@ -208,8 +208,8 @@ public actor Monitor: Service {
     private func reload() async {
         guard let fresh = await reloadProviders(table) else { return }
         table = fresh
-        for id in records.keys where records[id]?.state == .unowned || records[id]?.state == .refused {
-            records[id]?.state = .pending
+        records.updateEach { record in
+            if record.state == .unowned || record.state == .refused { record.state = .pending }
         }
         logger.info("Providers reloaded", metadata: ["credmon.providers": "\(fresh.names.joined(separator: ","))"])
     }

@@ -1,13 +1,14 @@
 /// The files of the credentials a pass queued, as its scan found them, until each credential's worker takes its own
 /// (``Monitor/enqueuePass(_:listed:)``). The scan's own array is kept, with an index into it: a dictionary of the
 /// snapshots themselves took a 16,384-slot table of whole snapshots for 10,000 credentials, and twice that while it
-/// grew, beside the scan's array it was filled from. The array goes as soon as the last snapshot is taken.
+/// grew, beside the scan's array it was filled from; the index is a ``CredentialIndex`` (8 bytes a slot, where a
+/// `[CredentialID: Int]` took 40). The array goes as soon as the last snapshot is taken.
 struct PassSnapshots {
     private var snapshots: [CredentialSnapshot] = []
-    private var index: [CredentialID: Int] = [:]
+    private var index = CredentialIndex()
 
     /// Whether no snapshot waits to be taken.
-    var isEmpty: Bool { index.isEmpty }
+    var isEmpty: Bool { index.count == 0 }
 
     /// How many snapshots wait to be taken.
     var count: Int { index.count }
@@ -22,22 +23,23 @@ struct PassSnapshots {
         index.reserveCapacity(min(expected, snapshots.count))
         for position in snapshots.indices {
             if keeps(snapshots[position]) {
-                index[snapshots[position].id] = position
+                let id = snapshots[position].id
+                index.insert(id, at: position) { snapshots[$0].id == id }
             } else {
                 snapshots[position].directory = nil
             }
         }
-        if index.isEmpty { snapshots = [] }
+        if index.count == 0 { snapshots = [] }
     }
 
     init() {}
 
     /// The snapshot of `id`, if one waits; taken, it is no longer kept (nor its open directory).
     mutating func take(_ id: CredentialID) -> CredentialSnapshot? {
-        guard let position = index.removeValue(forKey: id) else { return nil }
+        guard let position = index.remove(id, matches: { snapshots[$0].id == id }) else { return nil }
         let snapshot = snapshots[position]
         snapshots[position].directory = nil
-        if index.isEmpty { snapshots = [] }
+        if index.count == 0 { snapshots = [] }
         return snapshot
     }
 }
