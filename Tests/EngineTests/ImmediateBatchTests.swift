@@ -141,6 +141,24 @@ struct WorkQueueBatchTests {
         for id in ids { #expect(queue.finish(id) == false) }
         #expect(queue.isIdle)
     }
+
+    @Test("once a burst of 5,000 is done, the queue gives back the room it took (its sets and its array)")
+    func burstCapacityGivenBack() {
+        var queue = WorkQueue()
+        let ids = (0..<5_000).map { CredentialID(user: "u\($0)", token: TokenName(stem: "svc", allowSpecialCharacters: false)!) }
+        for id in ids { queue.enqueue(id) }
+        #expect(queue.heldCapacity >= 10_000, "the array and the set of those waiting")
+        var taken: [CredentialID] = []
+        while case let batch = queue.take(upTo: 64), !batch.isEmpty {
+            taken += batch
+            if taken.count > 4_900 { for id in batch { _ = queue.finish(id) } }
+        }
+        #expect(taken == ids)
+        #expect(queue.heldCapacity >= 5_000, "still working: the room stays")
+        for id in taken.prefix(4_900) { _ = queue.finish(id) }
+        #expect(queue.isIdle)
+        #expect(queue.heldCapacity < 100, "held \(queue.heldCapacity)")
+    }
 }
 
 @Suite("Periodic passes that trust inotify")

@@ -74,7 +74,7 @@ struct WorkQueue {
             enqueue(id)
             return true
         }
-        if inFlight.isEmpty && head >= queue.count && queue.count > 1024 { releaseStorage() }
+        if inFlight.isEmpty && head >= queue.count && heldCapacity > 1024 { releaseStorage() }
         return false
     }
 
@@ -86,8 +86,12 @@ struct WorkQueue {
         parked.forEach { $0.resume(returning: nil) }
     }
 
+    /// How many credentials the containers have room for (a burst's capacity stays until given back).
+    var heldCapacity: Int { queue.capacity + queued.capacity + inFlight.capacity + again.capacity }
+
     /// After a burst (a first pass over thousands of credentials) the containers keep their capacity; give it back
-    /// once everything is done.
+    /// once everything is done. (The queue itself may have been compacted to a few entries by then: the sets still
+    /// have room for the whole burst.)
     private mutating func releaseStorage() {
         queue = []
         head = 0
