@@ -6,7 +6,7 @@ import Testing
 @Suite("A pass's snapshots: kept as the scan made them, taken once")
 struct PassSnapshotsTests {
     /// A first scan of `users` users (u0 with a second credential) that hands every directory over.
-    private func scan(users: Int) async throws -> (root: TemporaryDirectory, credentials: [CredentialSnapshot]) {
+    private func scan(users: Int) async throws -> (root: TemporaryDirectory, credentials: SnapshotList) {
         let root = try userTree(users: users, label: "engine-pass-snapshots")
         try root.write("u0/other.top", "x")
         let scanner = DirectoryScanner(root: root.path, allowSpecialCharacters: false)
@@ -54,5 +54,27 @@ struct PassSnapshotsTests {
             #expect(taken?.directory?.descriptor == u0Descriptor)
         }
         #expect(!descriptor(u0Descriptor, isOpenOn: root.file("u0")), "closed once the taken snapshot is gone")
+    }
+
+    @Test("snapshots in several arrays (one per scan task) are indexed, taken and released across the arrays")
+    func acrossArrays() async throws {
+        let (root, scanned) = try await scan(users: 4)
+        let all = Array(scanned)
+        var list = SnapshotList(Array(all.prefix(2)))
+        list.append(contentsOf: SnapshotList(Array(all.dropFirst(2).prefix(1))))
+        list.append(contentsOf: SnapshotList())
+        list.append(contentsOf: SnapshotList(Array(all.dropFirst(3))))
+        #expect(list.map(\.id) == all.map(\.id), "the order of the arrays, appended")
+        #expect(list.indices.map { list[$0].id } == all.map(\.id), "positions across the arrays")
+        let last = try #require(all.last)
+        let u3 = try #require(all.first { $0.id.user == "u3" })
+        var snapshots = PassSnapshots(list, expected: 2) { $0.id == last.id || $0.id == all[0].id }
+        #expect(snapshots.count == 2)
+        #expect(snapshots.take(last.id)?.id == last.id, "from the last array")
+        #expect(snapshots.take(all[0].id)?.id == all[0].id, "from the first array")
+        #expect(snapshots.isEmpty)
+        if u3.id != last.id, let handle = u3.directory {
+            #expect(descriptor(handle.descriptor, isOpenOn: root.file("u3")), "the test's own copy still holds u3")
+        }
     }
 }

@@ -48,7 +48,7 @@ extension Monitor {
     /// worker does not stat them again (not for one a worker has now: it is handled again after, and its files may
     /// have changed meanwhile). Those go first, in the scan's order; the others (few: records the scan did not list)
     /// follow, sorted.
-    func enqueuePass(_ work: Set<CredentialID>, listed: consuming [CredentialSnapshot]) {
+    func enqueuePass(_ work: Set<CredentialID>, listed: consuming SnapshotList) {
         let busy = workQueue.hasInFlight ? work.filter { workQueue.isInFlight($0) } : []
         var queuedFromListing = 0
         for position in listed.indices where work.contains(listed[position].id) {
