@@ -8,6 +8,9 @@ struct DueQueue {
     var count: Int { heap.count }
     var earliest: Date? { heap.first?.date }
 
+    /// Room for `count` more entries without growing.
+    mutating func reserveCapacity(_ count: Int) { heap.reserveCapacity(heap.count + count) }
+
     mutating func insert(_ id: CredentialID, at date: Date) {
         heap.append((date, id))
         var child = heap.count - 1

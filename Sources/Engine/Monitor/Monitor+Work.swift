@@ -50,6 +50,13 @@ extension Monitor {
     /// follow, sorted.
     func enqueuePass(_ work: Set<CredentialID>, listed: consuming SnapshotList) {
         let busy = workQueue.hasInFlight ? work.filter { workQueue.isInFlight($0) } : []
+        // A burst (a first pass) gets room for all of it at once: grown step by step, the queue's containers and the
+        // scheduler's heap each held their old storage beside the new one at every step (the heap's peak of a first
+        // pass). Not for a few: an exact reservation on every pass would copy the heap each time.
+        if work.count >= 1024 {
+            workQueue.reserveCapacity(work.count)
+            scheduler.reserveCapacity(work.count)
+        }
         var queuedFromListing = 0
         for position in listed.indices where work.contains(listed[position].id) {
             enqueue(listed[position].id)

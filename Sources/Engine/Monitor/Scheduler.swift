@@ -19,6 +19,9 @@ struct Scheduler {
         if isAsleep, alarm.map({ date < $0 }) ?? true { wake() }
     }
 
+    /// Room for `count` more due dates without growing.
+    mutating func reserveCapacity(_ count: Int) { dueQueue.reserveCapacity(count) }
+
     /// Removes and returns every entry due at or before `now`.
     mutating func popDue(now: Date) -> [(date: Date, id: CredentialID)] { dueQueue.popDue(now: now) }
 

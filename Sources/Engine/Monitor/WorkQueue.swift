@@ -41,6 +41,12 @@ struct WorkQueue {
         }
     }
 
+    /// Room for `count` more credentials to wait without growing.
+    mutating func reserveCapacity(_ count: Int) {
+        queue.reserveCapacity(queue.count + count)
+        queued.reserveCapacity(queued.count + count)
+    }
+
     /// The next credential for a worker, or nil when none waits.
     mutating func take() -> CredentialID? {
         guard !stopped, head < queue.count else { return nil }
