@@ -102,6 +102,9 @@ struct Daemon {
         configuration.scanInterval = scanInterval
         configuration.maxConcurrent = maxConcurrent
         configuration.once = once
+        // One pass and out: nothing would ever handle a watch's events, so no user directory is watched (10,000
+        // inotify_add_watch calls and their reader in a first pass over 10,000 users).
+        configuration.watchFiles = !once
         configuration.stateDirectory = deployment.stateDirectory
         configuration.allowSpecialCharacterNames = deployment.condorKnobs?.allowSpecialCharacterNames ?? false
         // Bootstrapped before the monitor makes its metric handles; never when metrics are off.
