@@ -11,7 +11,7 @@ extension Monitor {
         var immediate: [Assignment] = []
         var others: [Assignment] = []
         for assignment in assignments {
-            if assignment.provider is any ImmediateCredentialProvider { immediate.append(assignment) } else { others.append(assignment) }
+            if assignment.immediate != nil { immediate.append(assignment) } else { others.append(assignment) }
         }
         if others.isEmpty { return await processImmediately(immediate) }
         // The others do not wait for the pool: a slow disk under the immediate ones holds up only them.
@@ -60,7 +60,7 @@ extension Monitor {
         case .decided(let step, let userDirectory):
             return prepare(step, provider: assignment.provider, in: userDirectory, logger: log).map(ImmediateResult.commit) ?? .nothing
         case .renew(let renewal):
-            guard let provider = renewal.provider as? any ImmediateCredentialProvider else { return .nothing }
+            guard let provider = assignment.immediate else { return .nothing }
             let result = renewImmediately(renewal, provider: provider, now: now, logger: log)
             let step = settle(renewal, result: result, assignment: assignment, now: now)
             return prepare(step, provider: provider, in: renewal.userDirectory, logger: log).map(ImmediateResult.commit) ?? .nothing

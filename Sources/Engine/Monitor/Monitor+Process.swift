@@ -31,6 +31,8 @@ extension Monitor {
     struct Assignment: Sendable {
         var id: CredentialID
         var provider: (any CredentialProvider)?
+        /// ``provider`` when it is an ``ImmediateCredentialProvider`` (``ProviderTable/Entry/immediate``).
+        var immediate: (any ImmediateCredentialProvider)?
         var previous: CredentialRecord?
         var lifetime: CredentialLifetime
         /// The files as this pass's scan found them moments ago (nil: stat them now). Dropped when anything else
@@ -214,8 +216,8 @@ extension Monitor {
             restored.health = kept.notified
             record = restored
         }
-        return Assignment(id: id, provider: entry?.provider, previous: record, lifetime: entry?.expiry.lifetime ?? .unknown,
-                          listed: passSnapshots.take(id))
+        return Assignment(id: id, provider: entry?.provider, immediate: entry?.immediate, previous: record,
+                          lifetime: entry?.expiry.lifetime ?? .unknown, listed: passSnapshots.take(id))
     }
 
     func report(problem: String, logger: Logger) {

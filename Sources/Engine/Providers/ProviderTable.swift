@@ -4,7 +4,12 @@ import FoundationEssentials
 public struct ProviderTable: Sendable {
     /// A provider and the fragment it came from.
     public struct Entry: Sendable {
-        public var provider: any CredentialProvider
+        public var provider: any CredentialProvider {
+            didSet { immediate = provider as? any ImmediateCredentialProvider }
+        }
+        /// ``provider`` as an ``ImmediateCredentialProvider``, if it is one: cast once here, not for every credential
+        /// (a cast of a provider that is a struct copies it into a new box).
+        public private(set) var immediate: (any ImmediateCredentialProvider)?
         public var file: String
         /// Whether the entry also serves its name spelled in other cases (`Box.top` for a `box` entry): true for the
         /// services HTCondor's `<S>_CLIENT_ID` knobs configure, whose names condor_credd matches case-insensitively.
@@ -16,6 +21,7 @@ public struct ProviderTable: Sendable {
                     expiry: ExpiryPolicy = ExpiryPolicy(lifetime: .unknown)) {
             self.expiry = expiry
             self.provider = provider
+            self.immediate = provider as? any ImmediateCredentialProvider
             self.file = file
             self.matchesAnyCase = matchesAnyCase
         }
