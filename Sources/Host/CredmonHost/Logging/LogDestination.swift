@@ -71,8 +71,11 @@ public final class LogDestination: HeldLogLines.Sink, @unchecked Sendable {
     }
 
     /// Writes one line (the newline is added), or holds it for the thread's batch (``HeldLogLines``).
-    public func write(_ line: String) {
-        var bytes = Array(line.utf8)
+    public func write(_ line: String) { write(line: Array(line.utf8)) }
+
+    /// Writes one line given as its bytes (without the newline, which this adds).
+    public func write(line: consuming [UInt8]) {
+        var bytes = line
         bytes.append(0x0A)
         if HeldLogLines.hold(bytes, for: self) { return }
         writeHeld(bytes)
