@@ -142,6 +142,28 @@ struct WorkQueueBatchTests {
         #expect(queue.isIdle)
     }
 
+    @Test("through the queue's compactions, a waiting credential is queued once, found pending, and taken in order")
+    func compactionsKeepTheIndex() {
+        var queue = WorkQueue()
+        let ids = (0..<3_000).map { CredentialID(user: "u\($0)", token: TokenName(stem: "svc", allowSpecialCharacters: false)!) }
+        for id in ids { queue.enqueue(id) }
+        var taken: [CredentialID] = []
+        for _ in 0..<2_000 { if let id = queue.take() { taken.append(id) } }  // compacts the queue on the way
+        let takenInOrder = taken == Array(ids.prefix(2_000))
+        #expect(takenInOrder)
+        for id in ids.suffix(1_000) { queue.enqueue(id) }  // waiting already: not queued twice
+        #expect(queue.waiting == 1_000)
+        #expect(ids.allSatisfy { queue.isPending($0) }, "waiting or in flight")
+        for id in taken { #expect(queue.finish(id) == false) }
+        #expect(taken.allSatisfy { !queue.isPending($0) }, "finished")
+        let again = ids.prefix(2_000).filter { $0.user.hasSuffix("7") }
+        for id in again { queue.enqueue(id) }
+        var rest: [CredentialID] = []
+        while let id = queue.take() { rest.append(id) }
+        let restInOrder = rest == Array(ids.suffix(1_000)) + again
+        #expect(restInOrder, "the waiting ones in order, then the ones queued again (\(rest.count) taken)")
+    }
+
     @Test("once a burst of 5,000 is done, the queue gives back the room it took (its sets and its array)")
     func burstCapacityGivenBack() {
         var queue = WorkQueue()

@@ -10,6 +10,9 @@ struct CredentialIndex {
     /// How many positions are indexed.
     private(set) var count = 0
 
+    /// How many slots the index holds (room for 70 % as many positions).
+    var slotCapacity: Int { slots.count }
+
     init() {}
 
     /// Room for `capacity` positions without growing.

@@ -70,8 +70,12 @@ extension Monitor {
 
     /// Waits until every credential in `ids` has been handled (or the monitor stops).
     func drain(_ ids: consuming Set<CredentialID>) async {
-        // Set.filter consumes `ids`: not held while the pass waits (a first pass's are 10,000 IDs).
-        passPending = ids.filter { workQueue.isPending($0) }
+        // The pass's own set becomes the pending set, less those already done (few): not copied, and not held twice
+        // while the pass waits (a first pass's are 10,000 IDs).
+        var pending = consume ids
+        let done = pending.filter { !workQueue.isPending($0) }
+        pending.subtract(done)
+        passPending = consume pending
         guard !passPending.isEmpty, !stopping else { return }
         await withCheckedContinuation { passWaiter = $0 }
     }

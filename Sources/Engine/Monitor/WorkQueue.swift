@@ -4,7 +4,8 @@
 struct WorkQueue {
     private var queue: [CredentialID] = []
     private var head = 0
-    private var queued: Set<CredentialID> = []
+    /// Where each waiting credential is in `queue` (8 bytes a slot, where a set of the IDs took 48).
+    private var queued = CredentialIndex()
     private var inFlight: Set<CredentialID> = []
     private var again: Set<CredentialID> = []
     private var workers: [CheckedContinuation<CredentialID?, Never>] = []
@@ -23,7 +24,9 @@ struct WorkQueue {
     func isInFlight(_ id: CredentialID) -> Bool { inFlight.contains(id) }
 
     /// Whether `id` waits or is being handled.
-    func isPending(_ id: CredentialID) -> Bool { queued.contains(id) || inFlight.contains(id) }
+    func isPending(_ id: CredentialID) -> Bool { isWaiting(id) || inFlight.contains(id) }
+
+    private func isWaiting(_ id: CredentialID) -> Bool { queued.position(of: id) { queue[$0] == id } != nil }
 
     /// Adds `id` (handing it to a parked worker if there is one); a credential already waiting is not added twice.
     mutating func enqueue(_ id: CredentialID) {
@@ -31,12 +34,12 @@ struct WorkQueue {
             again.insert(id)
             return
         }
-        guard !stopped, queued.insert(id).inserted else { return }
+        guard !stopped, !isWaiting(id) else { return }
         if let worker = workers.popLast() {
-            queued.remove(id)
             inFlight.insert(id)
             worker.resume(returning: id)
         } else {
+            queued.insert(id, at: queue.count) { _ in false }
             queue.append(id)
         }
     }
@@ -50,13 +53,17 @@ struct WorkQueue {
     /// The next credential for a worker, or nil when none waits.
     mutating func take() -> CredentialID? {
         guard !stopped, head < queue.count else { return nil }
-        let id = queue[head]
+        let id = queue[head], position = head
+        _ = queued.remove(id) { $0 == position }
         head += 1
         if head > 1024 && head * 2 > queue.count {
+            // The positions move down by `head`: the index is built again for the (fewer) credentials left.
             queue.removeFirst(head)
             head = 0
+            queued.removeAll()
+            queued.reserveCapacity(queue.count)
+            for (position, waiting) in queue.enumerated() { queued.insert(waiting, at: position) { _ in false } }
         }
-        queued.remove(id)
         inFlight.insert(id)
         return id
     }
@@ -93,7 +100,7 @@ struct WorkQueue {
     }
 
     /// How many credentials the containers have room for (a burst's capacity stays until given back).
-    var heldCapacity: Int { queue.capacity + queued.capacity + inFlight.capacity + again.capacity }
+    var heldCapacity: Int { queue.capacity + queued.slotCapacity + inFlight.capacity + again.capacity }
 
     /// After a burst (a first pass over thousands of credentials) the containers keep their capacity; give it back
     /// once everything is done. (The queue itself may have been compacted to a few entries by then: the sets still
@@ -101,7 +108,7 @@ struct WorkQueue {
     private mutating func releaseStorage() {
         queue = []
         head = 0
-        queued = []
+        queued = CredentialIndex()
         inFlight = []
         again = []
     }
