@@ -192,7 +192,8 @@ public struct DirectoryScanner: Sendable {
         if handOverLimit >= 256 { DirectoryHandle.reserveDescriptors(handOverLimit, near: rootHandle.descriptor) }
         // Each chunk reports only the stamps that differ from the previous listings (new, changed, unreadable), and
         // how many of its users have a stamp afterwards: an unchanged directory costs no dictionary insert.
-        var changes: [(user: String, stamp: FileStamp?)] = []
+        // Each task's changes, kept as it made them (not concatenated: a listing of everything changes every stamp).
+        var changes: [[(user: String, stamp: FileStamp?)]] = []
         var stamped = 0
         await withTaskGroup(of: (Result, [(user: String, stamp: FileStamp?)], Int).self) { group in
             for chunkStart in stride(from: 0, to: users.count, by: chunkSize) {
@@ -203,6 +204,7 @@ public struct DirectoryScanner: Sendable {
                     // once, not doubled step by step to up to twice as many (10,000 snapshots are 1.8 MB).
                     if listEverything || !stampDirectories { partial.credentials.reserveCapacity(chunk.count) }
                     var partialChanges: [(user: String, stamp: FileStamp?)] = []
+                    if listEverything && stampDirectories { partialChanges.reserveCapacity(chunk.count) }
                     var partialStamped = 0
                     var handOver = handOverLimit / chunkCount
                     for (offset, user) in chunk.enumerated() {
@@ -233,14 +235,16 @@ public struct DirectoryScanner: Sendable {
                 merged.unchanged += partial.unchanged
                 merged.missing.append(contentsOf: partial.missing)
                 merged.watched.append(contentsOf: partial.watched)
-                if changes.isEmpty { changes = partialChanges } else { changes.append(contentsOf: partialChanges) }
+                if !partialChanges.isEmpty { changes.append(partialChanges) }
                 stamped += partialStamped
             }
         }
         guard stampDirectories else { return (merged, [:]) }
         var listings = consume reused
-        listings.reserveCapacity(listings.count + changes.count)
-        for (user, stamp) in changes { listings[user] = stamp }
+        listings.reserveCapacity(listings.count + changes.reduce(0) { $0 + $1.count })
+        for partial in changes {
+            for (user, stamp) in partial { listings[user] = stamp }
+        }
         changes = []
         // Users gone since the previous listings: their stamps go too.
         if listings.count != stamped {
