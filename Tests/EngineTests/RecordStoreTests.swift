@@ -102,6 +102,15 @@ struct RecordStoreTests {
         #expect(grown.removeValue(forKey: Self.id(0)) == nil)
     }
 
+    @Test("a store reserved for 10,000 takes one more by growing a quarter, not by doubling")
+    func growsByAQuarter() {
+        var store = RecordStore()
+        store.reserveCapacity(10_000)
+        for number in 0..<10_001 { let record = Self.record(number, version: 0); store[record.id] = record }
+        #expect(store.count == 10_001)
+        #expect(store.capacity >= 10_001 && store.capacity < 13_000, "capacity \(store.capacity)")
+    }
+
     @Test("updateEach changes every record in place, and a copy taken before keeps the old values")
     func updateEachAndValueSemantics() {
         var store = RecordStore()

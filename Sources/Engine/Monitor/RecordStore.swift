@@ -13,6 +13,9 @@ public struct RecordStore: Sendable, Sequence {
     /// How many records are kept.
     public var count: Int { storage.count }
 
+    /// How many records the store has room for without growing.
+    var capacity: Int { storage.capacity }
+
     /// Whether no record is kept.
     public var isEmpty: Bool { storage.isEmpty }
 
@@ -32,6 +35,7 @@ public struct RecordStore: Sendable, Sequence {
                     storage[position] = newValue
                 } else {
                     index.insert(id, at: storage.count) { _ in false }
+                    growIfFull()
                     storage.append(newValue)
                 }
             } else {
@@ -56,6 +60,13 @@ public struct RecordStore: Sendable, Sequence {
     public mutating func reserveCapacity(_ capacity: Int) {
         storage.reserveCapacity(capacity)
         index.reserveCapacity(capacity)
+    }
+
+    /// A full store of a thousand records or more grows by a quarter, not double: a user added after a first pass of
+    /// 10,000 (whose records were reserved exactly) would otherwise take room for 20,000 (5.3 MB for 2.6).
+    private mutating func growIfFull() {
+        guard storage.count == storage.capacity, storage.count >= 1024 else { return }
+        storage.reserveCapacity(storage.count + storage.count / 4)
     }
 
     /// Changes every record in place, without a copy of the store.
