@@ -32,6 +32,27 @@ struct WatcherBurstTests {
         #expect(sawLate)
     }
 
+    @Test("Events of Credmon's own temporary files are passed over; a name that only contains the prefix is not",
+          .timeLimit(.minutes(1)))
+    func temporaryFilesPassedOver() async throws {
+        let (root, watcher, handle) = try watchedUserDirectory("carol")
+        defer { withExtendedLifetime(root) {} }
+        defer { watcher.stop() }
+        for index in 0..<50 { try AtomicWriter.write(Array("x".utf8), to: "s\(index).top", in: handle, durability: .atomic) }
+        try root.write("carol/\(AtomicWriter.temporaryPrefix)stray.top", "x")  // a leftover's name, written in place
+        try root.write("carol/x\(AtomicWriter.temporaryPrefix)top.top", "x")  // the prefix inside a name: a credential
+        try AtomicWriter.write(Array("x".utf8), to: "last.top", in: handle, durability: .atomic)
+        var stems: [String] = []
+        var iterator = watcher.events.makeAsyncIterator()
+        while !stems.contains("last"), let batch = await iterator.next() {
+            for case .credentialFile(user: "carol", let stem, file: _, removed: _) in batch { stems.append(stem) }
+        }
+        #expect(!stems.contains { $0.hasPrefix(AtomicWriter.temporaryPrefix) }, "\(stems.filter { $0.hasPrefix(".") })")
+        #expect(stems.contains("x\(AtomicWriter.temporaryPrefix)top"))
+        #expect(Set(stems).isSuperset(of: (0..<50).map { "s\($0)" }))
+        #expect(DirectoryWatcher.isTemporaryName(UnsafeRawBufferPointer(start: nil, count: 0)) == false)
+    }
+
     @Test("Stopping the watcher while events keep coming ends its stream and its thread", .timeLimit(.minutes(1)))
     func stopDuringBurst() async throws {
         let (root, watcher, handle) = try watchedUserDirectory("bob")

@@ -214,15 +214,19 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
             let wd = raw.load(fromByteOffset: offset, as: Int32.self)
             let mask = raw.load(fromByteOffset: offset + 4, as: UInt32.self)
             let length = Int(raw.load(fromByteOffset: offset + 12, as: UInt32.self))
-            var name = ""
-            if length > 0 {
-                let start = raw.baseAddress! + offset + headerSize
-                name = String(cString: start.assumingMemoryBound(to: CChar.self))
-            }
+            guard offset + headerSize + length <= count else { break }
+            let nameBytes = UnsafeRawBufferPointer(rebasing: raw[(offset + headerSize)..<(offset + headerSize + length)])
             offset += headerSize + length
             if mask & UInt32(IN_Q_OVERFLOW) != 0 {
                 batch.append(.rescanNeeded)
                 continue
+            }
+            // Credmon's own temporary files in user directories (three of the four events of every `.use` it writes):
+            // passed over on their bytes, before a string or the lock.
+            if wd != rootWatch && Self.isTemporaryName(nameBytes) { continue }
+            var name = ""
+            if length > 0 {
+                name = String(cString: nameBytes.baseAddress!.assumingMemoryBound(to: CChar.self))
             }
             if wd == rootWatch {
                 guard !name.isEmpty, mask & UInt32(IN_ISDIR) != 0 || mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 else { continue }
@@ -246,12 +250,21 @@ public final class DirectoryWatcher: Service, @unchecked Sendable {
                 batch.append(.userRemoved(user))
                 continue
             }
-            guard !name.hasPrefix(AtomicWriter.temporaryPrefix) else { continue }
             let removed = mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0
             for file in [CredentialFile.seed, .access, .metadata] where name.hasSuffix(file.rawValue) {
                 batch.append(.credentialFile(user: user, stem: String(name.dropLast(file.rawValue.count)), file: file, removed: removed))
             }
         }
+    }
+
+    private static let temporaryPrefixBytes = Array(AtomicWriter.temporaryPrefix.utf8)
+
+    /// Whether an event's name (NUL-padded, as the kernel gives it) starts with ``AtomicWriter/temporaryPrefix``.
+    static func isTemporaryName(_ name: UnsafeRawBufferPointer) -> Bool {
+        let prefix = temporaryPrefixBytes
+        guard name.count >= prefix.count else { return false }
+        for index in prefix.indices where name[index] != prefix[index] { return false }
+        return true
     }
 
     private func forget(user: String) {
