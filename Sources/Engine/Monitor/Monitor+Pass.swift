@@ -27,10 +27,10 @@ extension Monitor {
             // next lists every directory).
             let previous = listings
             listings = [:]
-            // Without listings (the first deep pass after the first one, which takes no stamps) every directory is
-            // listed: the known credentials would never be stat'ed, so they are not gathered (10,000 small arrays).
             let previousRoot = rootListing
             rootListing = nil
+            // Without listings (the first deep pass after the first one, which takes no stamps) every directory is
+            // listed: the known credentials would never be stat'ed, so they are not gathered (10,000 small arrays).
             (scan, listings) = try await scanner.scan(parallelism: configuration.scanParallelism, previous: previous, now: clock.now(),
                                                       deep: deep, known: deep && !previous.isEmpty ? knownCredentialsByUser() : nil,
                                                       stampDirectories: passCount > 0, handOverLimit: Self.handOverLimit,

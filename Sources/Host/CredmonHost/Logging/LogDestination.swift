@@ -70,10 +70,8 @@ public final class LogDestination: HeldLogLines.Sink, @unchecked Sendable {
         return (newFD, (UInt64(st.st_dev), UInt64(st.st_ino)))
     }
 
-    /// Writes one line (the newline is added), or holds it for the thread's batch (``HeldLogLines``).
-    public func write(_ line: String) { write(line: Array(line.utf8)) }
-
-    /// Writes one line given as its bytes (without the newline, which this adds).
+    /// Writes one line given as its bytes (the newline is added), or holds it for the thread's batch
+    /// (``HeldLogLines``).
     public func write(line: consuming [UInt8]) {
         var bytes = line
         bytes.append(0x0A)
