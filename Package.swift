@@ -198,7 +198,7 @@ let package = Package(
         ),
         // A standards-conformant OAuth 2.0 authorization server on loopback, for the OAuth tests (no NIO: POSIX sockets).
         .target(name: "OAuthTestServer", path: "Tests/OAuthTestServer", swiftSettings: strictSettings),
-        .testTarget(name: "OAuthTestServerTests", dependencies: ["OAuthTestServer"], swiftSettings: strictSettings),
+        .testTarget(name: "OAuthTestServerTests", dependencies: ["OAuthTestServer", "CredmonTestKit"], swiftSettings: strictSettings),
         // The test kit: temporary directories, `eventually`, a manual clock, a scripted provider, a URLSession HTTP client.
         .target(name: "CredmonTestKit", dependencies: ["Engine"], path: "Tests/TestKit", swiftSettings: strictSettings),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CredmonTestKit"], exclude: ["Fixtures"], swiftSettings: strictSettings),

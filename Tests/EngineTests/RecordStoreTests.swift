@@ -1,3 +1,4 @@
+import CredmonTestKit
 import Foundation
 import Testing
 @testable import Engine
@@ -6,18 +7,6 @@ import Testing
 /// would, through any sequence of additions, replacements and removals, and through the index's growth.
 @Suite("Record store: a dictionary's answers from an array and a compact index")
 struct RecordStoreTests {
-    /// A deterministic generator, so that a failure is reproduced by its seed.
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private static func id(_ number: Int) -> CredentialID {
         CredentialID(user: "user\(number / 3)", token: TokenName(service: ["scitokens", "box", "cilogon"][number % 3]))
     }
@@ -47,7 +36,7 @@ struct RecordStoreTests {
 
     @Test("random additions, replacements and removals give a dictionary's answers", arguments: [1, 2, 3, 4])
     func randomOperations(seed: UInt64) {
-        var random = SplitMix(state: seed)
+        var random = SplitMix64(seed: seed)
         let universe = 600
         var store = RecordStore()
         var model: [CredentialID: CredentialRecord] = [:]
@@ -91,7 +80,7 @@ struct RecordStoreTests {
         }
         Self.expectSame(grown, model, universe: 5_100)
         Self.expectSame(reserved, model, universe: 5_100)
-        var random = SplitMix(state: 99)
+        var random = SplitMix64(seed: 99)
         for number in (0..<5_000).shuffled(using: &random) {
             let id = Self.id(number)
             #expect(grown.removeValue(forKey: id)?.id == id)

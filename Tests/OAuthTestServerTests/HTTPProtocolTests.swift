@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import CredmonTestKit
 import Testing
 import OAuthTestServer
 
@@ -160,19 +161,6 @@ struct HTTPProtocolTests {
         #expect(answered > 100)
         #expect(server.inFlight == 0)
         #expect(try await TestClient(server).get("/jwks").1.statusCode == 200)
-    }
-}
-
-/// A small seeded generator, so that the fuzz cases are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
