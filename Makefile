@@ -20,9 +20,7 @@ BINPATH   = $(shell $(SWIFT) build -c release --show-bin-path)
 all: build
 
 build:
-	for product in $(PRODUCTS); do \
-		$(SWIFT) build -c release --static-swift-stdlib --product $$product || exit 1; \
-	done
+	SWIFT=$(SWIFT) scripts/build-release $(PRODUCTS)
 
 install: build
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SBINDIR)

@@ -18,9 +18,10 @@ let compactReleaseLink: [LinkerSetting] = [
 ]
 
 /// credmon's release link also lays out first the functions the daemon runs (Sources/Host/credmon/hot-functions.order,
-/// made by scripts/hot-functions), so that the kernel's 64 KiB fault-around maps less code it never runs. A name a
-/// later build no longer has only loses its place. SwiftPM does not see the file: a changed order takes effect at the next
-/// relink (remove the release binary to force one).
+/// made by scripts/hot-functions), so that the kernel's 64 KiB fault-around maps less code it never runs. It orders
+/// functions one by one only in objects compiled with a section per function, as scripts/build-release compiles them
+/// (a plain `swift build` orders whole files). A name a later build no longer has only loses its place. SwiftPM does
+/// not see the file: a changed order takes effect at the next relink (remove the release binary to force one).
 let hotFunctionsFirst: [LinkerSetting] = [
     .unsafeFlags(["-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/Host/credmon/hot-functions.order",
                   "-Xlinker", "--no-warn-symbol-ordering"],
