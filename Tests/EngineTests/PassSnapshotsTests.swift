@@ -56,6 +56,35 @@ struct PassSnapshotsTests {
         #expect(!descriptor(u0Descriptor, isOpenOn: root.file("u0")), "closed once the taken snapshot is gone")
     }
 
+    @Test("snapshots added round by round (a first pass's) are each taken once, the rounds before done or not")
+    func addedInRounds() async throws {
+        let root = try userTree(users: 9, label: "engine-pass-snapshots-rounds")
+        let scanner = DirectoryScanner(root: root.path, allowSpecialCharacters: false)
+        let (handle, listing) = try scanner.listRootForRounds()
+        let users = listing.userList
+        var rounds: [SnapshotList] = []
+        for start in stride(from: 0, to: 9, by: 3) {
+            rounds.append(await scanner.scanRound(users[start..<start + 3], root: handle, parallelism: 1, handOverLimit: 3, watcher: nil).credentials)
+        }
+        let skipped = try #require(rounds[1].first).id
+        var snapshots = PassSnapshots()
+        snapshots.add(rounds[0], expected: 3) { _ in true }
+        snapshots.add(rounds[1], expected: 2) { $0.id != skipped }
+        #expect(snapshots.count == 5)
+        // The first round is done before the third comes; the second still waits.
+        for snapshot in rounds[0] { #expect(snapshots.take(snapshot.id)?.id == snapshot.id) }
+        snapshots.add(rounds[2], expected: 3) { _ in true }
+        #expect(snapshots.count == 5)
+        #expect(snapshots.take(skipped) == nil, "never kept")
+        for snapshot in rounds[2].reversed() + rounds[1].filter({ $0.id != skipped }) {
+            let taken = snapshots.take(snapshot.id)
+            #expect(taken?.id == snapshot.id)
+            #expect(taken?.seed.size == snapshot.seed.size)
+            #expect(snapshots.take(snapshot.id) == nil, "taken twice")
+        }
+        #expect(snapshots.isEmpty)
+    }
+
     @Test("snapshots in several arrays (one per scan task) are indexed, taken and released across the arrays")
     func acrossArrays() async throws {
         let (root, scanned) = try await scan(users: 4)

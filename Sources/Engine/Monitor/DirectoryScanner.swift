@@ -114,7 +114,7 @@ public struct DirectoryScanner: Sendable {
 
     /// Lists the root (`handle`): its user directories (returned), problems, key files and temporary files (into
     /// `result`).
-    private func listRoot(_ handle: DirectoryHandle, into result: inout Result) throws(SystemError) -> [String] {
+    func listRoot(_ handle: DirectoryHandle, into result: inout Result) throws(SystemError) -> [String] {
         var users: [String] = []
         for entry in try handle.entries() {
             var type = entry.type
@@ -160,6 +160,14 @@ public struct DirectoryScanner: Sendable {
     public func scan(parallelism: Int = 2, previous: consuming Listings = [:], now: Date = Date(), deep: Bool = true,
                      known: [String: [KnownCredential]]? = nil, stampDirectories: Bool = true, handOverLimit: Int = 0,
                      watcher: DirectoryWatcher? = nil, previousRoot: RootListing? = nil) async throws(SystemError) -> (Result, Listings) {
+        guard stampDirectories else {
+            // A first scan: the root's listing, then every user in one round.
+            var (root, merged) = try listRootForRounds()
+            let users = merged.userList
+            merged.absorb(await scanRound(users[...], root: root, parallelism: parallelism, handOverLimit: handOverLimit,
+                                          watcher: watcher))
+            return (merged, [:])
+        }
         let reused: Listings
         let listEverything = deep && known == nil
         if listEverything { reused = [:] } else { reused = consume previous }
@@ -185,67 +193,23 @@ public struct DirectoryScanner: Sendable {
             RootListing(stamp: $0.stamp, users: users, problems: merged.problems, keyFiles: merged.keyFiles,
                         rootTemporaries: merged.rootTemporaries)
         }
-        let chunkCount = max(1, min(parallelism, users.count / 256 + 1))
-        let chunkSize = max(1, (users.count + chunkCount - 1) / chunkCount)
         merged.userList = users
-        let handOverLimit = min(handOverLimit, users.count)
-        if handOverLimit >= 256 { DirectoryHandle.reserveDescriptors(handOverLimit, near: rootHandle.descriptor) }
-        // Each chunk reports only the stamps that differ from the previous listings (new, changed, unreadable), and
+        // Each task reports only the stamps that differ from the previous listings (new, changed, unreadable), and
         // how many of its users have a stamp afterwards: an unchanged directory costs no dictionary insert.
-        // Each task's changes, kept as it made them (not concatenated: a listing of everything changes every stamp).
-        var changes: [[(user: String, stamp: FileStamp?)]] = []
-        var stamped = 0
-        await withTaskGroup(of: (Result, [(user: String, stamp: FileStamp?)], Int).self) { group in
-            for chunkStart in stride(from: 0, to: users.count, by: chunkSize) {
-                let chunk = users[chunkStart..<min(users.count, chunkStart + chunkSize)]
-                group.addTask {
-                    var partial = Result()
-                    // A scan that lists every directory finds about one credential per user: room for that many at
-                    // once, not doubled step by step to up to twice as many (10,000 snapshots are 1.8 MB).
-                    if listEverything || !stampDirectories { partial.credentials.reserveCapacity(chunk.count) }
-                    var partialChanges: [(user: String, stamp: FileStamp?)] = []
-                    if listEverything && stampDirectories { partialChanges.reserveCapacity(chunk.count) }
-                    var partialStamped = 0
-                    var handOver = handOverLimit / chunkCount
-                    for (offset, user) in chunk.enumerated() {
-                        if let watcher, offset % Self.watchGroup == 0 {
-                            let nextUsers = chunk.dropFirst(offset).prefix(Self.watchGroup)
-                            partial.watched.append(contentsOf: watcher.watchUsers(nextUsers))
-                        }
-                        if !stampDirectories {
-                            partial.listed.insert(user)
-                            _ = list(user, root: rootHandle, handOver: &handOver, into: &partial)
-                            continue
-                        }
-                        let before = reused[user]
-                        let stamp = scanUser(user, root: rootHandle, previous: before, racyBefore: racyBefore,
-                                             verifying: verifying.map { $0[user] ?? [] }, handOver: &handOver, into: &partial)
-                        if stamp != nil { partialStamped += 1 }
-                        if stamp != before { partialChanges.append((user, stamp)) }
-                    }
-                    return (partial, partialChanges, partialStamped)
-                }
-            }
-            for await (partial, partialChanges, partialStamped) in group {
-                merged.credentials.append(contentsOf: partial.credentials)
-                merged.problems.append(contentsOf: partial.problems)
-                merged.orphans.append(contentsOf: partial.orphans)
-                merged.listed.formUnion(partial.listed)
-                merged.verifiedUsers.append(contentsOf: partial.verifiedUsers)
-                merged.unchanged += partial.unchanged
-                merged.missing.append(contentsOf: partial.missing)
-                merged.watched.append(contentsOf: partial.watched)
-                if !partialChanges.isEmpty { changes.append(partialChanges) }
-                stamped += partialStamped
-            }
+        let (found, changes, stamped) = await inTasks(users[...], root: rootHandle, parallelism: parallelism,
+                                                      handOverLimit: handOverLimit, watcher: watcher,
+                                                      reserving: listEverything) { user, handOver, partial in
+            let before = reused[user]
+            let stamp = scanUser(user, root: rootHandle, previous: before, racyBefore: racyBefore,
+                                 verifying: verifying.map { $0[user] ?? [] }, handOver: &handOver, into: &partial)
+            return (stamp, stamp != before)
         }
-        guard stampDirectories else { return (merged, [:]) }
-        var listings = consume reused
+        merged.absorb(found)
+        var listings = reused  // the tasks' reference is gone by now: not copied
         listings.reserveCapacity(listings.count + changes.reduce(0) { $0 + $1.count })
         for partial in changes {
             for (user, stamp) in partial { listings[user] = stamp }
         }
-        changes = []
         // Users gone since the previous listings: their stamps go too.
         if listings.count != stamped {
             let present = Set(users)
@@ -328,7 +292,7 @@ public struct DirectoryScanner: Sendable {
 
     /// Lists one user directory; false when it cannot be read (it is then listed again next time). While `handOver`
     /// is above zero, the credentials found keep the open directory (and it counts one down).
-    private func list(_ user: String, root: DirectoryHandle, handOver: inout Int, into result: inout Result) -> Bool {
+    func list(_ user: String, root: DirectoryHandle, handOver: inout Int, into result: inout Result) -> Bool {
         let directory: DirectoryHandle
         do {
             directory = try root.openChild(user)

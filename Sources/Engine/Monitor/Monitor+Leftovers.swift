@@ -19,7 +19,8 @@ extension Monitor {
         pruneVault()
     }
 
-    private func removeOrphans(_ orphans: [(user: String, name: String)]) {
+    /// Removes the abandoned temporary files among `orphans` (found in user directories by a first scan).
+    func removeOrphans(_ orphans: [(user: String, name: String)]) {
         for orphan in orphans where AtomicWriter.isAbandoned(orphan.name) {
             guard let handle = try? DirectoryHandle.open(path: configuration.credentialDirectory + "/" + orphan.user) else { continue }
             try? handle.removeFile(orphan.name)

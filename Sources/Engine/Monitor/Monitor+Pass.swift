@@ -17,6 +17,7 @@ extension Monitor {
         renewedSincePass = 0
         failedSincePass = 0
         if let summary = await eventsOnlyPass(deep: deep, started: started) { return summary }
+        if passCount == 0 { return await firstPassInRounds(deep: deep, started: started) }
         var scan: DirectoryScanner.Result
         let hadLimit = watcher?.watchLimitReached ?? false
         rootStampAtScan = (try? FileStatus.of(path: configuration.credentialDirectory))??.stamp
@@ -31,9 +32,10 @@ extension Monitor {
             rootListing = nil
             // Without listings (the first deep pass after the first one, which takes no stamps) every directory is
             // listed: the known credentials would never be stat'ed, so they are not gathered (10,000 small arrays).
+            // No directory is handed over: after the first pass little is due, and the handles of a pass that lists
+            // everything would all be open at once for nothing.
             (scan, listings) = try await scanner.scan(parallelism: configuration.scanParallelism, previous: previous, now: clock.now(),
                                                       deep: deep, known: deep && !previous.isEmpty ? knownCredentialsByUser() : nil,
-                                                      stampDirectories: passCount > 0, handOverLimit: Self.handOverLimit,
                                                       watcher: watcher, previousRoot: previousRoot)
             rootListing = scan.rootListing
         } catch {
@@ -42,12 +44,8 @@ extension Monitor {
                                scanned: false)
         }
         let scanned = ContinuousClock.now
-        for problem in scan.problems {
-            reportOnce(problem.description) {
-                logger.warning("Ignored entry in the credential directory", metadata: ["credmon.path": "\(problem.path)", "credmon.problem": "\(problem.problem)"])
-            }
-        }
-        sweepLeftovers(after: scan, first: passCount == 0, deep: deep)
+        reportScanProblems(scan.problems)
+        sweepLeftovers(after: scan, first: false, deep: deep)
         var lateArrivals: [CredentialID] = []
         if let watcher {
             // Users watched only now whose listing this scan reused (unchanged since an earlier one, not watched then: the
@@ -66,15 +64,8 @@ extension Monitor {
         }
         let now = clock.now()
         var work = Set<CredentialID>()
-        var knownFound = 0
         var providers = ProviderFingerprints(table)
-        for snapshot in scan.credentials {
-            let record = records[snapshot.id]
-            if record != nil { knownFound += 1 }
-            // A pass that finds a known .use gone waits the removal settle delay, as the .use's own event does.
-            if let record, accessVanished(snapshot, record: record), deferAfterRemoval(snapshot.id) { continue }
-            if needsWork(snapshot, record: record, now: now, providers: &providers) { work.insert(snapshot.id) }
-        }
+        let knownFound = collectWork(from: scan.credentials, now: now, providers: &providers, into: &work)
         // The scan reports a credential at most once, and a deep scan counts the known ones it found as the records
         // have them (`unchanged`) without reporting them. When every record is accounted for so (a deep pass where
         // nothing went), the reported ones were looked at above and the unchanged ones only need their own checks
@@ -134,7 +125,7 @@ extension Monitor {
     }
 
     /// The end of every pass: health, `CREDMON_COMPLETE`, metrics, the log line, the callback.
-    private func finishPass(deep: Bool, started: ContinuousClock.Instant, scanned: ContinuousClock.Instant,
+    func finishPass(deep: Bool, started: ContinuousClock.Instant, scanned: ContinuousClock.Instant,
                             applied: ContinuousClock.Instant, processed: Int, listed: Int, lookedAtUsers: Bool) -> PassSummary {
         passCount += 1
         // Health before the marker: whoever sees CREDMON_COMPLETE (or scrapes after it) sees this pass's health.
@@ -190,9 +181,9 @@ extension Monitor {
                           lookedAtUsers: false)
     }
 
-    /// How many user directories a pass's scan may leave open for the workers (see ``DirectoryScanner``): what the
-    /// soft limit on open files leaves after 512 for everything else (connections, files being written), at most
-    /// 65,536. Workers then neither open nor close those directories again.
+    /// How many user directories the first pass's rounds may leave open for the workers (see ``DirectoryScanner``):
+    /// what the soft limit on open files leaves after 512 for everything else (connections, files being written), at
+    /// most 65,536. Workers then neither open nor close those directories again.
     static let handOverLimit: Int = {
         var limit = rlimit()
         guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
@@ -209,6 +200,33 @@ extension Monitor {
             known[id.user, default: []].append(KnownCredential(token: id.token, seed: record.seedStamp, access: record.accessStamp))
         }
         return known
+    }
+
+    /// Adds to `work` the credentials of `snapshots` that must be looked at; returns how many of them have a record
+    /// (each is passed to `known`).
+    func collectWork(from snapshots: SnapshotList, now: Date, providers: inout ProviderFingerprints,
+                     into work: inout Set<CredentialID>, known: (CredentialID) -> Void = { _ in }) -> Int {
+        var knownFound = 0
+        for snapshot in snapshots {
+            let record = records[snapshot.id]
+            if record != nil {
+                knownFound += 1
+                known(snapshot.id)
+            }
+            // A pass that finds a known .use gone waits the removal settle delay, as the .use's own event does.
+            if let record, accessVanished(snapshot, record: record), deferAfterRemoval(snapshot.id) { continue }
+            if needsWork(snapshot, record: record, now: now, providers: &providers) { work.insert(snapshot.id) }
+        }
+        return knownFound
+    }
+
+    /// Logs each problem a scan found, once for the daemon's life.
+    func reportScanProblems(_ problems: [ScanProblem]) {
+        for problem in problems {
+            reportOnce(problem.description) {
+                logger.warning("Ignored entry in the credential directory", metadata: ["credmon.path": "\(problem.path)", "credmon.problem": "\(problem.problem)"])
+            }
+        }
     }
 
     /// Whether the `.use` of a valid credential (`record`) is gone while its `.top` is as it was (condor_credd

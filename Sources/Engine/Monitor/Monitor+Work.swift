@@ -23,23 +23,27 @@ extension Monitor {
     /// ``batchLimit``; nil when the monitor stops.
     private func nextWork() async -> [CredentialID]? {
         if stopping || Task.isCancelled { return nil }
-        let share = max(1, min(Self.batchLimit, workQueue.waiting / max(1, configuration.maxConcurrent)))
-        let batch = workQueue.take(upTo: share)
+        let batch = workQueue.take(upTo: share(ofWaiting: workQueue.waiting))
         if !batch.isEmpty {
             metrics?.queueDepth(workQueue.waiting)
             return batch
         }
-        return await withCheckedContinuation { workQueue.park($0) }.map { [$0] }
+        return await withCheckedContinuation { workQueue.park($0) }
+    }
+
+    /// A worker's fair share of `waiting` credentials: every worker gets some, at most ``batchLimit``.
+    private func share(ofWaiting waiting: Int) -> Int {
+        max(1, min(Self.batchLimit, waiting / max(1, configuration.maxConcurrent)))
     }
 
     private func finish(_ id: CredentialID) {
         let queuedAgain = workQueue.finish(id)
         if !accessEventsWhileBusy.isEmpty { settleAccessEventWhileBusy(id) }
         if queuedAgain || workQueue.isPending(id) { return }
-        if passPending.remove(id) != nil, passPending.isEmpty {
+        if passPending.remove(id) != nil, passPending.count <= passResumesAt {
             passWaiter?.resume()
             passWaiter = nil
-            passPending = []
+            if passPending.isEmpty { passPending = [] }
         }
         if workQueue.isIdle { checkIdle() }
     }
@@ -49,6 +53,9 @@ extension Monitor {
     /// have changed meanwhile). Those go first, in the scan's order; the others (few: records the scan did not list)
     /// follow, sorted.
     func enqueuePass(_ work: Set<CredentialID>, listed: consuming SnapshotList) {
+        // Parked workers get their shares once all of it waits (and its snapshots are in place).
+        workQueue.beginBurst()
+        defer { workQueue.endBurst { share(ofWaiting: $0) } }
         let busy = workQueue.hasInFlight ? work.filter { workQueue.isInFlight($0) } : []
         // A burst (a first pass) gets room for all of it at once: grown step by step, the queue's containers and the
         // scheduler's heap each held their old storage beside the new one at every step (the heap's peak of a first
@@ -63,20 +70,27 @@ extension Monitor {
             queuedFromListing += 1
         }
         let others = queuedFromListing < work.count ? work.subtracting(listed.lazy.map(\.id)).sorted() : []
-        // Workers resume only once this actor is free again, so they all find their snapshot.
-        passSnapshots = PassSnapshots(consume listed, expected: queuedFromListing) { work.contains($0.id) && !busy.contains($0.id) }
+        // Workers resume only once this actor is free again, so they all find their snapshot. (Beside those of a
+        // first pass's round before, still being handled.)
+        passSnapshots.add(consume listed, expected: queuedFromListing) { work.contains($0.id) && !busy.contains($0.id) }
         for id in others { enqueue(id) }
     }
 
-    /// Waits until every credential in `ids` has been handled (or the monitor stops).
-    func drain(_ ids: consuming Set<CredentialID>) async {
+    /// Waits until every credential in `ids`, and any a call before left pending, has been handled but `leaving` (or
+    /// the monitor stops): a first pass queues its next round while a few of the round before still wait.
+    func drain(_ ids: consuming Set<CredentialID>, leaving: Int = 0) async {
         // The pass's own set becomes the pending set, less those already done (few): not copied, and not held twice
-        // while the pass waits (a first pass's are 10,000 IDs).
+        // while the pass waits.
         var pending = consume ids
         let done = pending.filter { !workQueue.isPending($0) }
         pending.subtract(done)
-        passPending = consume pending
-        guard !passPending.isEmpty, !stopping else { return }
+        if passPending.isEmpty {
+            passPending = consume pending
+        } else {
+            passPending.formUnion(pending)
+        }
+        passResumesAt = leaving
+        guard passPending.count > leaving, !stopping else { return }
         await withCheckedContinuation { passWaiter = $0 }
     }
 

@@ -47,6 +47,8 @@ public actor Monitor: Service {
     var renewedSincePass = 0
     var failedSincePass = 0
     var passPending: Set<CredentialID> = []
+    /// The pass waiting on ``passPending`` resumes once no more than this many are left (see ``drain(_:leaving:)``).
+    var passResumesAt = 0
     /// Credentials whose `.use` changed while a worker had them (see ``settleAccessEventWhileBusy(_:)``).
     var accessEventsWhileBusy: [CredentialID: AccessEventWhileBusy] = [:]
     /// `.use` files the monitor wrote whose inotify event has not come yet (see ``countOwnAccessWrite(_:)``).

@@ -24,6 +24,8 @@ public struct MonitorConfiguration: Sendable {
     public var accessTokenDurability: Durability = .atomic
     /// Parallel directory-scan tasks.
     public var scanParallelism = 2
+    /// User directories the first pass reads per round (see ``Monitor/firstPassInRounds(deep:started:)``).
+    public var firstPassRound = 1024
     /// Every this many passes, a deep pass stats every file (the others stat only changed user directories).
     public var deepPassEvery = 10
     /// Credmon's own root-only directory (`--state-dir`): copies of seeds to revoke after removal.

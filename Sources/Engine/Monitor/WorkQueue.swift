@@ -8,8 +8,10 @@ struct WorkQueue {
     private var queued = CredentialIndex()
     private var inFlight: Set<CredentialID> = []
     private var again: Set<CredentialID> = []
-    private var workers: [CheckedContinuation<CredentialID?, Never>] = []
+    private var workers: [CheckedContinuation<[CredentialID]?, Never>] = []
     private var stopped = false
+    /// Between ``beginBurst()`` and ``endBurst(share:)``: parked workers wait for the whole burst.
+    private var bursting = false
 
     /// Nothing waits and nothing is being handled.
     var isIdle: Bool { head >= queue.count && inFlight.isEmpty }
@@ -28,16 +30,17 @@ struct WorkQueue {
 
     private func isWaiting(_ id: CredentialID) -> Bool { queued.position(of: id) { queue[$0] == id } != nil }
 
-    /// Adds `id` (handing it to a parked worker if there is one); a credential already waiting is not added twice.
+    /// Adds `id` (handing it to a parked worker if there is one, outside a burst); a credential already waiting is not
+    /// added twice.
     mutating func enqueue(_ id: CredentialID) {
         if inFlight.contains(id) {
             again.insert(id)
             return
         }
         guard !stopped, !isWaiting(id) else { return }
-        if let worker = workers.popLast() {
+        if !bursting, let worker = workers.popLast() {
             inFlight.insert(id)
-            worker.resume(returning: id)
+            worker.resume(returning: [id])
         } else {
             queued.insert(id, at: queue.count) { _ in false }
             queue.append(id)
@@ -75,8 +78,21 @@ struct WorkQueue {
         return batch
     }
 
+    /// Queues what follows (until ``endBurst(share:)``) without handing each credential to a parked worker as it
+    /// comes: the first credentials of a burst (a pass's) would each go alone to a worker, one hand-off apiece.
+    mutating func beginBurst() { bursting = true }
+
+    /// Ends a burst: the parked workers get batches of what waits, as a worker that asked would take them (`share`:
+    /// how many, given how many wait).
+    mutating func endBurst(share: (Int) -> Int) {
+        bursting = false
+        while !stopped, waiting > 0, let worker = workers.popLast() {
+            worker.resume(returning: take(upTo: max(1, share(waiting))))
+        }
+    }
+
     /// Parks a worker until ``enqueue(_:)`` has work for it (or ``stop()``).
-    mutating func park(_ worker: CheckedContinuation<CredentialID?, Never>) {
+    mutating func park(_ worker: CheckedContinuation<[CredentialID]?, Never>) {
         if stopped { worker.resume(returning: nil) } else { workers.append(worker) }
     }
 
