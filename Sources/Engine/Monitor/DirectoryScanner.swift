@@ -205,7 +205,7 @@ public struct DirectoryScanner: Sendable {
             return (stamp, stamp != before)
         }
         merged.absorb(found)
-        var listings = reused  // the tasks' reference is gone by now: not copied
+        var listings = consume reused  // not copied: a pass that changes a few stamps changes them in place
         listings.reserveCapacity(listings.count + changes.reduce(0) { $0 + $1.count })
         for partial in changes {
             for (user, stamp) in partial { listings[user] = stamp }
