@@ -43,6 +43,9 @@ private final class HeldProvider: CredentialProvider, @unchecked Sendable {
 extension Monitor {
     /// How many credentials the running pass waits for.
     fileprivate var pendingInPass: Int { passPending.count }
+
+    /// The user directories' stamps the next scan compares with.
+    fileprivate var directoryStamps: DirectoryScanner.Listings { listings }
 }
 
 /// The first pass reads the user directories a round at a time and queues each round once the one before is done,
@@ -119,5 +122,50 @@ struct FirstPassRoundsTests {
         #expect(ids(together) == ids(whole))
         #expect(together.credentials.count == 10)
         #expect(together.listed == whole.listed)
+    }
+}
+
+/// The pass after the first (which takes no stamps) lists every directory again: in rounds too, keeping only the
+/// hashes of what it found.
+@Suite("The pass that lists everything again, in rounds")
+struct RelistingRoundsTests {
+    @Test("Without events, the pass after the first (rounds of 2) finds a removed .top, a removed user and a new user, and leaves every directory's stamp")
+    func findsWhatChanged() async throws {
+        let provider = ScriptedProvider(name: "svc")
+        let harness = try MonitorHarness(providers: [provider]) {
+            $0.firstPassRound = 2
+            $0.watchFiles = false
+        }
+        let users = (0..<5).map { "u\($0)" }
+        for user in users { try harness.writeSeed(user, "svc") }
+        try await harness.whileRunning {
+            #expect(await harness.waitForPasses(1))
+            for user in users { #expect(await harness.record(user, "svc")?.state == .valid, "\(user)") }
+            #expect(await harness.monitor.directoryStamps.isEmpty, "the first pass takes no stamps")
+            try FileManager.default.removeItem(atPath: harness.path("u2/svc.top"))
+            try FileManager.default.removeItem(atPath: harness.path("u4"))
+            try harness.writeSeed("u5", "svc")
+            #expect(await harness.pass(after: 1, reaching: 2))
+            #expect(await harness.waitForRecord("u5", "svc") { $0.state == .valid })
+            #expect(await eventually { await harness.record("u2", "svc") == nil }, "its .top is gone")
+            #expect(await eventually { await harness.record("u4", "svc") == nil }, "its directory is gone")
+            for user in ["u0", "u1", "u3"] { #expect(await harness.record(user, "svc")?.state == .valid, "\(user)") }
+            let stamps = await harness.monitor.directoryStamps
+            #expect(Set(stamps.keys) == ["u0", "u1", "u2", "u3", "u5"])
+        }
+    }
+
+    @Test("HashMarks: what was marked is found, in any order; what was not is not")
+    func hashMarks() {
+        var marks = HashMarks()
+        var generator = SplitMix64(seed: 13)
+        let marked = (0..<2000).map { _ in CredentialID(user: "u\(generator.next() % 100_000)", token: TokenName(service: "svc")) }
+        for id in marked { marks.mark(id) }
+        #expect(marks.count == Set(marked).count)
+        for id in marked.shuffled() { #expect(marks.contains(id)) }
+        let others = (0..<2000).map { CredentialID(user: "x\($0)", token: TokenName(service: "svc")) }
+        #expect(others.filter { marks.contains($0) }.isEmpty)
+        marks.mark(others[0])
+        #expect(marks.contains(others[0]), "a mark after a look is found too")
     }
 }

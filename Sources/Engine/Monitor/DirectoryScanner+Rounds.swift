@@ -37,6 +37,22 @@ extension DirectoryScanner {
         }.result
     }
 
+    /// One round of a scan that lists every directory and takes its stamp (there are no listings to compare with:
+    /// the pass after a first pass, or after a scan that failed): `users` (some of the root's), in up to
+    /// `parallelism` tasks, watching each first. Returns the round's result and its users' stamps (nil: unreadable,
+    /// listed again next time).
+    public func scanRoundStamped(_ users: ArraySlice<String>, root: DirectoryHandle, parallelism: Int, now: Date,
+                                 watcher: DirectoryWatcher?) async -> (result: Result, stamps: [[(user: String, stamp: FileStamp?)]]) {
+        let racyBefore = now.timeIntervalSince1970 - 2
+        let (result, changes, _) = await inTasks(users, root: root, parallelism: parallelism, handOverLimit: 0, watcher: watcher,
+                                                 reserving: true) { user, handOver, partial in
+            let stamp = scanUser(user, root: root, previous: nil, racyBefore: racyBefore, verifying: nil, handOver: &handOver,
+                                 into: &partial)
+            return (stamp, true)
+        }
+        return (result, changes)
+    }
+
     /// What one user directory's look left for the stamps: its stamp now and whether that differs from the previous
     /// listing's (nil: the scan takes no stamps).
     typealias StampOutcome = (stamp: FileStamp?, changed: Bool)

@@ -241,7 +241,7 @@ public struct DirectoryScanner: Sendable {
     }
 
     /// `verifying`: the known credentials of `user` to stat if the directory is unchanged (a deep scan); nil: none.
-    private func scanUser(_ user: String, root: DirectoryHandle, previous: FileStamp?, racyBefore: Double, verifying: [KnownCredential]?,
+    func scanUser(_ user: String, root: DirectoryHandle, previous: FileStamp?, racyBefore: Double, verifying: [KnownCredential]?,
                           handOver: inout Int, into result: inout Result) -> FileStamp? {
         guard let status = try? FileStatus.at(root.descriptor, user, path: ""), status.type == .directory else {
             if (try? FileStatus.at(root.descriptor, user, path: ""))??.type == .symlink {

@@ -18,6 +18,7 @@ extension Monitor {
         failedSincePass = 0
         if let summary = await eventsOnlyPass(deep: deep, started: started) { return summary }
         if passCount == 0 { return await firstPassInRounds(deep: deep, started: started) }
+        if listings.isEmpty { return await relistingPassInRounds(deep: deep, started: started) }
         var scan: DirectoryScanner.Result
         let hadLimit = watcher?.watchLimitReached ?? false
         rootStampAtScan = (try? FileStatus.of(path: configuration.credentialDirectory))??.stamp
