@@ -7,9 +7,9 @@ extension Monitor {
     /// The root is listed once (as a scan lists it); then one round's directories are listed while the workers
     /// handle the round before, and each round's credentials are queued once all but half a round of the round
     /// before are done. The pass so holds about three rounds' snapshots, work and open directories at most, however
-    /// many users there are: a single
-    /// scan of 10,000 users held 10,000 snapshots (1.8 MB), their IDs in the work set, the work queue and the pending
-    /// set, and 10,000 open directories, all at once, beside the records growing to hold them.
+    /// many users there are: a single scan of 10,000 users held 10,000 snapshots (1.8 MB), their IDs in the work set,
+    /// the work queue and the pending set, and 10,000 open directories, all at once, beside the records growing to
+    /// hold them.
     ///
     /// It queues what a single scan of everything would: every credential found without a record (at the start,
     /// all of them), those with one as any listed credential; then the records no round reported (few: made by
