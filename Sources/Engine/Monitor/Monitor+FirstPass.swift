@@ -16,21 +16,8 @@ extension Monitor {
     /// events before this pass) and, as every deep pass does, the vault's copies of credentials no round found.
     func firstPassInRounds(deep: Bool, started: ContinuousClock.Instant) async -> PassSummary {
         let hadLimit = watcher?.watchLimitReached ?? false
-        rootStampAtScan = (try? FileStatus.of(path: configuration.credentialDirectory))??.stamp
-        let root: DirectoryHandle
-        let rootScan: DirectoryScanner.Result
-        do {
-            (root, rootScan) = try scanner.listRootForRounds()
-        } catch {
-            logger.error("Cannot scan the credential directory", metadata: ["credmon.error": "\(error)"])
-            return PassSummary(credentials: records.count, processed: 0, renewed: 0, failed: 0, duration: ContinuousClock.now - started,
-                               scanned: false)
-        }
-        rootListing = rootScan.rootListing
-        listings = [:]
-        reportScanProblems(rootScan.problems)
-        sweepLeftovers(after: rootScan, first: true, deep: deep)
-        let users = rootScan.userList
+        let root: DirectoryHandle, users: [String]
+        do { (root, users) = try beginRounds(first: true, deep: deep) } catch { return unscannedPass(error, started: started) }
         // About one credential per user: room for their records and due dates at once (grown step by step, each
         // held its old storage beside the new one at every step).
         records.reserveCapacity(users.count)
@@ -84,10 +71,7 @@ extension Monitor {
             await drain(consume rest)
         }
         if accessEventsWhileBusy.isEmpty { accessEventsWhileBusy = [:] }
-        if let watcher, watcher.watchLimitReached && !hadLimit {
-            logger.warning("inotify watch limit reached; some users rely on the periodic pass",
-                           metadata: ["credmon.watched": "\(watcher.watchedUsers)", "credmon.fix": "raise fs.inotify.max_user_watches"])
-        }
+        warnIfWatchLimitReached(hadLimit: hadLimit)
         // The log line's scan time is the time the pass waited for its rounds' listings, its apply time the time it
         // took to queue their credentials.
         let scanned = started + scanning

@@ -40,9 +40,7 @@ extension Monitor {
                                                       watcher: watcher, previousRoot: previousRoot)
             rootListing = scan.rootListing
         } catch {
-            logger.error("Cannot scan the credential directory", metadata: ["credmon.error": "\(error)"])
-            return PassSummary(credentials: records.count, processed: 0, renewed: 0, failed: 0, duration: ContinuousClock.now - started,
-                               scanned: false)
+            return unscannedPass(error, started: started)
         }
         let scanned = ContinuousClock.now
         reportScanProblems(scan.problems)
@@ -58,11 +56,8 @@ extension Monitor {
                 scanner.scanUser(user, into: &found)
                 lateArrivals += found.credentials.map(\.id)
             }
-            if watcher.watchLimitReached && !hadLimit {
-                logger.warning("inotify watch limit reached; some users rely on the periodic pass",
-                               metadata: ["credmon.watched": "\(watcher.watchedUsers)", "credmon.fix": "raise fs.inotify.max_user_watches"])
-            }
         }
+        warnIfWatchLimitReached(hadLimit: hadLimit)
         let now = clock.now()
         var work = Set<CredentialID>()
         var providers = ProviderFingerprints(table)

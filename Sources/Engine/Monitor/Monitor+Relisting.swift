@@ -15,20 +15,8 @@ extension Monitor {
     /// (about one chance in 10^11) would leave a removed credential to its events and the next deep pass.
     func relistingPassInRounds(deep: Bool, started: ContinuousClock.Instant) async -> PassSummary {
         let hadLimit = watcher?.watchLimitReached ?? false
-        rootStampAtScan = (try? FileStatus.of(path: configuration.credentialDirectory))??.stamp
-        let root: DirectoryHandle
-        let rootScan: DirectoryScanner.Result
-        do {
-            (root, rootScan) = try scanner.listRootForRounds()
-        } catch {
-            logger.error("Cannot scan the credential directory", metadata: ["credmon.error": "\(error)"])
-            return PassSummary(credentials: records.count, processed: 0, renewed: 0, failed: 0, duration: ContinuousClock.now - started,
-                               scanned: false)
-        }
-        rootListing = rootScan.rootListing
-        reportScanProblems(rootScan.problems)
-        sweepLeftovers(after: rootScan, first: false, deep: deep)
-        let users = rootScan.userList
+        let root: DirectoryHandle, users: [String]
+        do { (root, users) = try beginRounds(first: false, deep: deep) } catch { return unscannedPass(error, started: started) }
         var stamps = DirectoryScanner.Listings()
         stamps.reserveCapacity(users.count)
         var reported = HashMarks()
@@ -78,10 +66,7 @@ extension Monitor {
             enqueuePass(unreported, listed: [])
             work.formUnion(unreported)
         }
-        if let watcher, watcher.watchLimitReached && !hadLimit {
-            logger.warning("inotify watch limit reached; some users rely on the periodic pass",
-                           metadata: ["credmon.watched": "\(watcher.watchedUsers)", "credmon.fix": "raise fs.inotify.max_user_watches"])
-        }
+        warnIfWatchLimitReached(hadLimit: hadLimit)
         let processed = work.count
         await drain(consume work)
         passSnapshots = PassSnapshots()
