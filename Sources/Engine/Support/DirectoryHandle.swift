@@ -42,8 +42,9 @@ public final class DirectoryHandle: @unchecked Sendable {
 
     /// Grows the process's descriptor table to hold `count` more descriptors in one step. A table the kernel grows
     /// as descriptors are opened doubles each time, and in a process with threads each growth waits for an RCU grace
-    /// period (about 8 ms on this project's VM: some 70 ms to reach 16,384); one growth waits once. `F_DUPFD` takes
-    /// the lowest free descriptor at or above its argument, so no open descriptor is touched.
+    /// period (about 8 ms on this project's VM: some 70 ms to reach 16,384); one growth waits once, and none when
+    /// ``DescriptorTable/grow(toHold:)`` made the table large enough at start. `F_DUPFD` takes the lowest free
+    /// descriptor at or above its argument, so no open descriptor is touched.
     public static func reserveDescriptors(_ count: Int, near descriptor: Int32) {
         let target = Int32(clamping: Int(descriptor) + count + 64)
         let reserved = fcntl(descriptor, F_DUPFD_CLOEXEC, target)

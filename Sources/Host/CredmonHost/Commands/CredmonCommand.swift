@@ -1,3 +1,4 @@
+import Engine
 import FoundationEssentials
 import ArgumentParser
 
@@ -14,6 +15,12 @@ public struct CredmonCommand: AsyncParsableCommand {
 }
 
 extension CredmonCommand {
+    /// What the process does first, on its only thread: grows its descriptor table to the size a first pass needs
+    /// (``DescriptorTable``), which waits for nothing only while no other thread exists.
+    public static func prepareProcess() {
+        DescriptorTable.grow()
+    }
+
     /// Parses the command line and runs the chosen command asynchronously (the executable's entry point).
     /// Refuses to run when the build's provider catalog is invalid (two kinds with one name).
     public static func launch() async {
