@@ -32,11 +32,14 @@ extension Monitor {
             let previousRoot = rootListing
             rootListing = nil
             // Without listings (the first deep pass after the first one, which takes no stamps) every directory is
-            // listed: the known credentials would never be stat'ed, so they are not gathered (10,000 small arrays).
+            // listed: the known credentials would never be stat'ed, so they are not gathered. With listings they are,
+            // deep or not: a deep scan stats them in the directories it does not list, and every scan checks the
+            // directories it lists against them (only what differs is reported: the pass after a first pass lists
+            // thousands of directories where nothing changed).
             // No directory is handed over: after the first pass little is due, and the handles of a pass that lists
             // everything would all be open at once for nothing.
             (scan, listings) = try await scanner.scan(parallelism: configuration.scanParallelism, previous: previous, now: clock.now(),
-                                                      deep: deep, known: deep && !previous.isEmpty ? knownCredentialsByUser() : nil,
+                                                      deep: deep, known: previous.isEmpty ? nil : knownCredentials(),
                                                       watcher: watcher, previousRoot: previousRoot)
             rootListing = scan.rootListing
         } catch {
@@ -67,6 +70,7 @@ extension Monitor {
         // nothing went), the reported ones were looked at above and the unchanged ones only need their own checks
         // (due, or their provider changed): one walk over the records, without a lookup.
         let someRecordUnseen = knownFound + scan.unchanged != records.count || !scan.missing.isEmpty
+            || !scan.missingFromListings.isEmpty
         if !someRecordUnseen && scan.unchanged > 0 {
             let reported = knownFound > 0 ? Set(scan.credentials.lazy.map(\.id)) : []
             for (id, record) in records where (reported.isEmpty || !reported.contains(id))
@@ -80,12 +84,13 @@ extension Monitor {
             if someRecordUnseen {
                 let users = scan.users
                 let listed = scan.listed
-                let verified = scan.verified
-                let missing = Set(scan.missing)
+                // A checked listing accounts for each known credential as a verified directory does.
+                let verified = scan.verified.union(scan.checkedUsers)
+                let missing = Set(scan.missing + scan.missingFromListings)
                 for (id, record) in records {
                     if !users.contains(id.user) {
                         work.insert(id)  // the user's directory is gone
-                    } else if listed.contains(id.user) {
+                    } else if listed.contains(id.user) && !verified.contains(id.user) {
                         if !seen.contains(id) { work.insert(id) }  // a listing reports every credential present
                     } else if verified.contains(id.user) {
                         // Verified: reported (looked at above), missing, or as the record has it.
@@ -187,15 +192,12 @@ extension Monitor {
         return max(0, min(65_536, soft - 512))
     }()
 
-    /// The credentials tracked in each user directory, with their files' stamps as recorded, for a deep scan to stat
-    /// in the directories it does not list.
-    private func knownCredentialsByUser() -> [String: [KnownCredential]] {
-        var known: [String: [KnownCredential]] = [:]
-        known.reserveCapacity(records.count)
-        for (id, record) in records {
-            known[id.user, default: []].append(KnownCredential(token: id.token, seed: record.seedStamp, access: record.accessStamp))
-        }
-        return known
+    /// The credentials tracked, with their files' stamps as recorded, for a deep scan to stat in the directories it
+    /// does not list.
+    private func knownCredentials() -> KnownCredentials {
+        KnownCredentials(records.lazy.map { id, record in
+            (user: id.user, credential: KnownCredential(token: id.token, seed: record.seedStamp, access: record.accessStamp))
+        }, count: records.count)
     }
 
     /// Adds to `work` the credentials of `snapshots` that must be looked at; returns how many of them have a record

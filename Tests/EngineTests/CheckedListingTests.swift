@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import Engine
+
+/// Listings checked against the credentials the caller tracks: only what differs is reported.
+@Suite("Listings checked against the known credentials")
+struct CheckedListingTests {
+    @Test("a scan given the known credentials counts those it lists unchanged, reports new and changed ones, and names those gone")
+    func scannerReportsOnlyDifferences() async throws {
+        let root = try userTree(users: 4, label: "engine-checked")
+        let scanner = DirectoryScanner(root: root.path, allowSpecialCharacters: false)
+        let (first, listings) = try await scanner.scan(previous: [:], deep: true)
+        let known = KnownCredentials(Dictionary(grouping: first.credentials, by: \.id.user).mapValues { snapshots in
+            snapshots.map { KnownCredential(token: $0.id.token, seed: $0.seed.stamp, access: $0.access?.stamp) }
+        })
+        try root.write("u1/other.top", "x")                                  // a new credential beside a known one
+        try FileManager.default.removeItem(atPath: root.file("u2/svc.top"))  // a known one gone
+        try root.write("u3/svc.use", "token")                                // a known one changed
+        // "Now" one second after u0 last changed (however long the test took to get here): u0 is listed, unchanged
+        // but racy, and the others, changed since, too.
+        let changed = try #require(Files.changed(root.file("u0")))
+        for deep in [false, true] {
+            let (scan, _) = try await scanner.scan(previous: listings, now: changed.addingTimeInterval(1), deep: deep, known: known)
+            #expect(scan.listed == ["u0", "u1", "u2", "u3"], "deep: \(deep)")
+            #expect(Set(scan.checkedUsers) == ["u0", "u1", "u2", "u3"])
+            #expect(Set(scan.credentials.map(\.id.description)) == ["u1/other", "u3/svc"])
+            #expect(scan.unchanged == 2, "u0/svc and u1/svc, as known")
+            #expect(scan.missingFromListings.map(\.description) == ["u2/svc"])
+            #expect(scan.missing.isEmpty && scan.verifiedUsers.isEmpty)
+        }
+        // Without known credentials a listing reports everything it finds, as before.
+        let (plain, _) = try await scanner.scan(previous: listings, now: changed.addingTimeInterval(1), deep: false)
+        #expect(plain.credentials.count == 4 && plain.checkedUsers.isEmpty && plain.unchanged == 0)
+    }
+
+    @Test("A pass whose scan lists changed directories hands over only what changed there: a .top gone is found, an unchanged credential is left alone")
+    func passHandlesCheckedListings() async throws {
+        let provider = ScriptedProvider(name: "svc")
+        let harness = try MonitorHarness(providers: [provider]) {
+            $0.watchFiles = false
+            $0.deepPassEvery = 1000
+        }
+        for user in ["alice", "bob", "carol"] { try harness.writeSeed(user, "svc") }
+        try await harness.whileRunning {
+            #expect(await harness.waitForPasses(1))
+            #expect(await harness.pass(after: 3, reaching: 2))  // lists every directory and takes their stamps
+            // alice's directory changes (a file comes and goes) with her credential as it was; carol's .top goes.
+            try harness.writeSeed("alice", "junk")
+            try FileManager.default.removeItem(atPath: harness.path("alice/junk.top"))
+            try FileManager.default.removeItem(atPath: harness.path("carol/svc.top"))
+            #expect(await harness.pass(after: 5, reaching: 3))
+            #expect(await eventually(timeout: .seconds(20)) { await harness.record("carol", "svc") == nil })
+            let third = try #require(harness.passSummaries.dropFirst(2).first)
+            #expect(third.processed == 1, "only carol's credential: \(harness.passSummaries)")
+            #expect(provider.calls("alice", "svc") == 1 && provider.calls("bob", "svc") == 1)
+            #expect(await harness.record("alice", "svc")?.state == .valid)
+        }
+    }
+}
