@@ -9,22 +9,24 @@ public enum Durability: Sendable {
     case atomic
 }
 
-/// Writes files atomically: a temporary file beside the target, (fsync), final mode, close, `rename(2)` over the
-/// target, (fsync of the directory). Temporary names start with ``AtomicWriter/temporaryPrefix`` so that orphans
-/// left by a hard kill can be recognised and removed at start.
+/// Writes files atomically: a temporary file beside the target (or in a staging directory on the same file system),
+/// (fsync), final mode, close, `rename(2)` over the target, (fsync of the directory). Temporary names start with
+/// ``AtomicWriter/temporaryPrefix`` so that orphans left by a hard kill can be recognised and removed at start.
 public enum AtomicWriter {
     /// Prefix of every temporary file Credmon creates.
     public static let temporaryPrefix = ".credmon-tmp."
 
-    /// Writes `bytes` to `name` in `directory` with `mode`.
+    /// Writes `bytes` to `name` in `directory` with `mode`; the temporary file is made in `staging` when given (see
+    /// ``StagingDirectory``).
     public static func write(
         _ bytes: some Collection<UInt8>,
         to name: String,
         in directory: DirectoryHandle,
+        staging: DirectoryHandle? = nil,
         mode: mode_t = 0o400,
         durability: Durability
     ) throws(SystemError) {
-        try write(to: name, in: directory, mode: mode, durability: durability) { output in
+        try write(to: name, in: directory, staging: staging, mode: mode, durability: durability) { output in
             if bytes.withContiguousStorageIfAvailable({ output(UnsafeRawBufferPointer($0)) }) == nil {
                 Array(bytes).withUnsafeBytes(output)
             }
@@ -35,38 +37,49 @@ public enum AtomicWriter {
     /// comes: a large file (the status of 10,000 credentials) is never held whole in memory. The same steps and
     /// guarantees as the write of a whole buffer; a chunk that cannot be written fails the write, and the chunks
     /// after it are dropped.
+    ///
+    /// Given `staging` (a directory on the target's file system, see ``StagingDirectory``), the temporary file is
+    /// made there and renamed into `directory`: the target's directory sees the file arrive and nothing else. Should
+    /// the rename between them fail with `EXDEV` (a bind mount between them), the write starts over beside the target.
     public static func write(
         to name: String,
         in directory: DirectoryHandle,
+        staging: DirectoryHandle? = nil,
         mode: mode_t = 0o400,
         durability: Durability,
         streaming produce: (_ output: (UnsafeRawBufferPointer) -> Void) -> Void
     ) throws(SystemError) {
+        let home = staging ?? directory
         let temporary = temporaryName(for: name)
         // Created with its final mode when the umask leaves that mode whole (the descriptor is writable whatever the
         // mode says); otherwise 0600 and a chmod before the rename.
         let createdWithFinalMode = ProcessUmask.value & mode == 0
-        let fd = openat(directory.descriptor, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+        let fd = openat(home.descriptor, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                         createdWithFinalMode ? mode : 0o600)
-        guard fd >= 0 else { throw SystemError("create temporary file", path: directory.childPath(temporary)) }
+        guard fd >= 0 else { throw SystemError("create temporary file", path: home.childPath(temporary)) }
         var isOpen = true, renamed = false
         defer {
             if isOpen { close(fd) }
-            if !renamed { unlinkat(directory.descriptor, temporary, 0) }
+            if !renamed { unlinkat(home.descriptor, temporary, 0) }
         }
         var writeError: Int32?
         produce { chunk in
             if writeError == nil, !writeAll(fd, chunk) { writeError = errno }
         }
-        if let writeError { throw SystemError("write", path: directory.childPath(temporary), errno: writeError) }
-        if durability == .durable, fsync(fd) != 0 { throw SystemError("fsync", path: directory.childPath(temporary)) }
-        if !createdWithFinalMode, fchmod(fd, mode) != 0 { throw SystemError("chmod", path: directory.childPath(temporary)) }
+        if let writeError { throw SystemError("write", path: home.childPath(temporary), errno: writeError) }
+        if durability == .durable, fsync(fd) != 0 { throw SystemError("fsync", path: home.childPath(temporary)) }
+        if !createdWithFinalMode, fchmod(fd, mode) != 0 { throw SystemError("chmod", path: home.childPath(temporary)) }
         // Closed before the rename: the close's inotify event (IN_CLOSE_WRITE) then names the temporary file, which
         // watchers ignore, not the target (one event per write instead of two). A failed close (a delayed write
         // error) fails the write.
         isOpen = false
-        if close(fd) != 0 && errno != EINTR { throw SystemError("close", path: directory.childPath(temporary)) }
-        guard renameat(directory.descriptor, temporary, directory.descriptor, name) == 0 else {
+        if close(fd) != 0 && errno != EINTR { throw SystemError("close", path: home.childPath(temporary)) }
+        guard renameat(home.descriptor, temporary, directory.descriptor, name) == 0 else {
+            if staging != nil && errno == EXDEV {
+                unlinkat(home.descriptor, temporary, 0)
+                renamed = true  // nothing left to remove
+                return try write(to: name, in: directory, staging: nil, mode: mode, durability: durability, streaming: produce)
+            }
             throw SystemError("rename into place", path: directory.childPath(name))
         }
         renamed = true

@@ -9,27 +9,29 @@ import Glibc
 /// durably before the access token (a refresh token must never be lost), `.use` last (condor_credd takes its
 /// existence to mean "ready").
 public enum CredentialFiles {
-    /// Writes what a provider returned. Blocking (fsync); the daemon runs it on ``BlockingIO``.
+    /// Writes what a provider returned. Blocking (fsync); the daemon runs it on ``BlockingIO``. `staging`: where the
+    /// temporary files are made (see ``StagingDirectory``); nil: beside their targets.
     /// - Returns: the new `.top`'s stamp when a seed was written.
     @discardableResult
     public static func store(_ update: CredentialUpdate, stem: String, in userDirectory: DirectoryHandle,
-                             accessTokenDurability: Durability) throws(SystemError) -> FileStamp? {
+                             staging: DirectoryHandle? = nil, accessTokenDurability: Durability) throws(SystemError) -> FileStamp? {
         if let metadata = update.metadata {
-            try AtomicWriter.write(metadata, to: stem + ".meta", in: userDirectory, mode: 0o400, durability: .durable)
+            try AtomicWriter.write(metadata, to: stem + ".meta", in: userDirectory, staging: staging, mode: 0o400, durability: .durable)
         }
         var seedStamp: FileStamp?
         if let seed = update.rotatedSeed {
-            seedStamp = try storeSeed(seed, stem: stem, in: userDirectory)
+            seedStamp = try storeSeed(seed, stem: stem, in: userDirectory, staging: staging)
         }
-        try AtomicWriter.write(update.accessTokenFile, to: stem + ".use", in: userDirectory, mode: 0o400,
+        try AtomicWriter.write(update.accessTokenFile, to: stem + ".use", in: userDirectory, staging: staging, mode: 0o400,
                                durability: accessTokenDurability)
         return seedStamp
     }
 
     /// Writes a seed (`.top`) durably and nothing else. Returns its stamp.
     @discardableResult
-    public static func storeSeed(_ seed: [UInt8], stem: String, in userDirectory: DirectoryHandle) throws(SystemError) -> FileStamp? {
-        try AtomicWriter.write(seed, to: stem + ".top", in: userDirectory, mode: 0o400, durability: .durable)
+    public static func storeSeed(_ seed: [UInt8], stem: String, in userDirectory: DirectoryHandle,
+                                 staging: DirectoryHandle? = nil) throws(SystemError) -> FileStamp? {
+        try AtomicWriter.write(seed, to: stem + ".top", in: userDirectory, staging: staging, mode: 0o400, durability: .durable)
         return try FileStatus.at(userDirectory.descriptor, stem + ".top", path: userDirectory.childPath(stem + ".top"))?.stamp
     }
 

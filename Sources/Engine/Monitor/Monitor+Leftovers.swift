@@ -3,8 +3,8 @@ import Logging
 
 extension Monitor {
     /// Cleans up after the scan of a pass. At start: the temporary files of writes interrupted by a hard kill (their
-    /// writer is gone; credmon-web's writes in progress stay), in `$CD`, every user directory, the state directory
-    /// and the revocation vault. At start and in every deep pass:
+    /// writer is gone; credmon-web's writes in progress stay), in `$CD`, every user directory, the state directory,
+    /// its staging directory and the revocation vault. At start and in every deep pass:
     /// key files older than ``LeftoverFiles/keyFileLifetime`` (by ctime, on the monitor's clock), and the vault's
     /// copies of credentials whose provider is gone or no longer revokes on removal.
     ///
@@ -39,6 +39,7 @@ extension Monitor {
         if let stateDirectory = configuration.stateDirectory, let state = try? DirectoryHandle.open(path: stateDirectory) {
             removed += AtomicWriter.removeOrphans(in: state).map(state.childPath)
         }
+        if let staging { removed += AtomicWriter.removeOrphans(in: staging).map(staging.childPath) }
         removed += vault?.removeTemporaries() ?? []
         for path in removed {
             logger.info("Removed a temporary file left by an earlier run", metadata: ["credmon.path": "\(path)"])

@@ -81,7 +81,7 @@ extension Monitor {
                 return (.failed(unusable), storeRotatedSeed(rotated, stem: stem, in: userDirectory, logger: logger))
             }
             do {
-                let seedStamp = try CredentialFiles.store(update, stem: stem, in: userDirectory,
+                let seedStamp = try CredentialFiles.store(update, stem: stem, in: userDirectory, staging: staging,
                                                           accessTokenDurability: configuration.accessTokenDurability)
                 let written = try? FileStatus.at(userDirectory.descriptor, stem + ".use", path: "")
                 return (.renewed(update, accessStamp: written?.stamp), seedStamp)
@@ -116,7 +116,7 @@ extension Monitor {
     /// refresh token may be the only live one. Returns the new `.top`'s stamp.
     private nonisolated func storeRotatedSeed(_ seed: [UInt8], stem: String, in userDirectory: DirectoryHandle, logger: Logger) -> FileStamp? {
         do {
-            let stamp = try CredentialFiles.storeSeed(seed, stem: stem, in: userDirectory)
+            let stamp = try CredentialFiles.storeSeed(seed, stem: stem, in: userDirectory, staging: staging)
             logger.notice("Kept the rotated refresh token of an unusable answer")
             return stamp
         } catch {

@@ -20,6 +20,8 @@ public actor Monitor: Service {
     let directory: CredentialDirectory
     let scanner: DirectoryScanner
     let vault: RevocationVault?
+    /// Where the workers' writes begin (see ``StagingDirectory``); nil: beside their targets.
+    let staging: DirectoryHandle?
     let removal: CredentialRemoval
     let rules: CredentialDecision.Rules
     /// The threads that wait for the disk (fsync), owned by this monitor and shut down when ``run()`` returns.
@@ -98,6 +100,9 @@ public actor Monitor: Service {
         self.metrics = configuration.metrics ? MonitorMetrics() : nil
         self.directory = CredentialDirectory(path: configuration.credentialDirectory)
         self.vault = configuration.stateDirectory.map(RevocationVault.init(stateDirectory:))
+        self.staging = configuration.stateDirectory.flatMap {
+            StagingDirectory.open(stateDirectory: $0, credentialDirectory: configuration.credentialDirectory)
+        }
         self.removal = CredentialRemoval(credentialDirectory: configuration.credentialDirectory, vault: vault)
         self.scanner = DirectoryScanner(root: configuration.credentialDirectory,
                                         allowSpecialCharacters: configuration.allowSpecialCharacterNames)
