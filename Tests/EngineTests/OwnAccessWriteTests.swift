@@ -56,4 +56,27 @@ struct OwnAccessWriteTests {
             #expect(await harness.monitor.ownAccessWrites.isEmpty)
         }
     }
+
+    @Test("The table a burst of own writes grew goes with its last count", .timeLimit(.minutes(1)))
+    func tableReleasedWhenEmpty() async throws {
+        let harness = try MonitorHarness(providers: [ScriptedProvider(name: "svc")])
+        let users = (0..<1100).map { "user\($0)" }
+        for user in users { try harness.writeSeed(user, "svc") }
+        try await harness.whileRunning {
+            #expect(await harness.waitForPasses(1))
+            #expect(await eventually { await harness.monitor.ownAccessWrites.isEmpty }, "the own writes' events never came")
+            // 1,100 writes counted before any of their events is read (as in a first pass over thousands of users).
+            let watcher = try #require(await harness.monitor.watcher)
+            let token = try #require(TokenName(stem: "svc"))
+            for user in users { await harness.monitor.countOwnAccessWrite(CredentialID(user: user, token: token)) }
+            #expect(await harness.monitor.ownAccessWrites.count == 1100)
+            #expect(await harness.monitor.ownAccessWrites.capacity > 1024)
+            for user in users {
+                await harness.monitor.handle([.credentialFile(user: user, stem: "svc", file: .access)], watcher: watcher)
+            }
+            #expect(await harness.monitor.ownAccessWrites.isEmpty)
+            let capacity = await harness.monitor.ownAccessWrites.capacity
+            #expect(capacity <= 1024, "capacity \(capacity) kept after the last count went")
+        }
+    }
 }
