@@ -22,7 +22,7 @@ struct CheckedListingTests {
         for deep in [false, true] {
             let (scan, _) = try await scanner.scan(previous: listings, now: changed.addingTimeInterval(1), deep: deep, known: known)
             #expect(scan.listed == ["u0", "u1", "u2", "u3"], "deep: \(deep)")
-            #expect(Set(scan.checkedUsers) == ["u0", "u1", "u2", "u3"])
+            #expect(scan.listingsChecked)
             #expect(Set(scan.credentials.map(\.id.description)) == ["u1/other", "u3/svc"])
             #expect(scan.unchanged == 2, "u0/svc and u1/svc, as known")
             #expect(scan.missingFromListings.map(\.description) == ["u2/svc"])
@@ -30,7 +30,21 @@ struct CheckedListingTests {
         }
         // Without known credentials a listing reports everything it finds, as before.
         let (plain, _) = try await scanner.scan(previous: listings, now: changed.addingTimeInterval(1), deep: false)
-        #expect(plain.credentials.count == 4 && plain.checkedUsers.isEmpty && plain.unchanged == 0)
+        #expect(plain.credentials.count == 4 && !plain.listingsChecked && plain.unchanged == 0)
+    }
+
+    @Test("a checked listing that cannot read its directory names every known credential there as not found")
+    func unreadDirectoryNamesItsCredentials() throws {
+        let root = try userTree(users: 1, label: "engine-checked-unread")
+        let scanner = DirectoryScanner(root: root.path, allowSpecialCharacters: false)
+        let known = KnownCredentials(["ghost": [KnownCredential(token: TokenName(service: "svc")), KnownCredential(token: TokenName(service: "other"))]])
+        var result = DirectoryScanner.Result()
+        var handOver = 0
+        let handle = try DirectoryHandle.open(path: root.path)
+        #expect(!scanner.list("ghost", root: handle, handOver: &handOver, checking: known, into: &result))
+        #expect(Set(result.missingFromListings.map(\.description)) == ["ghost/svc", "ghost/other"])
+        #expect(!scanner.list("ghost", root: handle, handOver: &handOver, into: &result), "unchecked: nothing named")
+        #expect(result.missingFromListings.count == 2)
     }
 
     @Test("A pass whose scan lists changed directories hands over only what changed there: a .top gone is found, an unchanged credential is left alone")

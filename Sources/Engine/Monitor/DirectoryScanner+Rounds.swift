@@ -120,14 +120,13 @@ extension DirectoryScanner {
 
 extension DirectoryScanner.Result {
     /// Adds what `partial` (another task's or round's result over other users) found: credentials (their arrays
-    /// moved in, not copied), problems, orphans, listed, verified, checked, unchanged, missing and watched users.
+    /// moved in, not copied), problems, orphans, listed, verified, unchanged, missing and watched users.
     public mutating func absorb(_ partial: consuming DirectoryScanner.Result) {
         credentials.append(contentsOf: partial.takeCredentials())
         problems.append(contentsOf: partial.problems)
         orphans.append(contentsOf: partial.orphans)
         listed.formUnion(partial.listed)
         verifiedUsers.append(contentsOf: partial.verifiedUsers)
-        checkedUsers.append(contentsOf: partial.checkedUsers)
         unchanged += partial.unchanged
         missing.append(contentsOf: partial.missing)
         missingFromListings.append(contentsOf: partial.missingFromListings)

@@ -83,11 +83,12 @@ public struct DirectoryScanner: Sendable {
         public var verifiedUsers: [String] = []
         /// ``verifiedUsers`` as a set (built on each use).
         public var verified: Set<String> { Set(verifiedUsers) }
-        /// Listed user directories whose credentials were checked against the caller's (see
-        /// ``DirectoryScanner/list(_:root:handOver:checking:into:)``): each known one is in `credentials`, counted in
-        /// `unchanged` or named in `missingFromListings`, as for a verified directory.
-        public var checkedUsers: [String] = []
-        /// Known credentials of checked directories (``checkedUsers``) that their listing did not find.
+        /// Whether the listed user directories were checked against the caller's credentials (see
+        /// ``DirectoryScanner/list(_:root:handOver:checking:into:)``): each known one of a ``listed`` user is then in
+        /// `credentials`, counted in `unchanged` or named in `missingFromListings`, as for a verified directory. (A
+        /// flag, not a list: 10,000 names took 0.4 MB in the pass that lists every directory again.)
+        public var listingsChecked = false
+        /// Known credentials of listed directories that their checked listing did not find (or could not read).
         public var missingFromListings: [CredentialID] = []
         public var problems: [ScanProblem] = []
         /// Temporary files left by a hard kill: (user, file name).
@@ -211,6 +212,7 @@ public struct DirectoryScanner: Sendable {
             return (stamp, stamp != before)
         }
         merged.absorb(found)
+        merged.listingsChecked = known != nil
         var listings = consume reused  // not copied: a pass that changes a few stamps changes them in place
         // Room for every user present at most: most changes replace a stamp (a pass that lists every directory
         // changes all 10,000), and room for as many again doubled the table (0.8 -> 1.5 MB) for good.
@@ -312,9 +314,9 @@ public struct DirectoryScanner: Sendable {
     /// is above zero, the credentials found keep the open directory (and it counts one down).
     ///
     /// Given `checking` (the credentials the caller tracks), a credential found with the files the caller knew is
-    /// counted in ``Result/unchanged`` instead of reported, and a known one not found is named in
-    /// ``Result/missingFromListings``;
-    /// the user is then in ``Result/checkedUsers``. A scan that lists thousands of directories where nothing changed
+    /// counted in ``Result/unchanged`` instead of reported, and a known one not found (every known one, when the
+    /// directory cannot be read) is named in ``Result/missingFromListings``. A scan that lists thousands of
+    /// directories where nothing changed
     /// (the pass after a first pass lists every directory written in its last two seconds) so holds no snapshot of
     /// them: 10,000 snapshots, grown step by step in two tasks, took 4.5 MB.
     func list(_ user: String, root: DirectoryHandle, handOver: inout Int, checking: KnownCredentials? = nil,
@@ -326,10 +328,12 @@ public struct DirectoryScanner: Sendable {
             if error.errno != ENOENT {
                 result.problems.append(ScanProblem(path: root.childPath(user), problem: error.errno == ELOOP ? "is a symlink; ignored" : "cannot be read (\(error)); ignored"))
             }
+            reportUnread(user, checking: checking, into: &result)
             return false
         }
         guard let entries = try? directory.entries() else {
             result.problems.append(ScanProblem(path: directory.path, problem: "cannot list it; ignored"))
+            reportUnread(user, checking: checking, into: &result)
             return false
         }
         var seedStems: [String] = []
@@ -370,10 +374,14 @@ public struct DirectoryScanner: Sendable {
             handedOver = kept != nil
         }
         if handedOver { handOver -= 1 }
-        if checking != nil {
-            result.checkedUsers.append(user)
-            for entry in knownHere { result.missingFromListings.append(CredentialID(user: user, token: entry.token)) }
-        }
+        for entry in knownHere { result.missingFromListings.append(CredentialID(user: user, token: entry.token)) }
         return true
+    }
+
+    /// A directory a checked listing could not read: every known credential there is named as not found (the pass
+    /// looks at each, as it looks at those of an unchecked listing that found nothing).
+    private func reportUnread(_ user: String, checking: KnownCredentials?, into result: inout Result) {
+        guard let checking else { return }
+        for entry in checking.credentials(of: user) { result.missingFromListings.append(CredentialID(user: user, token: entry.token)) }
     }
 }

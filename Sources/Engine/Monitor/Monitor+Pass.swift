@@ -85,7 +85,7 @@ extension Monitor {
                 let users = scan.users
                 let listed = scan.listed
                 // A checked listing accounts for each known credential as a verified directory does.
-                let verified = scan.verified.union(scan.checkedUsers)
+                let verified = scan.listingsChecked ? scan.verified.union(listed) : scan.verified
                 let missing = Set(scan.missing + scan.missingFromListings)
                 for (id, record) in records {
                     if !users.contains(id.user) {
