@@ -27,38 +27,39 @@ public struct KnownCredentials: Sendable {
     /// No credentials.
     public init() {}
 
-    /// The credentials of `credentials` (`count`: how many there are, for room at once).
-    public init(_ credentials: some Sequence<(user: String, credential: KnownCredential)>, count: Int = 0) {
-        var unplaced = ContiguousArray<Entry>()
-        unplaced.reserveCapacity(count)
-        for (user, credential) in credentials {
-            unplaced.append(Entry(userHash: Self.hash(user), seedKnown: credential.seed != nil, user: user, token: credential.token,
-                                  digest: credential.seed.map { Self.digest(seed: $0, access: credential.access) } ?? 0))
-        }
-        guard !unplaced.isEmpty, unplaced.count < Int(Int32.max) else { return }
-        // About one bucket per credential; placed by counting: a count per bucket, their running sums, then each entry
-        // into the next free place of its bucket.
-        let buckets = 1 << max(1, Int.bitWidth - (unplaced.count - 1).leadingZeroBitCount)
-        bucketMask = UInt32(buckets - 1)
+    /// The credentials of `credentials`, read twice: their users' buckets counted, then each placed in the next free
+    /// place of its bucket (no second array of them, and no sort).
+    public init(_ credentials: some Collection<(user: String, credential: KnownCredential)>) {
+        let count = credentials.count
+        guard count > 0, count < Int(Int32.max) else { return }
+        // About one bucket per credential: a count per bucket, then their running sums.
+        let buckets = 1 << max(1, Int.bitWidth - (count - 1).leadingZeroBitCount)
+        let mask = UInt32(buckets - 1)
         var starts = ContiguousArray<Int32>(repeating: 0, count: buckets + 1)
-        for entry in unplaced { starts[Int(entry.userHash & bucketMask) + 1] += 1 }
+        for (user, _) in credentials { starts[Int(Self.hash(user) & mask) + 1] += 1 }
         for bucket in 0..<buckets { starts[bucket + 1] += starts[bucket] }
         var next = starts
-        entries = ContiguousArray(unsafeUninitializedCapacity: unplaced.count) { buffer, initialized in
-            for entry in unplaced {
-                let bucket = Int(entry.userHash & bucketMask)
-                (buffer.baseAddress! + Int(next[bucket])).initialize(to: entry)
+        var placed = 0
+        entries = ContiguousArray(unsafeUninitializedCapacity: count) { buffer, initialized in
+            for (user, credential) in credentials where placed < count {
+                let hash = Self.hash(user)
+                let bucket = Int(hash & mask)
+                (buffer.baseAddress! + Int(next[bucket])).initialize(to: Entry(
+                    userHash: hash, seedKnown: credential.seed != nil, user: user, token: credential.token,
+                    digest: credential.seed.map { Self.digest(seed: $0, access: credential.access) } ?? 0))
                 next[bucket] += 1
+                placed += 1
             }
-            initialized = unplaced.count
+            initialized = placed
         }
+        precondition(placed == count, "a collection of known credentials changed while it was read")
+        bucketMask = mask
         bucketStarts = starts
     }
 
     /// The credentials of a dictionary by user (tests, callers that have one).
     public init(_ byUser: [String: [KnownCredential]]) {
-        self.init(byUser.lazy.flatMap { user, credentials in credentials.lazy.map { (user: user, credential: $0) } },
-                  count: byUser.values.reduce(0) { $0 + $1.count })
+        self.init(byUser.flatMap { user, credentials in credentials.map { (user: user, credential: $0) } })
     }
 
     /// How many credentials are known.

@@ -195,9 +195,9 @@ extension Monitor {
     /// The credentials tracked, with their files' stamps as recorded, for a deep scan to stat in the directories it
     /// does not list.
     private func knownCredentials() -> KnownCredentials {
-        KnownCredentials(records.lazy.map { id, record in
-            (user: id.user, credential: KnownCredential(token: id.token, seed: record.seedStamp, access: record.accessStamp))
-        }, count: records.count)
+        KnownCredentials(records.values.lazy.map { record in
+            (user: record.id.user, credential: KnownCredential(token: record.id.token, seed: record.seedStamp, access: record.accessStamp))
+        })
     }
 
     /// Adds to `work` the credentials of `snapshots` that must be looked at; returns how many of them have a record
