@@ -47,7 +47,24 @@ struct CheckedListingTests {
         #expect(result.missingFromListings.count == 2)
     }
 
-    @Test("A pass whose scan lists changed directories hands over only what changed there: a .top gone is found, an unchanged credential is left alone")
+    @Test("A shallow scan takes the known credentials only when a round's worth of directories changed in the last two seconds")
+    func racyDirectoriesCounted() async throws {
+        let harness = try MonitorHarness(providers: [ScriptedProvider(name: "svc")])
+        let now = harness.clock.now().timeIntervalSince1970
+        func stamp(_ secondsAgo: Double) -> FileStamp {
+            let nanoseconds = Int64((now - secondsAgo) * 1e9)
+            return FileStamp(inode: 1, size: 0, modified: nanoseconds - 5_000_000_000, changed: nanoseconds)
+        }
+        var listings = DirectoryScanner.Listings()
+        for index in 0..<10 { listings["old\(index)"] = stamp(10) }
+        for index in 0..<3 { listings["racy\(index)"] = stamp(1) }
+        #expect(await harness.monitor.racyDirectories(in: listings, atLeast: 3))
+        #expect(await !harness.monitor.racyDirectories(in: listings, atLeast: 4))
+        harness.clock.advance(by: 2)
+        #expect(await !harness.monitor.racyDirectories(in: listings, atLeast: 1), "two seconds later none is racy")
+    }
+
+    @Test("A deep pass checks the directories it lists: only what changed there is handed over (a .top gone), an unchanged credential is left alone")
     func passHandlesCheckedListings() async throws {
         let provider = ScriptedProvider(name: "svc")
         let harness = try MonitorHarness(providers: [provider]) {
@@ -62,7 +79,9 @@ struct CheckedListingTests {
             try harness.writeSeed("alice", "junk")
             try FileManager.default.removeItem(atPath: harness.path("alice/junk.top"))
             try FileManager.default.removeItem(atPath: harness.path("carol/svc.top"))
-            #expect(await harness.pass(after: 5, reaching: 3))
+            harness.clock.advance(by: 5)
+            await harness.monitor.requestReload()  // a deep pass: known credentials, so checked listings
+            #expect(await harness.waitForPasses(3))
             #expect(await eventually(timeout: .seconds(20)) { await harness.record("carol", "svc") == nil })
             let third = try #require(harness.passSummaries.dropFirst(2).first)
             #expect(third.processed == 1, "only carol's credential: \(harness.passSummaries)")
