@@ -7,11 +7,16 @@ struct DueQueue {
     var isEmpty: Bool { heap.isEmpty }
     var count: Int { heap.count }
     var earliest: Date? { heap.first?.date }
+    /// Entries the heap holds without growing.
+    var capacity: Int { heap.capacity }
 
     /// Room for `count` more entries without growing.
     mutating func reserveCapacity(_ count: Int) { heap.reserveCapacity(heap.count + count) }
 
     mutating func insert(_ id: CredentialID, at date: Date) {
+        // A full heap of a thousand entries or more grows by a quarter, not double: an entry added after a first pass
+        // over 10,000 (reserved exactly) took room for 20,000 (1.1 MB beside the 0.56 it was copied from).
+        if heap.count == heap.capacity && heap.count >= 1024 { heap.reserveCapacity(heap.count + heap.count / 4) }
         heap.append((date, id))
         var child = heap.count - 1
         while child > 0 {

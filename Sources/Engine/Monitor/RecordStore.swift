@@ -1,11 +1,12 @@
-/// The monitor's records, one per credential: an array of records and a ``CredentialIndex`` into it.
+/// The monitor's records, one per credential: the records side by side (in chunks, ``RecordChunks``) and a
+/// ``CredentialIndex`` into them.
 ///
 /// A `[CredentialID: CredentialRecord]` for 10,000 credentials is a 16,384-slot table of key and record (5.1 MB); here
-/// the records lie side by side, as many slots as records (2.6 MB), and the index holds 8 bytes per slot (0.13 MB). The
-/// order of iteration is the order records were added in, except that removing one moves the last record into its
-/// place.
+/// the records lie side by side, about as many slots as records (2.6 MB), and the index holds 8 bytes per slot (0.13
+/// MB). The order of iteration is the order records were added in, except that removing one moves the last record
+/// into its place.
 public struct RecordStore: Sendable, Sequence {
-    private var storage: ContiguousArray<CredentialRecord> = []
+    private var storage = RecordChunks()
     private var index = CredentialIndex()
 
     public init() {}
@@ -20,10 +21,10 @@ public struct RecordStore: Sendable, Sequence {
     public var isEmpty: Bool { storage.isEmpty }
 
     /// Every record, in the store's order.
-    public var values: ContiguousArray<CredentialRecord> { storage }
+    public var values: RecordChunks { storage }
 
     /// Every credential's ID, in the store's order.
-    public var keys: LazyMapSequence<ContiguousArray<CredentialRecord>, CredentialID> { storage.lazy.map(\.id) }
+    public var keys: LazyMapSequence<RecordChunks, CredentialID> { storage.lazy.map(\.id) }
 
     /// The record of `id`; set to a record (whose `id` is `id`) to add or replace it, to nil to remove it.
     public subscript(id: CredentialID) -> CredentialRecord? {
@@ -35,7 +36,6 @@ public struct RecordStore: Sendable, Sequence {
                     storage[position] = newValue
                 } else {
                     index.insert(id, at: storage.count) { _ in false }
-                    growIfFull()
                     storage.append(newValue)
                 }
             } else {
@@ -56,17 +56,10 @@ public struct RecordStore: Sendable, Sequence {
         return storage.removeLast()
     }
 
-    /// Room for `capacity` records without growing.
+    /// Room for `capacity` records: the index at once; the records' chunks (see ``RecordChunks``) as they fill.
     public mutating func reserveCapacity(_ capacity: Int) {
         storage.reserveCapacity(capacity)
         index.reserveCapacity(capacity)
-    }
-
-    /// A full store of a thousand records or more grows by a quarter, not double: a user added after a first pass of
-    /// 10,000 (whose records were reserved exactly) would otherwise take room for 20,000 (5.3 MB for 2.6).
-    private mutating func growIfFull() {
-        guard storage.count == storage.capacity, storage.count >= 1024 else { return }
-        storage.reserveCapacity(storage.count + storage.count / 4)
     }
 
     /// Changes every record in place, without a copy of the store.
@@ -78,7 +71,7 @@ public struct RecordStore: Sendable, Sequence {
 
     /// Yields each record with its ID, as a dictionary's iterator does.
     public struct Iterator: IteratorProtocol {
-        var base: ContiguousArray<CredentialRecord>.Iterator
+        var base: RecordChunks.Iterator
 
         public mutating func next() -> (key: CredentialID, value: CredentialRecord)? {
             base.next().map { (key: $0.id, value: $0) }
