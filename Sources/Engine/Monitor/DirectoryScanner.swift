@@ -316,9 +316,8 @@ public struct DirectoryScanner: Sendable {
     /// Given `checking` (the credentials the caller tracks), a credential found with the files the caller knew is
     /// counted in ``Result/unchanged`` instead of reported, and a known one not found (every known one, when the
     /// directory cannot be read) is named in ``Result/missingFromListings``. A scan that lists thousands of
-    /// directories where nothing changed
-    /// (the pass after a first pass lists every directory written in its last two seconds) so holds no snapshot of
-    /// them: 10,000 snapshots, grown step by step in two tasks, took 4.5 MB.
+    /// directories where nothing changed (the pass after a first pass lists every directory written in its last two
+    /// seconds) so holds no snapshot of them: 10,000 snapshots, grown step by step in two tasks, took 4.5 MB.
     func list(_ user: String, root: DirectoryHandle, handOver: inout Int, checking: KnownCredentials? = nil,
               into result: inout Result) -> Bool {
         let directory: DirectoryHandle

@@ -1,11 +1,14 @@
-/// The credentials a deep scan's caller tracks, grouped by user, each with a digest of its files' stamps: a deep scan
-/// stats the known files of the directories it does not list, and counts a credential whose files match as unchanged.
+/// The credentials a scan's caller tracks, grouped by user, each with a digest of its files' stamps: a deep scan
+/// stats the known files of the directories it does not list, any scan checks the directories it lists against them
+/// (see ``DirectoryScanner/list(_:root:handOver:checking:into:)``), and a credential whose files match is counted as
+/// unchanged instead of reported.
 ///
 /// One flat array grouped by buckets of the users' hashes (placed by counting, without a sort), 64 bytes a
 /// credential and 4 a bucket (0.7 MB for 10,000), where a dictionary of per-user arrays of ``KnownCredential`` took
-/// 1.84 MB (10,000 small arrays) and set the daemon's peak in every deep pass. The stamps are kept as a 64-bit digest (Swift's `Hasher`, seeded anew by every process, so no file can be
-/// made to match another's): a credential whose files changed and whose new stamps have the old digest (one chance
-/// in 2^64) is counted as unchanged by a deep pass, which is a safety net behind the watcher and the listings.
+/// 1.84 MB (10,000 small arrays) and set the daemon's peak in every deep pass. The stamps are kept as a 64-bit
+/// digest (Swift's `Hasher`, seeded anew by every process, so no file can be made to match another's): a credential
+/// whose files changed and whose new stamps have the old digest (one chance in 2^64) is counted as unchanged, which
+/// only a deep pass or a listing would have caught: a safety net behind the watcher.
 public struct KnownCredentials: Sendable {
     struct Entry: Sendable {
         /// The low 32 bits of the user's hash (its bucket: the low bits).

@@ -31,17 +31,11 @@ extension Monitor {
             listings = [:]
             let previousRoot = rootListing
             rootListing = nil
-            // Without listings (the first deep pass after the first one, which takes no stamps) every directory is
-            // listed: the known credentials would never be stat'ed, so they are not gathered. With listings a deep scan
-            // takes them: it stats them in the directories it does not list. Either scan checks the directories it
-            // lists against them (only what differs is reported); a shallow scan takes them (0.7 MB for 10,000) only
-            // when it will list a round's worth of directories changed within two seconds of their listing (the pass
-            // after a first pass and its relisting: thousands where nothing changed).
-            // No directory is handed over: after the first pass little is due, and the handles of a pass that lists
-            // everything would all be open at once for nothing.
+            // The known credentials as knownCredentials(forScanOf:deep:) says. No directory is handed over: after the
+            // first pass little is due, and the handles of a pass that lists everything would all be open at once for
+            // nothing.
             (scan, listings) = try await scanner.scan(parallelism: configuration.scanParallelism, previous: previous, now: clock.now(),
-                                                      deep: deep, known: previous.isEmpty || !(deep || racyDirectories(in: previous, atLeast: configuration.firstPassRound))
-                                                                            ? nil : knownCredentials(),
+                                                      deep: deep, known: knownCredentials(forScanOf: previous, deep: deep),
                                                       watcher: watcher, previousRoot: previousRoot)
             rootListing = scan.rootListing
         } catch {
@@ -129,7 +123,7 @@ extension Monitor {
 
     /// The end of every pass: health, `CREDMON_COMPLETE`, metrics, the log line, the callback.
     func finishPass(deep: Bool, started: ContinuousClock.Instant, scanned: ContinuousClock.Instant,
-                            applied: ContinuousClock.Instant, processed: Int, listed: Int, lookedAtUsers: Bool) -> PassSummary {
+                    applied: ContinuousClock.Instant, processed: Int, listed: Int, lookedAtUsers: Bool) -> PassSummary {
         passCount += 1
         // Health before the marker: whoever sees CREDMON_COMPLETE (or scrapes after it) sees this pass's health.
         assessAllHealth(now: clock.now())
@@ -197,7 +191,8 @@ extension Monitor {
     /// Whether at least `count` of `listings` changed within the two seconds before now (a scan lists them again,
     /// whatever their stamp says).
     func racyDirectories(in listings: DirectoryScanner.Listings, atLeast count: Int) -> Bool {
-        let racyFrom = Int64((clock.now().timeIntervalSince1970 - 2) * 1e9)
+        // In the stamps' unit (nanoseconds, see FileStamp); a clock past 2262 or before 1677 must not trap.
+        let racyFrom = Int64(exactly: ((clock.now().timeIntervalSince1970 - 2) * 1e9).rounded(.down)) ?? .max
         var found = 0
         for stamp in listings.values where stamp.modified >= racyFrom || stamp.changed >= racyFrom {
             found += 1
@@ -206,8 +201,18 @@ extension Monitor {
         return false
     }
 
-    /// The credentials tracked, with their files' stamps as recorded, for a deep scan to stat in the directories it
-    /// does not list.
+    /// The known credentials for a scan of the directories `listings` stamped, or nil. Without listings every directory
+    /// is listed and none would be stat'ed. With them a deep scan takes them (it stats them in the directories it does
+    /// not list); either scan checks the directories it lists against them, so that only what differs is reported,
+    /// but a shallow scan takes them (0.7 MB for 10,000) only when it will list a round's worth of directories changed
+    /// within two seconds of their listing (the pass after a first pass and its relisting: thousands where nothing
+    /// changed).
+    private func knownCredentials(forScanOf listings: DirectoryScanner.Listings, deep: Bool) -> KnownCredentials? {
+        guard !listings.isEmpty, deep || racyDirectories(in: listings, atLeast: configuration.firstPassRound) else { return nil }
+        return knownCredentials()
+    }
+
+    /// The credentials tracked, with their files' stamps as recorded.
     private func knownCredentials() -> KnownCredentials {
         KnownCredentials(records.values.lazy.map { record in
             (user: record.id.user, credential: KnownCredential(token: record.id.token, seed: record.seedStamp, access: record.accessStamp))

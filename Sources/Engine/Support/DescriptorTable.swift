@@ -29,7 +29,7 @@ public enum DescriptorTable {
         let original = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard original >= 0 else { return nil }
         defer { close(original) }
-        let copy = fcntl(original, F_DUPFD_CLOEXEC, Int32(highest))
+        let copy = fcntl(original, F_DUPFD_CLOEXEC, Int32(clamping: highest))
         guard copy >= 0 else { return nil }
         close(copy)
         return highest + 1
