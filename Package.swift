@@ -22,9 +22,12 @@ let compactReleaseLink: [LinkerSetting] = [
 /// functions one by one only in objects compiled with a section per function, as scripts/build-release compiles them
 /// (a plain `swift build` orders whole files). A name a later build no longer has only loses its place. SwiftPM does
 /// not see the file: a changed order takes effect at the next relink (remove the release binary to force one).
+/// Functions with no symbol (private linkage: closure contexts' destroyers, outlined code) cannot be named in the order
+/// file; Sources/Host/credmon/local-functions.ld gathers them all (about 175 KiB) just before the ordered ones.
 let hotFunctionsFirst: [LinkerSetting] = [
     .unsafeFlags(["-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/Host/credmon/hot-functions.order",
-                  "-Xlinker", "--no-warn-symbol-ordering"],
+                  "-Xlinker", "--no-warn-symbol-ordering",
+                  "-Xlinker", "-T", "-Xlinker", "\(Context.packageDirectory)/Sources/Host/credmon/local-functions.ld"],
                  .when(platforms: [.linux], configuration: .release)),
 ]
 
@@ -165,7 +168,7 @@ let package = Package(
             name: "credmon",
             dependencies: ["CredmonHost"],
             path: "Sources/Host/credmon",
-            exclude: ["hot-functions.order", "static-libstdc++"],
+            exclude: ["hot-functions.order", "local-functions.ld", "static-libstdc++"],
             swiftSettings: strictSettings,
             linkerSettings: compactReleaseLink + hotFunctionsFirst
         ),
