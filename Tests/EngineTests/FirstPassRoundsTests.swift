@@ -155,6 +155,34 @@ struct RelistingRoundsTests {
         }
     }
 
+    @Test("While most directories changed within two seconds of their listing (rounds of 2, 5 users), a pass lists them all in rounds; once they are older, one compares with their stamps")
+    func racyListingsRelistedInRounds() async throws {
+        let provider = ScriptedProvider(name: "svc")
+        let harness = try MonitorHarness(providers: [provider]) {
+            $0.firstPassRound = 2
+            $0.watchFiles = false
+            $0.deepPassEvery = 1000
+        }
+        let users = (0..<5).map { "u\($0)" }
+        for user in users { try harness.writeSeed(user, "svc") }
+        try await harness.whileRunning {
+            #expect(await harness.waitForPasses(1))
+            #expect(await harness.pass(after: 0, reaching: 2))
+            #expect(await harness.monitor.relistingPasses == 1, "the first pass took no stamps")
+            // The first pass wrote every .use just now by the monitor's clock: every directory is racy.
+            #expect(await harness.monitor.mostDirectoriesRacy())
+            #expect(await harness.pass(after: 0, reaching: 3))
+            #expect(await harness.monitor.relistingPasses == 2, "most directories racy")
+            #expect(Set(await harness.monitor.directoryStamps.keys) == Set(users))
+            // 30 s on by the monitor's clock (the files' times are real: a loaded machine may have written them
+            // seconds after the clock's start); the tokens (100 s) are not due yet.
+            #expect(await harness.pass(after: 30, reaching: 4))
+            #expect(await harness.monitor.relistingPasses == 2, "settled: compared with the stamps")
+            for user in users { #expect(await harness.record(user, "svc")?.state == .valid, "\(user)") }
+            #expect(provider.totalCalls == 5, "each credential issued once")
+        }
+    }
+
     @Test("HashMarks: what was marked is found, in any order; what was not is not")
     func hashMarks() {
         var marks = HashMarks()

@@ -18,7 +18,7 @@ extension Monitor {
         failedSincePass = 0
         if let summary = await eventsOnlyPass(deep: deep, started: started) { return summary }
         if passCount == 0 { return await firstPassInRounds(deep: deep, started: started) }
-        if listings.isEmpty { return await relistingPassInRounds(deep: deep, started: started) }
+        if listings.isEmpty || mostDirectoriesRacy() { return await relistingPassInRounds(deep: deep, started: started) }
         var scan: DirectoryScanner.Result
         let hadLimit = watcher?.watchLimitReached ?? false
         rootStampAtScan = (try? FileStatus.of(path: configuration.credentialDirectory))??.stamp
@@ -199,6 +199,18 @@ extension Monitor {
             if found >= count { return true }
         }
         return false
+    }
+
+    /// Whether a scan would list most directories again: at least a round's worth (``MonitorConfiguration/firstPassRound``)
+    /// and half of them changed within two seconds before now (the two passes after a first pass, whose writes changed
+    /// every directory it issued tokens in). Such a pass lists them all in rounds instead
+    /// (``relistingPassInRounds(deep:started:)``): at most twice the listings, holding one round's snapshots where a
+    /// single scan held every one of them and the known credentials beside (1.5 MB more at 10,000 users, the daemon's
+    /// peak).
+    func mostDirectoriesRacy() -> Bool {
+        let round = max(1, configuration.firstPassRound)
+        guard listings.count >= round else { return false }
+        return racyDirectories(in: listings, atLeast: max(round, listings.count - listings.count / 2))
     }
 
     /// The known credentials for a scan of the directories `listings` stamped, or nil. Without listings every directory

@@ -3,7 +3,8 @@ import Logging
 
 extension Monitor {
     /// A pass with no listings to compare with (the one after the first pass, which takes no stamps, or after a scan
-    /// that failed): every user directory is listed and stamped, in rounds of ``MonitorConfiguration/firstPassRound``
+    /// that failed), or with listings most of which a scan would not trust (``mostDirectoriesRacy()``): every user
+    /// directory is listed and stamped, in rounds of ``MonitorConfiguration/firstPassRound``
     /// as the first pass reads them (the next round read while this one is looked at), so that a round's snapshots
     /// go once it is looked at unless a worker needs them. A single scan of 10,000 users held 10,000 snapshots (1.8
     /// MB) and their stamps at once, beside every record: the daemon's peak once the first pass went in rounds.
@@ -15,6 +16,8 @@ extension Monitor {
     /// (about one chance in 10^11) would leave a removed credential to its events and the next deep pass.
     func relistingPassInRounds(deep: Bool, started: ContinuousClock.Instant) async -> PassSummary {
         let hadLimit = watcher?.watchLimitReached ?? false
+        relistingPasses += 1
+        listings = [:]  // replaced by this pass's stamps; a pass that cannot read the root leaves none (all listed next)
         let root: DirectoryHandle, users: [String]
         do { (root, users) = try beginRounds(first: false, deep: deep) } catch { return unscannedPass(error, started: started) }
         var stamps = DirectoryScanner.Listings()

@@ -41,6 +41,8 @@ public actor Monitor: Service {
     /// The last scan's listing of the credential directory itself (its users), reused while its stamp holds.
     var rootListing: DirectoryScanner.RootListing?
     var passCount = 0
+    /// Passes that listed every user directory in rounds after the first pass (see ``relistingPassInRounds(deep:started:)``).
+    var relistingPasses = 0
     var passRunning = false
     /// Increases with every record change (see ``changes()``).
     public internal(set) var changeCount = 0
