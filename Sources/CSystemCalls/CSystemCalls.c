@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CSystemCalls.h"
 #include <sys/syscall.h>
+#include <malloc.h>
 #include <unistd.h>
 
 long credmon_getdents64(int fd, void *buffer, size_t size) {
@@ -9,4 +10,8 @@ long credmon_getdents64(int fd, void *buffer, size_t size) {
 
 long credmon_getrandom(void *buffer, size_t size) {
     return syscall(SYS_getrandom, buffer, size, 0);
+}
+
+int credmon_fix_mmap_threshold(int bytes) {
+    return mallopt(M_MMAP_THRESHOLD, bytes);
 }

@@ -23,10 +23,11 @@ public struct RecordChunks: RandomAccessCollection, Sendable {
         set { chunks[position >> Self.chunkShift][position & Self.offsetMask] = newValue }
     }
 
-    /// How many records the chunks hold without another allocation.
+    /// How many records the chunks hold without another allocation. A chunk holds at most ``chunkSize`` however large
+    /// its array's allocation came out (a mapped one is rounded up to whole pages).
     var capacity: Int {
         guard let last = chunks.last else { return 0 }
-        return (chunks.count - 1) * Self.chunkSize + last.capacity
+        return (chunks.count - 1) * Self.chunkSize + Swift.min(last.capacity, Self.chunkSize)
     }
 
     /// Room for `capacity` records: the first chunk grows to hold up to a chunk's worth; later chunks are made full

@@ -16,9 +16,11 @@ public struct CredmonCommand: AsyncParsableCommand {
 
 extension CredmonCommand {
     /// What the process does first, on its only thread: grows its descriptor table to the size a first pass needs
-    /// (``DescriptorTable``), which waits for nothing only while no other thread exists.
+    /// (``DescriptorTable``), which waits for nothing only while no other thread exists, and fixes malloc's mmap
+    /// threshold (``MallocThreshold``) before anything is allocated on another thread.
     public static func prepareProcess() {
         DescriptorTable.grow()
+        MallocThreshold.fix()
     }
 
     /// Parses the command line and runs the chosen command asynchronously (the executable's entry point).
