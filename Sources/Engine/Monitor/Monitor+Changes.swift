@@ -39,6 +39,8 @@ extension Monitor {
     func commit(_ record: CredentialRecord, scheduleAt date: Date? = nil, tally: CredentialDecision.Tally? = nil) {
         var record = record
         let previous = records[record.id]
+        // The worker's copy is as old as its work: the counts of own writes are the store's.
+        record.ownAccessWrites = previous?.ownAccessWrites ?? 0
         let notifiedChanged = assessHealth(&record, now: clock.now())
         if notifiedChanged || (previous?.expiry != record.expiry && (ExpiryStore.keeps(record) || previous.map(ExpiryStore.keeps) == true)) {
             expiryStoreDirty = true

@@ -34,11 +34,13 @@ extension Monitor {
                 scanner.scanUser(user, into: &found)
                 for snapshot in found.credentials { enqueue(snapshot.id) }
             case .userRemoved(let user):
-                for id in records.keys where id.user == user { enqueue(id) }
-                if !ownAccessWrites.isEmpty { ownAccessWrites = ownAccessWrites.filter { $0.key.user != user } }
+                for id in records.keys.filter({ $0.user == user }) {
+                    records.update(id) { $0.ownAccessWrites = 0 }
+                    enqueue(id)
+                }
             case .rescanNeeded:
                 rescan = true
-                ownAccessWrites.removeAll()  // their events may be among those the kernel dropped
+                records.updateEach { $0.ownAccessWrites = 0 }  // their events may be among those the kernel dropped
             }
         }
         if rescan {
@@ -79,22 +81,24 @@ extension Monitor {
     /// when a `.use` event arrived while the worker had the credential (it may have been this write's: the `stat`
     /// then decides). A count whose event never comes (the kernel dropped events, the directory went) is cleared with
     /// the event that says so; a count can only skip the `stat` of an event that comes after the write it counts.
+    /// The count is the record's (``CredentialRecord/ownAccessWrites``): it goes with the record, and a count at its
+    /// limit (255 writes whose events have not come) counts no more, so that a later event is `stat`'ed.
     func countOwnAccessWrite(_ id: CredentialID) {
         guard accessEventsWhileBusy[id] == nil, let watcher, watcher.isWatching(id.user) else { return }
-        ownAccessWrites[id, default: 0] += 1
+        records.update(id) { record in
+            if record.ownAccessWrites < .max { record.ownAccessWrites += 1 }
+        }
     }
 
     /// Takes one counted own write of `id`'s `.use`; false when there is none.
     private func takeOwnAccessWrite(_ id: CredentialID) -> Bool {
-        guard let count = ownAccessWrites[id] else { return false }
-        if count > 1 {
-            ownAccessWrites[id] = count - 1
-        } else {
-            ownAccessWrites.removeValue(forKey: id)
-            // The table a first pass grew (0.23 MB for 10,000 writes) goes with its last count, not at the next burst.
-            if ownAccessWrites.isEmpty && ownAccessWrites.capacity > 1024 { ownAccessWrites = [:] }
+        var taken = false
+        records.update(id) { record in
+            guard record.ownAccessWrites > 0 else { return }
+            record.ownAccessWrites -= 1
+            taken = true
         }
-        return true
+        return taken
     }
 
     /// A `.use` event kept until its credential's worker is done.

@@ -55,8 +55,6 @@ public actor Monitor: Service {
     var passResumesAt = 0
     /// Credentials whose `.use` changed while a worker had them (see ``settleAccessEventWhileBusy(_:)``).
     var accessEventsWhileBusy: [CredentialID: AccessEventWhileBusy] = [:]
-    /// `.use` files the monitor wrote whose inotify event has not come yet (see ``countOwnAccessWrite(_:)``).
-    var ownAccessWrites: [CredentialID: Int] = [:]
     /// The files of credentials queued by a pass, as its scan found them (see ``enqueuePass(_:listed:)``).
     var passSnapshots = PassSnapshots()
     var passWaiter: CheckedContinuation<Void, Never>?

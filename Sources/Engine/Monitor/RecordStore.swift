@@ -62,6 +62,14 @@ public struct RecordStore: Sendable, Sequence {
         index.reserveCapacity(capacity)
     }
 
+    /// Changes the record of `id` in place; false when there is none.
+    @discardableResult
+    public mutating func update(_ id: CredentialID, _ change: (inout CredentialRecord) -> Void) -> Bool {
+        guard let position = position(of: id) else { return false }
+        change(&storage[position])
+        return true
+    }
+
     /// Changes every record in place, without a copy of the store.
     public mutating func updateEach(_ change: (inout CredentialRecord) -> Void) {
         for position in storage.indices { change(&storage[position]) }
