@@ -2,7 +2,7 @@ import FoundationEssentials
 
 /// A first scan in rounds, and the parallel tasks every scan runs in.
 ///
-/// A first scan has no stamps to compare: it lists the root once (``listRootForRounds()``), then lists the user
+/// A first scan has no stamps to compare: it lists the root once (``listRootForRounds(expectedUsers:)``), then lists the user
 /// directories a round at a time (``scanRound(_:root:parallelism:handOverLimit:watcher:)``), so that the monitor can
 /// hand one round's credentials to its workers before the next round is read, and holds only a round's snapshots at a
 /// time however many users there are.
@@ -10,11 +10,11 @@ extension DirectoryScanner {
     /// The open root and its listing (users, problems, key files, temporary files, ``Result/rootListing``), for the
     /// rounds of a first scan; the stamp is taken before the listing, as ``scan(parallelism:previous:now:deep:known:stampDirectories:handOverLimit:watcher:previousRoot:)``
     /// takes it.
-    public func listRootForRounds() throws(SystemError) -> (root: DirectoryHandle, result: Result) {
+    public func listRootForRounds(expectedUsers: Int = 0) throws(SystemError) -> (root: DirectoryHandle, result: Result) {
         var result = Result()
         let handle = try DirectoryHandle.open(path: root)
         let status = try? FileStatus.of(descriptor: handle.descriptor, path: root)
-        let users = try listRoot(handle, into: &result)
+        let users = try listRoot(handle, expectedUsers: expectedUsers, into: &result)
         result.listedRoot = true
         result.userList = users
         result.rootListing = status.map {

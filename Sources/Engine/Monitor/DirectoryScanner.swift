@@ -120,19 +120,21 @@ public struct DirectoryScanner: Sendable {
     }
 
     /// Lists the root (`handle`): its user directories (returned), problems, key files and temporary files (into
-    /// `result`).
-    func listRoot(_ handle: DirectoryHandle, into result: inout Result) throws(SystemError) -> [String] {
+    /// `result`). `expectedUsers` (the last listing's count; 0: unknown) sizes the list with room for a sixteenth
+    /// more, so that a root of 10,000 users is not grown to it by doubling (a copy beside each old array).
+    func listRoot(_ handle: DirectoryHandle, expectedUsers: Int = 0, into result: inout Result) throws(SystemError) -> [String] {
         var users: [String] = []
-        for entry in try handle.entries() {
+        if expectedUsers > 0 { users.reserveCapacity(expectedUsers + expectedUsers / 16 + 16) }
+        try handle.forEachEntry { (entry) throws(SystemError) in
             var type = entry.type
             if type == nil { type = try FileStatus.at(handle.descriptor, entry.name, path: handle.childPath(entry.name))?.type }
             if type != .directory && entry.name.hasPrefix(AtomicWriter.temporaryPrefix) {
                 result.rootTemporaries.append(entry.name)
-                continue
+                return
             }
             if type == .regular && LeftoverFiles.isKeyFileName(entry.name) {
                 result.keyFiles.append(entry.name)
-                continue
+                return
             }
             switch type {
             case .directory:
@@ -144,7 +146,7 @@ public struct DirectoryScanner: Sendable {
             case .symlink:
                 result.problems.append(ScanProblem(path: handle.childPath(entry.name), problem: "is a symlink; symlinks are never followed in the credential directory, ignored"))
             default:
-                continue
+                return
             }
         }
         return users
@@ -193,7 +195,7 @@ public struct DirectoryScanner: Sendable {
             merged.keyFiles = previousRoot.keyFiles
             merged.rootTemporaries = previousRoot.rootTemporaries
         } else {
-            users = try listRoot(rootHandle, into: &merged)
+            users = try listRoot(rootHandle, expectedUsers: previousRoot?.users.count ?? reused.count, into: &merged)
             merged.listedRoot = true
         }
         merged.rootListing = rootStatus.map {

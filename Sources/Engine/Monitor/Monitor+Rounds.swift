@@ -9,7 +9,7 @@ extension Monitor {
     /// (`first`: a first pass's too). Throws when the root cannot be read.
     func beginRounds(first: Bool, deep: Bool) throws(SystemError) -> (root: DirectoryHandle, users: [String]) {
         rootStampAtScan = (try? FileStatus.of(path: configuration.credentialDirectory))??.stamp
-        let (root, rootScan) = try scanner.listRootForRounds()
+        let (root, rootScan) = try scanner.listRootForRounds(expectedUsers: rootListing?.users.count ?? 0)
         rootListing = rootScan.rootListing
         reportScanProblems(rootScan.problems)
         sweepLeftovers(after: rootScan, first: first, deep: deep)

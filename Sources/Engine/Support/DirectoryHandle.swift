@@ -62,20 +62,27 @@ public final class DirectoryHandle: @unchecked Sendable {
     /// Lists the directory (without `.` and `..`): `getdents64(2)` on the handle's own descriptor, so a listing
     /// costs its reads and nothing else (no `opendir` around them).
     public func entries() throws(SystemError) -> [Entry] {
+        var result: [Entry] = []
+        try forEachEntry { result.append($0) }
+        return result
+    }
+
+    /// ``entries()`` one at a time, as the reads return them: a listing of thousands (the credential directory's
+    /// users) is not gathered into an array first.
+    public func forEachEntry(_ body: (Entry) throws(SystemError) -> Void) throws(SystemError) {
         if listedBefore.exchange(true, ordering: .relaxed), lseek(descriptor, 0, SEEK_SET) != 0 {
             throw SystemError("read directory", path: path)
         }
         let capacity = 32 * 1024
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
         defer { buffer.deallocate() }
-        var result: [Entry] = []
         while true {
             let count = credmon_getdents64(descriptor, buffer, capacity)
             if count < 0 {
                 if errno == EINTR { continue }
                 throw SystemError("read directory", path: path)
             }
-            if count == 0 { return result }
+            if count == 0 { return }
             var offset = 0
             // struct linux_dirent64: d_ino (8 bytes), d_off (8), d_reclen (2), d_type (1), d_name (NUL-terminated).
             while offset + 19 < count {
@@ -93,7 +100,7 @@ public final class DirectoryHandle: @unchecked Sendable {
                 case Int32(DT_UNKNOWN): type = nil
                 default: type = .other
                 }
-                result.append(Entry(name: String(cString: namePointer), type: type))
+                try body(Entry(name: String(cString: namePointer), type: type))
             }
         }
     }
