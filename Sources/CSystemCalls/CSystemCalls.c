@@ -15,3 +15,7 @@ long credmon_getrandom(void *buffer, size_t size) {
 int credmon_fix_mmap_threshold(int bytes) {
     return mallopt(M_MMAP_THRESHOLD, bytes);
 }
+
+int credmon_malloc_trim(void) {
+    return malloc_trim(0);
+}

@@ -18,4 +18,7 @@ long credmon_getrandom(void *buffer, size_t size);
 /// `bytes` and more are mapped on their own, and the threshold no longer moves. Returns 1 on success, 0 on error.
 int credmon_fix_mmap_threshold(int bytes);
 
+/// glibc's `malloc_trim(0)`: gives the free pages of every heap back to the system. Returns 1 when some were.
+int credmon_malloc_trim(void);
+
 #endif

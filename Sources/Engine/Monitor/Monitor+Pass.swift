@@ -18,7 +18,8 @@ extension Monitor {
         failedSincePass = 0
         if let summary = await eventsOnlyPass(deep: deep, started: started) { return summary }
         if passCount == 0 { return await firstPassInRounds(deep: deep, started: started) }
-        if listings.isEmpty || mostDirectoriesRacy() { return await relistingPassInRounds(deep: deep, started: started) }
+        let racy = racyListings()
+        if listings.isEmpty || racy.most { return await relistingPassInRounds(deep: deep, started: started) }
         var scan: DirectoryScanner.Result
         let hadLimit = watcher?.watchLimitReached ?? false
         rootStampAtScan = (try? FileStatus.of(path: configuration.credentialDirectory))??.stamp
@@ -31,11 +32,11 @@ extension Monitor {
             listings = [:]
             let previousRoot = rootListing
             rootListing = nil
-            // The known credentials as knownCredentials(forScanOf:deep:) says. No directory is handed over: after the
-            // first pass little is due, and the handles of a pass that lists everything would all be open at once for
-            // nothing.
+            // The known credentials as knownCredentials(forScanOf:deep:racy:) says. No directory is handed over:
+            // after the first pass little is due, and the handles of a pass that lists everything would all be open
+            // at once for nothing.
             (scan, listings) = try await scanner.scan(parallelism: configuration.scanParallelism, previous: previous, now: clock.now(),
-                                                      deep: deep, known: knownCredentials(forScanOf: previous, deep: deep),
+                                                      deep: deep, known: knownCredentials(forScanOf: previous, deep: deep, racy: racy.aRound),
                                                       watcher: watcher, previousRoot: previousRoot)
             rootListing = scan.rootListing
         } catch {
@@ -191,36 +192,46 @@ extension Monitor {
     /// Whether at least `count` of `listings` changed within the two seconds before now (a scan lists them again,
     /// whatever their stamp says).
     func racyDirectories(in listings: DirectoryScanner.Listings, atLeast count: Int) -> Bool {
+        racyDirectoryCount(in: listings, upTo: count) >= count
+    }
+
+    /// How many of `listings` changed within the two seconds before now, counted up to `limit`.
+    private func racyDirectoryCount(in listings: DirectoryScanner.Listings, upTo limit: Int) -> Int {
         // In the stamps' unit (nanoseconds, see FileStamp); a clock past 2262 or before 1677 must not trap.
         let racyFrom = Int64(exactly: ((clock.now().timeIntervalSince1970 - 2) * 1e9).rounded(.down)) ?? .max
         var found = 0
         for stamp in listings.values where stamp.modified >= racyFrom || stamp.changed >= racyFrom {
             found += 1
-            if found >= count { return true }
+            if found >= limit { break }
         }
-        return false
+        return found
     }
 
-    /// Whether a scan would list most directories again: at least a round's worth (``MonitorConfiguration/firstPassRound``)
-    /// and half of them changed within two seconds before now (the two passes after a first pass, whose writes changed
-    /// every directory it issued tokens in). Such a pass lists them all in rounds instead
-    /// (``relistingPassInRounds(deep:started:)``): at most twice the listings, holding one round's snapshots where a
-    /// single scan held every one of them and the known credentials beside (1.5 MB more at 10,000 users, the daemon's
-    /// peak).
-    func mostDirectoriesRacy() -> Bool {
+    /// The listings' racy directories (changed within two seconds before now: a scan lists them again), counted once
+    /// for a pass's two questions. `most`: at least a round's worth (``MonitorConfiguration/firstPassRound``) and half
+    /// of them (the two passes after a first pass, whose writes changed every directory it issued tokens in); such a
+    /// pass lists them all in rounds (``relistingPassInRounds(deep:started:)``): at most twice the listings, holding
+    /// one round's snapshots where a single scan held every one of them and the known credentials beside (1.5 MB more
+    /// at 10,000 users, the daemon's peak). `aRound`: at least a round's worth (see
+    /// ``knownCredentials(forScanOf:deep:racy:)``).
+    func racyListings() -> (most: Bool, aRound: Bool) {
         let round = max(1, configuration.firstPassRound)
-        guard listings.count >= round else { return false }
-        return racyDirectories(in: listings, atLeast: max(round, listings.count - listings.count / 2))
+        guard listings.count >= round else { return (false, false) }
+        let most = max(round, listings.count - listings.count / 2)
+        let racy = racyDirectoryCount(in: listings, upTo: most)
+        return (racy >= most, racy >= round)
     }
+
+    /// Whether a scan would list most directories again (see ``racyListings()``).
+    func mostDirectoriesRacy() -> Bool { racyListings().most }
 
     /// The known credentials for a scan of the directories `listings` stamped, or nil. Without listings every directory
     /// is listed and none would be stat'ed. With them a deep scan takes them (it stats them in the directories it does
     /// not list); either scan checks the directories it lists against them, so that only what differs is reported,
     /// but a shallow scan takes them (0.7 MB for 10,000) only when it will list a round's worth of directories changed
-    /// within two seconds of their listing (the pass after a first pass and its relisting: thousands where nothing
-    /// changed).
-    private func knownCredentials(forScanOf listings: DirectoryScanner.Listings, deep: Bool) -> KnownCredentials? {
-        guard !listings.isEmpty, deep || racyDirectories(in: listings, atLeast: configuration.firstPassRound) else { return nil }
+    /// within two seconds of their listing (`racy`, see ``racyListings()``: thousands where nothing changed).
+    private func knownCredentials(forScanOf listings: DirectoryScanner.Listings, deep: Bool, racy: Bool) -> KnownCredentials? {
+        guard !listings.isEmpty, deep || racy else { return nil }
         return knownCredentials()
     }
 

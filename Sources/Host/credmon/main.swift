@@ -6,7 +6,8 @@ import Glibc
 // (`.eh_frame_hdr`, `.eh_frame`): about 0.9 MiB of the binary's pages stayed resident in an idle daemon for that
 // alone. The command runs on the global executor instead (nothing in it needs the main actor), and the main thread
 // waits; the command ends the process with its exit status.
-// First, while this is the process's only thread: the descriptor table grown for a first pass (DescriptorTable).
+// First, while this is the process's only thread: the descriptor table grown for a first pass and malloc's mmap
+// threshold fixed (CredmonCommand.prepareProcess).
 CredmonCommand.prepareProcess()
 Task.detached {
     await CredmonCommand.launch()
