@@ -39,7 +39,8 @@ let package = Package(
         .executable(name: "credmon-web", targets: ["credmon-web"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // Up to the next minor only: CP256Signing calls BoringSSL functions inside Crypto (its checks catch a change).
+        .package(url: "https://github.com/apple/swift-crypto.git", .upToNextMinor(from: "4.5.2")),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -58,6 +59,12 @@ let package = Package(
     targets: [
         // System calls Swift's Glibc module does not declare (getdents64, getrandom), for the engine's directory listing.
         .target(name: "CSystemCalls", path: "Sources/CSystemCalls"),
+        // ES256 signing with its per-signature values computed in batches, on swift-crypto's BoringSSL (Signers).
+        .target(
+            name: "CP256Signing",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/CP256Signing"
+        ),
         // libyaml (Debian: libyaml-dev), under Engine's YAML reader; linked statically (Engine's linker setting).
         .systemLibrary(name: "CYAML", path: "Sources/CYAML", providers: [.apt(["libyaml-dev"])]),
         // The core: the credential-directory contract, the provider protocol and table, the monitor.
@@ -79,6 +86,7 @@ let package = Package(
         .target(
             name: "Signers",
             dependencies: [
+                "CP256Signing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -37,17 +37,21 @@ extension SigningKey {
 
     /// Signs `digest` and writes `"." + base64url(signature)` at `output`.
     private func writeSignature(of digest: SHA256.Digest, into output: UnsafeMutablePointer<UInt8>) throws(KeyError) {
-        let signature: Data
+        let signature: [UInt8]
         switch backing {
         case .p256(let key):
             do {
-                signature = try key.signature(for: digest).rawRepresentation
+                if let batchSigner {
+                    signature = try batchSigner.sign(digest)
+                } else {
+                    signature = Array(try key.signature(for: digest).rawRepresentation)
+                }
             } catch {
                 throw KeyError(.signingFailed, path: source, message: "ECDSA signing failed; check the system's random number source and retry")
             }
         case .rsa(let key):
             do {
-                signature = try key.signature(for: digest, padding: .insecurePKCS1v1_5).rawRepresentation
+                signature = Array(try key.signature(for: digest, padding: .insecurePKCS1v1_5).rawRepresentation)
             } catch {
                 throw KeyError(.signingFailed, path: source, message: "RSA signing failed; check the key and retry")
             }
@@ -60,4 +64,7 @@ extension SigningKey {
             Base64URL.encode(bytes, into: output + 1)
         }
     }
+
+    /// Whether ES256 signatures use precomputed per-signature values (``P256BatchSigner``); false for RS256.
+    public var signsInBatches: Bool { batchSigner != nil }
 }

@@ -24,6 +24,8 @@ public struct SigningKey: Sendable {
     public let publicKeyPEM: String
 
     let backing: Backing
+    /// ES256 signing with precomputed per-signature values, when its checks passed (``P256BatchSigner``).
+    let batchSigner: P256BatchSigner?
     /// Where the key came from (a file path), for error messages.
     let source: String
     /// `base64url(header) + "."`, computed once.
@@ -69,12 +71,14 @@ public struct SigningKey: Sendable {
         case .p256(let key):
             algorithm = .es256
             signatureByteCount = 64
+            batchSigner = P256BatchSigner(key)
             let publicKey = key.publicKey
             publicJWK = JSONWebKey(p256: publicKey, keyID: keyID)
             publicKeyPEM = PEMDocument.publicKeyText(spki: publicKey.derRepresentation)
         case .rsa(let key):
             algorithm = .rs256
             signatureByteCount = (key.keySizeInBits + 7) / 8
+            batchSigner = nil
             let publicKey = key.publicKey
             guard let jwk = JSONWebKey(rsa: publicKey, keyID: keyID) else {
                 throw KeyError(.malformedKey, path: source, message: "the RSA public key parameters could not be read; generate a new key")
