@@ -43,14 +43,62 @@ static const limb field_p_minus_2[P256_WORDS] = {
 static const limb group_order[P256_WORDS] = {
     0xf3b9cac2fc632551, 0xbce6faada7179e84, 0xffffffffffffffff, 0xffffffff00000000};
 
+// --- P-256 values kept in four words ------------------------------------------------------------------------------
+// BoringSSL's structures hold nine words (for its largest curve); P-256 uses four. Batches keep four, so that a
+// thread's batch and its working space take 7 KiB instead of 16 (the daemon signs on up to 16 threads).
+
+typedef struct { limb words[P256_WORDS]; } p256_value;
+
+static void wipe(void *bytes, size_t count) { explicit_bzero(bytes, count); }
+
+static ec_felem widened_felem(const p256_value *value) {
+    ec_felem full;
+    memset(&full, 0, sizeof full);
+    memcpy(full.words, value->words, sizeof value->words);
+    return full;
+}
+
+static ec_scalar widened_scalar(const p256_value *value) {
+    ec_scalar full;
+    memset(&full, 0, sizeof full);
+    memcpy(full.words, value->words, sizeof value->words);
+    return full;
+}
+
+static p256_value narrowed(const limb *words) {
+    p256_value value;
+    memcpy(value.words, words, sizeof value.words);
+    return value;
+}
+
+/// a·b in the field (Montgomery form, as BoringSSL keeps P-256's coordinates).
+static void felem_mul(const ec_group *group, p256_value *r, const p256_value *a, const p256_value *b) {
+    ec_felem wide_a = widened_felem(a), wide_b = widened_felem(b), product;
+    CCryptoBoringSSL_ec_GFp_mont_felem_mul(group, &product, &wide_a, &wide_b);
+    *r = narrowed(product.words);
+    wipe(&wide_a, sizeof wide_a);
+    wipe(&wide_b, sizeof wide_b);
+    wipe(&product, sizeof product);
+}
+
+/// a·b·R⁻¹ modulo n (scalars in the Montgomery domain).
+static void scalar_mul(const ec_group *group, p256_value *r, const p256_value *a, const p256_value *b) {
+    ec_scalar wide_a = widened_scalar(a), wide_b = widened_scalar(b), product;
+    CCryptoBoringSSL_ec_scalar_mul_montgomery(group, &product, &wide_a, &wide_b);
+    *r = narrowed(product.words);
+    wipe(&wide_a, sizeof wide_a);
+    wipe(&wide_b, sizeof wide_b);
+    wipe(&product, sizeof product);
+}
+
 // --- Batches of per-signature values -------------------------------------------------------------------------------
 
 enum { BATCH = 32 };
 
 /// One signature's precomputed values: r = x(k·G) mod n, and k⁻¹ as ecdsa_sign_impl uses it (k⁻¹·R, R = 2^256).
 typedef struct {
-    ec_scalar r;
-    ec_scalar k_inverse;
+    p256_value r;
+    p256_value k_inverse;
 } nonce_entry;
 
 /// A thread's batch: `left` unused entries at the front of `entries`, taken from the end.
@@ -59,85 +107,108 @@ typedef struct {
     nonce_entry entries[BATCH];
 } nonce_pool;
 
-static void wipe(void *bytes, size_t count) { explicit_bzero(bytes, count); }
+/// x(k·G) mod n from k·G's Jacobian X and Z and 1/Z: X / Z² as big-endian bytes, reduced once modulo n
+/// (x < p < 2n), as BoringSSL's ec_get_x_coordinate_as_scalar.
+static p256_value x_coordinate_as_scalar(const ec_group *group, const p256_value *x, const p256_value *z_inverse) {
+    p256_value z_inverse_squared, affine_x;
+    felem_mul(group, &z_inverse_squared, z_inverse, z_inverse);
+    felem_mul(group, &affine_x, x, &z_inverse_squared);
+    ec_felem wide_x = widened_felem(&affine_x);
+    uint8_t bytes[MAX_WORDS * 8];
+    size_t length = 0;
+    CCryptoBoringSSL_ec_felem_to_bytes(group, bytes, &length, &wide_x);
+    limb words[P256_WORDS + 1] = {0};
+    CCryptoBoringSSL_bn_big_endian_to_words(words, P256_WORDS + 1, bytes, length);
+    p256_value r;
+    CCryptoBoringSSL_bn_reduce_once(r.words, words, words[P256_WORDS], group_order, P256_WORDS);
+    wipe(&z_inverse_squared, sizeof z_inverse_squared);
+    wipe(&affine_x, sizeof affine_x);
+    wipe(&wide_x, sizeof wide_x);
+    return r;
+}
 
 /// Fills `out[i]` from the nonzero scalars `k[i]` (i < count <= BATCH): one field inversion for all the x(k·G)
 /// and one scalar inversion for all the k⁻¹, by Montgomery's trick. Returns 0 if BoringSSL refused a scalar.
-static int compute_entries(const ec_group *group, const ec_scalar *k, nonce_entry *out, size_t count) {
+static int compute_entries(const ec_group *group, const p256_value *k, nonce_entry *out, size_t count) {
     if (count == 0 || count > BATCH) { return 0; }
-    ec_felem x[BATCH], z[BATCH], z_prefix[BATCH];
-    ec_scalar k_prefix[BATCH];
+    p256_value x[BATCH], z[BATCH], z_prefix[BATCH], k_prefix[BATCH];
     int ok = 1;
     for (size_t i = 0; i < count; i++) {
+        ec_scalar wide_k = widened_scalar(&k[i]);
         ec_jacobian point;
-        if (!CCryptoBoringSSL_ec_point_mul_scalar_base(group, &point, &k[i])) { ok = 0; }
-        x[i] = point.X;
-        z[i] = point.Z;
+        if (!CCryptoBoringSSL_ec_point_mul_scalar_base(group, &point, &wide_k)) { ok = 0; }
+        x[i] = narrowed(point.X.words);
+        z[i] = narrowed(point.Z.words);
         wipe(&point, sizeof point);
+        wipe(&wide_k, sizeof wide_k);
         // Prefix products: z_prefix[i] = z0·…·zi (field), k_prefix[i] = k0·…·ki (scalars, Montgomery domain).
         if (i == 0) {
             z_prefix[0] = z[0];
             k_prefix[0] = k[0];
         } else {
-            CCryptoBoringSSL_ec_GFp_mont_felem_mul(group, &z_prefix[i], &z_prefix[i - 1], &z[i]);
-            CCryptoBoringSSL_ec_scalar_mul_montgomery(group, &k_prefix[i], &k_prefix[i - 1], &k[i]);
+            felem_mul(group, &z_prefix[i], &z_prefix[i - 1], &z[i]);
+            scalar_mul(group, &k_prefix[i], &k_prefix[i - 1], &k[i]);
         }
     }
-    ec_felem z_inverse_product;
-    ec_scalar k_inverse_product;
-    CCryptoBoringSSL_ec_GFp_mont_felem_exp(group, &z_inverse_product, &z_prefix[count - 1], field_p_minus_2, P256_WORDS);
-    CCryptoBoringSSL_ec_scalar_inv0_montgomery(group, &k_inverse_product, &k_prefix[count - 1]);
+    // The two inversions: z^(p-2) in the field; k⁻¹ with BoringSSL's constant-time inversion modulo n.
+    ec_felem wide_z_product = widened_felem(&z_prefix[count - 1]), wide_z_inverse;
+    ec_scalar wide_k_product = widened_scalar(&k_prefix[count - 1]), wide_k_inverse;
+    CCryptoBoringSSL_ec_GFp_mont_felem_exp(group, &wide_z_inverse, &wide_z_product, field_p_minus_2, P256_WORDS);
+    CCryptoBoringSSL_ec_scalar_inv0_montgomery(group, &wide_k_inverse, &wide_k_product);
+    p256_value z_inverse_product = narrowed(wide_z_inverse.words), k_inverse_product = narrowed(wide_k_inverse.words);
     for (size_t i = count; i-- > 0;) {
-        ec_felem z_inverse;
-        ec_scalar k_inverse;
+        p256_value z_inverse, k_inverse;
         if (i == 0) {
             z_inverse = z_inverse_product;
             k_inverse = k_inverse_product;
         } else {
             // The running products hold 1/(z0·…·zi) and 1/(k0·…·ki); times the prefix before i they give 1/zi
             // and 1/ki, and times zi and ki they move on to i - 1.
-            CCryptoBoringSSL_ec_GFp_mont_felem_mul(group, &z_inverse, &z_inverse_product, &z_prefix[i - 1]);
-            CCryptoBoringSSL_ec_GFp_mont_felem_mul(group, &z_inverse_product, &z_inverse_product, &z[i]);
-            CCryptoBoringSSL_ec_scalar_mul_montgomery(group, &k_inverse, &k_inverse_product, &k_prefix[i - 1]);
-            CCryptoBoringSSL_ec_scalar_mul_montgomery(group, &k_inverse_product, &k_inverse_product, &k[i]);
+            felem_mul(group, &z_inverse, &z_inverse_product, &z_prefix[i - 1]);
+            felem_mul(group, &z_inverse_product, &z_inverse_product, &z[i]);
+            scalar_mul(group, &k_inverse, &k_inverse_product, &k_prefix[i - 1]);
+            scalar_mul(group, &k_inverse_product, &k_inverse_product, &k[i]);
         }
-        // x(k·G) = X / Z², as big-endian bytes, reduced once modulo n (x < p < 2n), as ec_get_x_coordinate_as_scalar.
-        ec_felem z_inverse_squared, affine_x;
-        CCryptoBoringSSL_ec_GFp_mont_felem_sqr(group, &z_inverse_squared, &z_inverse);
-        CCryptoBoringSSL_ec_GFp_mont_felem_mul(group, &affine_x, &x[i], &z_inverse_squared);
-        uint8_t bytes[MAX_WORDS * 8];
-        size_t length = 0;
-        CCryptoBoringSSL_ec_felem_to_bytes(group, bytes, &length, &affine_x);
-        limb words[P256_WORDS + 1] = {0};
-        CCryptoBoringSSL_bn_big_endian_to_words(words, P256_WORDS + 1, bytes, length);
-        memset(&out[i], 0, sizeof out[i]);
-        CCryptoBoringSSL_bn_reduce_once(out[i].r.words, words, words[P256_WORDS], group_order, P256_WORDS);
+        out[i].r = x_coordinate_as_scalar(group, &x[i], &z_inverse);
         // k⁻¹ in the Montgomery domain is k⁻¹·R² in words (k itself was taken as k·R⁻¹); one step out gives k⁻¹·R.
-        CCryptoBoringSSL_ec_scalar_from_montgomery(group, &out[i].k_inverse, &k_inverse);
+        ec_scalar wide_inverse = widened_scalar(&k_inverse), wide_out;
+        CCryptoBoringSSL_ec_scalar_from_montgomery(group, &wide_out, &wide_inverse);
+        out[i].k_inverse = narrowed(wide_out.words);
+        wipe(&wide_inverse, sizeof wide_inverse);
+        wipe(&wide_out, sizeof wide_out);
         wipe(&z_inverse, sizeof z_inverse);
         wipe(&k_inverse, sizeof k_inverse);
-        wipe(&z_inverse_squared, sizeof z_inverse_squared);
-        wipe(&affine_x, sizeof affine_x);
     }
     wipe(x, sizeof x);
     wipe(z, sizeof z);
     wipe(z_prefix, sizeof z_prefix);
     wipe(k_prefix, sizeof k_prefix);
+    wipe(&wide_z_product, sizeof wide_z_product);
+    wipe(&wide_z_inverse, sizeof wide_z_inverse);
+    wipe(&wide_k_product, sizeof wide_k_product);
+    wipe(&wide_k_inverse, sizeof wide_k_inverse);
     wipe(&z_inverse_product, sizeof z_inverse_product);
     wipe(&k_inverse_product, sizeof k_inverse_product);
+    return ok;
+}
+
+/// A random scalar in [1, n-1] (BoringSSL's random source).
+static int random_scalar(const ec_group *group, p256_value *k) {
+    // No additional data: the message is not known yet (BoringSSL's own RAND_bytes passes none either).
+    static const uint8_t no_additional_data[32] = {0};
+    ec_scalar wide;
+    int ok = CCryptoBoringSSL_ec_random_nonzero_scalar(group, &wide, no_additional_data);
+    *k = narrowed(wide.words);
+    wipe(&wide, sizeof wide);
     return ok;
 }
 
 /// Refills `pool` with BATCH fresh entries. Returns 0 if the random source failed.
 static int refill(nonce_pool *pool) {
     const ec_group *group = CCryptoBoringSSL_EC_group_p256();
-    ec_scalar k[BATCH];
-    // No additional data: the message is not known yet (BoringSSL's own RAND_bytes passes none either).
-    static const uint8_t no_additional_data[32] = {0};
+    p256_value k[BATCH];
     int ok = 1;
-    for (size_t i = 0; i < BATCH && ok; i++) {
-        ok = CCryptoBoringSSL_ec_random_nonzero_scalar(group, &k[i], no_additional_data);
-    }
+    for (size_t i = 0; i < BATCH && ok; i++) { ok = random_scalar(group, &k[i]); }
     if (ok) { ok = compute_entries(group, k, pool->entries, BATCH); }
     wipe(k, sizeof k);
     if (!ok) {
@@ -211,26 +282,30 @@ void credmon_p256_key_destroy(credmon_p256_key *key) {
 /// s = k⁻¹·(e + r·d), as ecdsa_sign_impl computes it. Returns 0 if r or s is zero (take another entry).
 static int sign_with(const ec_group *group, const ec_scalar *private_scalar, const uint8_t digest[32],
                      const nonce_entry *entry, uint8_t signature[64]) {
-    if (CCryptoBoringSSL_ec_scalar_is_zero(group, &entry->r)) { return 0; }
-    ec_scalar s, e;
-    CCryptoBoringSSL_ec_scalar_to_montgomery(group, &s, &entry->r);
-    CCryptoBoringSSL_ec_scalar_mul_montgomery(group, &s, private_scalar, &s);   // r·d
-    // e: the 32-byte digest as a number, reduced once modulo n (n's bit length is the digest's).
-    limb words[P256_WORDS] = {0};
-    CCryptoBoringSSL_bn_big_endian_to_words(words, P256_WORDS, digest, P256_BYTES);
-    memset(&e, 0, sizeof e);
-    CCryptoBoringSSL_bn_reduce_once(e.words, words, 0, group_order, P256_WORDS);
-    CCryptoBoringSSL_ec_scalar_add(group, &s, &s, &e);                           // e + r·d
-    CCryptoBoringSSL_ec_scalar_mul_montgomery(group, &s, &s, &entry->k_inverse); // k⁻¹·(e + r·d)
-    int ok = !CCryptoBoringSSL_ec_scalar_is_zero(group, &s);
+    ec_scalar r = widened_scalar(&entry->r), k_inverse = widened_scalar(&entry->k_inverse), s, e;
+    int ok = !CCryptoBoringSSL_ec_scalar_is_zero(group, &r);
     if (ok) {
-        size_t length = 0;
-        CCryptoBoringSSL_ec_scalar_to_bytes(group, signature, &length, &entry->r);
-        CCryptoBoringSSL_ec_scalar_to_bytes(group, signature + P256_BYTES, &length, &s);
+        CCryptoBoringSSL_ec_scalar_to_montgomery(group, &s, &r);
+        CCryptoBoringSSL_ec_scalar_mul_montgomery(group, &s, private_scalar, &s);   // r·d
+        // e: the 32-byte digest as a number, reduced once modulo n (n's bit length is the digest's).
+        limb words[P256_WORDS] = {0};
+        CCryptoBoringSSL_bn_big_endian_to_words(words, P256_WORDS, digest, P256_BYTES);
+        memset(&e, 0, sizeof e);
+        CCryptoBoringSSL_bn_reduce_once(e.words, words, 0, group_order, P256_WORDS);
+        CCryptoBoringSSL_ec_scalar_add(group, &s, &s, &e);                           // e + r·d
+        CCryptoBoringSSL_ec_scalar_mul_montgomery(group, &s, &s, &k_inverse);        // k⁻¹·(e + r·d)
+        ok = !CCryptoBoringSSL_ec_scalar_is_zero(group, &s);
+        if (ok) {
+            size_t length = 0;
+            CCryptoBoringSSL_ec_scalar_to_bytes(group, signature, &length, &r);
+            CCryptoBoringSSL_ec_scalar_to_bytes(group, signature + P256_BYTES, &length, &s);
+        }
+        wipe(&s, sizeof s);
+        wipe(&e, sizeof e);
+        wipe(words, sizeof words);
     }
-    wipe(&s, sizeof s);
-    wipe(&e, sizeof e);
-    wipe(words, sizeof words);
+    wipe(&r, sizeof r);
+    wipe(&k_inverse, sizeof k_inverse);
     return ok;
 }
 
@@ -262,21 +337,18 @@ static const uint8_t double_generator_x[32] = {
     0xc0, 0x89, 0x69, 0xe2, 0x77, 0xf2, 0x1b, 0x35, 0xa6, 0x0b, 0x48, 0xfc, 0x47, 0x66, 0x99, 0x78};
 
 /// Whether k·k⁻¹ = 1 for the entry computed from k.
-static int inverse_holds(const ec_group *group, const ec_scalar *k, const nonce_entry *entry) {
-    ec_scalar product;
-    CCryptoBoringSSL_ec_scalar_mul_montgomery(group, &product, k, &entry->k_inverse); // k·k⁻¹·R·R⁻¹
-    static const uint8_t one[32] = {[31] = 1};
-    uint8_t bytes[32];
-    size_t length = 0;
-    CCryptoBoringSSL_ec_scalar_to_bytes(group, bytes, &length, &product);
-    return length == 32 && memcmp(bytes, one, 32) == 0;
+static int inverse_holds(const ec_group *group, const p256_value *k, const nonce_entry *entry) {
+    p256_value product;
+    scalar_mul(group, &product, k, &entry->k_inverse); // k·k⁻¹·R·R⁻¹
+    static const p256_value one = {{1, 0, 0, 0}};
+    return memcmp(&product, &one, sizeof one) == 0;
 }
 
-static int r_is(const ec_group *group, const nonce_entry *entry, const uint8_t expected[32]) {
-    uint8_t bytes[32];
-    size_t length = 0;
-    CCryptoBoringSSL_ec_scalar_to_bytes(group, bytes, &length, &entry->r);
-    return length == 32 && memcmp(bytes, expected, 32) == 0;
+/// Whether the entry's r is the big-endian `expected`.
+static int r_is(const nonce_entry *entry, const uint8_t expected[32]) {
+    limb words[P256_WORDS];
+    CCryptoBoringSSL_bn_big_endian_to_words(words, P256_WORDS, expected, 32);
+    return memcmp(words, entry->r.words, sizeof words) == 0;
 }
 
 static int self_test_result;
@@ -286,28 +358,22 @@ static void run_self_test(void) {
     const ec_group *group = CCryptoBoringSSL_EC_group_p256();
     if (group == NULL) { return; }
     // 1 and 2 as a batch of two, then eight random scalars as a batch and one by one: the same answers.
-    ec_scalar small[2];
-    memset(small, 0, sizeof small);
-    small[0].words[0] = 1;
-    small[1].words[0] = 2;
+    const p256_value small[2] = {{{1, 0, 0, 0}}, {{2, 0, 0, 0}}};
     nonce_entry small_entries[2];
     if (!compute_entries(group, small, small_entries, 2) ||
-        !r_is(group, &small_entries[0], generator_x) || !r_is(group, &small_entries[1], double_generator_x) ||
+        !r_is(&small_entries[0], generator_x) || !r_is(&small_entries[1], double_generator_x) ||
         !inverse_holds(group, &small[0], &small_entries[0]) || !inverse_holds(group, &small[1], &small_entries[1])) {
         return;
     }
-    static const uint8_t no_additional_data[32] = {0};
     enum { CHECKED = 8 };
-    ec_scalar k[CHECKED];
+    p256_value k[CHECKED];
     nonce_entry batch[CHECKED];
     int ok = 1;
-    for (size_t i = 0; i < CHECKED && ok; i++) { ok = CCryptoBoringSSL_ec_random_nonzero_scalar(group, &k[i], no_additional_data); }
+    for (size_t i = 0; i < CHECKED && ok; i++) { ok = random_scalar(group, &k[i]); }
     ok = ok && compute_entries(group, k, batch, CHECKED);
     for (size_t i = 0; i < CHECKED && ok; i++) {
         nonce_entry single;
-        // The functions write only P-256's four words of each value.
-        ok = compute_entries(group, &k[i], &single, 1) && memcmp(single.r.words, batch[i].r.words, P256_WORDS * 8) == 0 &&
-             memcmp(single.k_inverse.words, batch[i].k_inverse.words, P256_WORDS * 8) == 0 &&
+        ok = compute_entries(group, &k[i], &single, 1) && memcmp(&single, &batch[i], sizeof single) == 0 &&
              inverse_holds(group, &k[i], &batch[i]);
         wipe(&single, sizeof single);
     }

@@ -41,8 +41,8 @@ extension SigningKey {
         switch backing {
         case .p256(let key):
             do {
-                if let batchSigner {
-                    signature = try batchSigner.sign(digest)
+                if let batched = try batchSigner?.sign(digest) {
+                    signature = batched
                 } else {
                     signature = Array(try key.signature(for: digest).rawRepresentation)
                 }
@@ -65,6 +65,7 @@ extension SigningKey {
         }
     }
 
-    /// Whether ES256 signatures use precomputed per-signature values (``P256BatchSigner``); false for RS256.
-    public var signsInBatches: Bool { batchSigner != nil }
+    /// Whether ES256 signatures use precomputed per-signature values (``P256BatchSigner``; checked at the first
+    /// call); false for RS256.
+    public var signsInBatches: Bool { batchSigner?.isTrusted ?? false }
 }

@@ -24,7 +24,7 @@ public struct SigningKey: Sendable {
     public let publicKeyPEM: String
 
     let backing: Backing
-    /// ES256 signing with precomputed per-signature values, when its checks passed (``P256BatchSigner``).
+    /// ES256 signing with precomputed per-signature values, used once its checks pass (``P256BatchSigner``).
     let batchSigner: P256BatchSigner?
     /// Where the key came from (a file path), for error messages.
     let source: String

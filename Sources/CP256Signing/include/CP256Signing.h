@@ -2,7 +2,7 @@
 //
 // An ECDSA signature needs, besides the message, a fresh secret k, r = x(k·G) mod n and k⁻¹ mod n; none of them
 // depends on the message or the key, and FIPS 186-4 (4.5) lets them be computed ahead. Computed one by one, the
-// two inversions (x(k·G) needs 1/Z², and k⁻¹) are about half of a signature's cost. Here a thread computes 64 at a
+// two inversions (x(k·G) needs 1/Z², and k⁻¹) are about half of a signature's cost. Here a thread computes 32 at a
 // time and pays for one inversion of each kind per batch (Montgomery's trick), then every signature takes one
 // batch entry, uses it once and wipes it.
 //
@@ -18,7 +18,7 @@
 /// `credmon_p256_key_destroy` (which wipes it).
 typedef struct credmon_p256_key credmon_p256_key;
 
-/// Checks the arithmetic against known answers (k·G for k = 1 and 2, k·k⁻¹ = 1, a batch of 64 against one by
+/// Checks the arithmetic against known answers (k·G for k = 1 and 2, k·k⁻¹ = 1, a batch of 8 against one by
 /// one). Returns 1 when every answer is right, 0 otherwise (then nothing here may be used). Runs once; later calls
 /// return the first answer.
 int credmon_p256_self_test(void);
