@@ -40,10 +40,11 @@ func run(users: Int, options: Options) throws -> Result {
         metricsPort = port
         extra += ["--metrics-textfile", textfile, "--metrics-listen", "127.0.0.1:\(port)"]
     }
+    let marker = try MarkerWatch(directory: credentials)
     let process = try startDaemon(binary: options.binary, root: root, extra: extra)
     defer { stopDaemon(process) }
     let pid = process.processIdentifier
-    guard let firstPass = waitForFirstPass(log: log) else {
+    guard let firstPass = waitForFirstPass(log: log, marker: marker) else {
         throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "no first pass in 120 s; see \(log)"])
     }
     let firstPassCPU = DaemonProbes.cpuTicksMilliseconds(pid: pid)

@@ -32,9 +32,10 @@ enum OAuthRefreshBenchmark {
         // daemon's first fsyncs would pay for writing back the whole setup (ext4 commits it in the same journal).
         sync()
         server.resetPeakInFlight()
+        let marker = try MarkerWatch(directory: credentials)
         let process = try startDaemon(binary: binary, root: root, extra: ["--scan-interval", "600"])
         defer { stopDaemon(process) }
-        let firstPass = waitForFirstPass(log: log)
+        let firstPass = waitForFirstPass(log: log, marker: marker)
         let renewed = logLines(log).first { $0.contains("First pass complete") }.flatMap { metadataValue($0, "credmon.renewed") } ?? 0
         let refreshes = server.requests(to: "/token").count
         print(String(format: "oauth: %d due credentials, 20 ms latency per request: first pass %.1f ms, %.0f refreshed, %d token requests, peak in flight %d",
