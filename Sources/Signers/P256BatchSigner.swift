@@ -16,15 +16,16 @@ final class P256BatchSigner: @unchecked Sendable {
     /// 0 not checked yet, 1 trusted, 2 refused.
     private let trust = Atomic<UInt8>(0)
 
-    /// The prepared key, or nil if the scalar could not be prepared (then sign with swift-crypto).
-    init?(_ privateKey: P256.Signing.PrivateKey) {
+    /// The prepared key, or nil if the scalar could not be prepared (then sign with swift-crypto). `publicKey` is
+    /// `privateKey`'s, which the caller has already derived.
+    init?(_ privateKey: P256.Signing.PrivateKey, publicKey: P256.Signing.PublicKey) {
         var scalar = [UInt8](privateKey.rawRepresentation)
         defer { scalar.wipe() }
         guard scalar.count == 32, let prepared = scalar.withUnsafeBufferPointer({ credmon_p256_key_create($0.baseAddress) }) else {
             return nil
         }
         key = prepared
-        publicKey = privateKey.publicKey
+        self.publicKey = publicKey
     }
 
     deinit { credmon_p256_key_destroy(key) }

@@ -71,8 +71,8 @@ public struct SigningKey: Sendable {
         case .p256(let key):
             algorithm = .es256
             signatureByteCount = 64
-            batchSigner = P256BatchSigner(key)
             let publicKey = key.publicKey
+            batchSigner = P256BatchSigner(key, publicKey: publicKey)
             publicJWK = JSONWebKey(p256: publicKey, keyID: keyID)
             publicKeyPEM = PEMDocument.publicKeyText(spki: publicKey.derRepresentation)
         case .rsa(let key):

@@ -31,7 +31,7 @@ void credmon_p256_key_destroy(credmon_p256_key *key);
 
 /// Signs a 32-byte digest: writes `r || s` (64 bytes, big-endian) to `signature`. Uses the calling thread's batch
 /// of precomputed values, computing the next batch when it is empty. Returns 1 on success, 0 on failure (the
-/// random source failed); never returns a signature made with a value used before.
+/// random source failed, the self-test did not pass, or `key` is NULL); never signs with a value used before.
 int credmon_p256_sign(const credmon_p256_key *key, const uint8_t digest[32], uint8_t signature[64]);
 
 #endif
